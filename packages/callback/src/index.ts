@@ -1,0 +1,2 @@
+/** VK Callback API receiver on hono. The implementation lands with its own issue. */
+export {};

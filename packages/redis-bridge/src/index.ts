@@ -1,0 +1,2 @@
+/** Normalized VK events over Redis Streams and Redis-backed stores. The implementation lands with its own issue. */
+export {};

@@ -1,0 +1,2 @@
+/** Test infrastructure shared by vkwire packages. */
+export {};

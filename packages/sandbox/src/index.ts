@@ -1,2 +1,28 @@
-/** An offline VK for tests and local development: API, Long Poll, simulated users and chats, faults. The implementation lands with its own issue. */
-export {};
+// Starting a sandbox and its handle
+
+// Faults and rate limits
+export type { FaultAction, FaultHandle, FaultOptions, FaultTarget } from './faults.js';
+export type { SandboxOptions } from './options.js';
+export type { RateLimitOptions, TokenRateStats } from './rate-limit.js';
+export {
+  type BulkMessagesOptions,
+  type CreateChatOptions,
+  createSandbox,
+  Sandbox,
+  type SandboxFaults,
+  type SandboxGroup,
+  type SandboxUpdate,
+  type SentFilter,
+  type SentMessage,
+  type WallPostOptions,
+} from './sandbox.js';
+export type { SimAttachment } from './simulation/attachments-input.js';
+export { SimChat } from './simulation/chat.js';
+// Simulated users and chats
+export { type SendOptions, type SentByUser, SimUser, type TypingOptions } from './simulation/user.js';
+export type { ApiCallRecord, EventAnswerRecord } from './state.js';
+// Protocol constants
+export { CALLBACK_EVENT_FLAGS, LONG_POLL_EVENT_FLAGS } from './world/event-types.js';
+// World options and inspection records
+export type { GroupOptions, UserOptions } from './world/world.js';
+export { API_VERSION } from './world/world.js';

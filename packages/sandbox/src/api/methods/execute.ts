@@ -1,0 +1,43 @@
+import type { CallContext, MethodTable } from '../context.js';
+import { EnvelopeExtras, runMethod } from '../dispatch.js';
+import { VkError } from '../errors.js';
+import { toRawParams } from '../params.js';
+import { runExecute, VkScriptError } from '../vkscript-stub.js';
+
+/** Builds `execute` over a method table (the table it runs inner calls against). */
+export function executeMethod(methods: () => MethodTable): MethodTable {
+  return {
+    execute: {
+      run: (context: CallContext) => {
+        if (context.inExecute) throw new VkError(13, 'execute cannot be called from execute');
+        const code = context.params.requireString('code');
+        // Every request parameter is visible to the script as Args.<name>.
+        const { access_token: _token, ...args } = context.params.raw;
+        try {
+          const outcome = runExecute(code, args, (method, values) => {
+            const result = runMethod(
+              context.state,
+              methods(),
+              method,
+              toRawParams(values),
+              context.caller,
+              true,
+            );
+            if (result.ok) return { ok: true, value: result.response };
+            return { ok: false, error: { error_code: result.error.code, error_msg: result.error.message } };
+          });
+          if (outcome.executeErrors.length === 0) return outcome.response;
+          return new EnvelopeExtras(outcome.response, { execute_errors: outcome.executeErrors });
+        } catch (error) {
+          if (error instanceof VkScriptError) {
+            const vkError = new VkError(error.code);
+            // The interpreter already words the message as VK does.
+            vkError.message = error.message;
+            throw vkError;
+          }
+          throw error;
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import type { Context } from 'hono';
+import type { Caller, MethodTable } from '../api/context.js';
+import { errorEnvelope, runMethod } from '../api/dispatch.js';
+import { VkError } from '../api/errors.js';
+import type { FaultAction } from '../faults.js';
+import type { SandboxState } from '../state.js';
+import { dropConnection, jsonText, proxyPage, requestSignal, type SandboxEnv, sleep } from './hold.js';
+
+/** Query and form parameters of a request, strings only (files are not API parameters). */
+export async function readParams(c: Context<SandboxEnv>): Promise<Record<string, string>> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of new URL(c.req.url).searchParams) params[key] = value;
+  if (c.req.method === 'POST') {
+    const type = c.req.header('content-type') ?? '';
+    if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
+      const body = await c.req.parseBody({ all: false });
+      for (const [key, value] of Object.entries(body)) if (typeof value === 'string') params[key] = value;
+    }
+  }
+  return params;
+}
+
+function errorAnswer(error: VkError, method: string, params: Record<string, string>): Response {
+  return jsonText(JSON.stringify(errorEnvelope(error, method, params)));
+}
+
+/** Extra keys VK puts on injected errors that carry them. */
+function injectedError(code: number): VkError {
+  if (code === 14) {
+    const sid = String(Math.floor(Math.random() * 1e12));
+    return new VkError(14, undefined, {
+      captcha_sid: sid,
+      captcha_img: `https://api.vk.com/captcha.php?sid=${sid}&s=1`,
+    });
+  }
+  return new VkError(code);
+}
+
+/**
+ * The answer an injected fault gives, or undefined to go on normally (after a delay). Shared by
+ * the API, long poll and upload endpoints.
+ */
+export async function applyFault(
+  c: Context<SandboxEnv>,
+  closing: AbortSignal,
+  fault: FaultAction | undefined,
+): Promise<Response | undefined> {
+  if (!fault) return undefined;
+  switch (fault.kind) {
+    case 'status':
+      return proxyPage(fault.status);
+    case 'html':
+      return proxyPage(200);
+    case 'drop':
+      return dropConnection(c);
+    case 'delay': {
+      const { signal, dispose } = requestSignal(c, closing);
+      await sleep(fault.ms, signal);
+      dispose();
+      return undefined;
+    }
+    case 'hang': {
+      const { signal, dispose } = requestSignal(c, closing);
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      dispose();
+      return dropConnection(c);
+    }
+    default:
+      // error and failed faults are answered by the endpoint that understands them.
+      return undefined;
+  }
+}
+
+/** `GET|POST /method/<name>`: VK's API endpoint. */
+export function apiHandler(state: SandboxState, methods: MethodTable, closing: AbortSignal) {
+  return async (c: Context<SandboxEnv>): Promise<Response> => {
+    const method = c.req.param('name') ?? '';
+    const params = await readParams(c);
+    const fault = state.faults.take('api', method);
+    const faulted = await applyFault(c, closing, fault);
+    if (faulted) return faulted;
+    if (fault?.kind === 'error') return errorAnswer(injectedError(fault.code), method, params);
+
+    const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const token = params.access_token ?? bearer;
+    if (token === undefined || token === '') {
+      return errorAnswer(new VkError(5, 'no access_token passed.'), method, params);
+    }
+    const owner = state.world.tokenOwner(token);
+    if (!owner) return errorAnswer(new VkError(5, 'invalid access_token (4).'), method, params);
+    if (params.v === undefined || params.v === '') {
+      return errorAnswer(new VkError(8, 'v (version) is required'), method, params);
+    }
+    if (!state.rateLimiter.admit(token, owner.kind)) return errorAnswer(new VkError(6), method, params);
+    const caller: Caller =
+      owner.kind === 'group'
+        ? { kind: 'group', group: owner.group, token }
+        : { kind: 'user', user: owner.user, token };
+    const outcome = runMethod(state, methods, method, params, caller, false);
+    if (!outcome.ok) return errorAnswer(outcome.error, method, params);
+    return jsonText(JSON.stringify({ response: outcome.response, ...outcome.extras }));
+  };
+}

@@ -1,0 +1,401 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { METHODS } from './api/methods/index.js';
+import type { FaultAction, FaultHandle, FaultOptions, FaultTarget } from './faults.js';
+import { createApp } from './http/app.js';
+import type { SandboxEnv } from './http/hold.js';
+import { unixNow } from './ids.js';
+import { resolveOptions, type SandboxOptions } from './options.js';
+import type { TokenRateStats } from './rate-limit.js';
+import { buildAttachments, type SimAttachment } from './simulation/attachments-input.js';
+import { SimChat } from './simulation/chat.js';
+import { SimUser } from './simulation/user.js';
+import { type ApiCallRecord, type EventAnswerRecord, SandboxState } from './state.js';
+import { attachmentString } from './world/attachments.js';
+import { isChatPeer, messageView } from './world/message-view.js';
+import type { GroupRecord, VkObject } from './world/types.js';
+import { API_VERSION, type GroupOptions, type UserOptions } from './world/world.js';
+
+/** A community of the sandbox, as tests and bots need it. */
+export interface SandboxGroup {
+  id: number;
+  name: string;
+  screenName: string;
+  /** Its first access token. */
+  token: string;
+  /** Every access token of the community. */
+  tokens: readonly string[];
+}
+
+/** A message a community sent through the API, as the sandbox stores it now (edits included). */
+export interface SentMessage {
+  groupId: number;
+  peerId: number;
+  /** Mailbox id (0 in chats). */
+  id: number;
+  cmid: number;
+  text: string;
+  /** Attachment strings (`photo-1_2_key`). */
+  attachments: string[];
+  /** The keyboard, parsed, when one was sent. */
+  keyboard?: VkObject;
+  template?: VkObject;
+  payload?: string;
+  randomId: number;
+  /** cmid of the message it replies to. */
+  replyTo?: number;
+  /** cmids of forwarded messages. */
+  forwarded: number[];
+  edited: boolean;
+  deleted: boolean;
+  /** The message object as the community sees it. */
+  object: VkObject;
+}
+
+/** Which messages `vk.sent()` returns. */
+export interface SentFilter {
+  peer?: number;
+  groupId?: number;
+}
+
+/** A community event as VK delivers it (parsed). */
+export interface SandboxUpdate {
+  group_id: number;
+  type: string;
+  event_id: string;
+  v: string;
+  object: VkObject;
+}
+
+/** Fault switches, changeable while the sandbox runs. Each returns a handle to remove it early. */
+export interface SandboxFaults {
+  /** Any fault on any target. */
+  inject(target: FaultTarget, action: FaultAction, options?: FaultOptions): FaultHandle;
+  /** API error answers (6 storms, 10, 14, ...). */
+  apiError(code: number, options?: FaultOptions): FaultHandle;
+  /** API calls answered with an HTTP status and an HTML page (5xx from a proxy). */
+  apiStatus(status: number, options?: FaultOptions): FaultHandle;
+  /** API calls that never get an answer (the client's timeout fires). */
+  apiTimeout(options?: FaultOptions): FaultHandle;
+  /** Long poll answers `{"failed": N}` (failed 2 and 3 also expire the community's keys). */
+  longPollFailed(code: 1 | 2 | 3, options?: FaultOptions): FaultHandle;
+  /** Long poll connections destroyed without an answer. */
+  longPollDrop(options?: FaultOptions): FaultHandle;
+  /** Long poll answers with an HTTP status and an HTML page. */
+  longPollStatus(status: number, options?: FaultOptions): FaultHandle;
+  /** Long poll answers delayed by `ms`. */
+  longPollDelay(ms: number, options?: FaultOptions): FaultHandle;
+  /** Removes every fault. */
+  clear(): void;
+}
+
+/** Options of `vk.bulk.messages`. */
+export interface BulkMessagesOptions {
+  /** @default the first community */
+  groupId?: number;
+  /** Senders (private dialogs); created when missing. @default 100 users from 100000001 */
+  userIds?: readonly number[];
+  /** @default 'bulk message' */
+  text?: string;
+}
+
+/** Options of `vk.createChat`. */
+export interface CreateChatOptions {
+  title: string;
+  /** User ids in the chat; the first is its owner. */
+  members: readonly number[];
+  /** Communities added to the chat (each sees a `chat_invite_user` service message). @default [the first community] */
+  groupIds?: readonly number[];
+}
+
+/** Options of `vk.wallPost`. */
+export interface WallPostOptions {
+  groupId?: number;
+  attachments?: readonly SimAttachment[];
+  /** The admin who wrote it. @default 0 */
+  createdBy?: number;
+}
+
+/**
+ * A running offline VK. Create it with `createSandbox`, point a client at `apiUrl`, drive users
+ * with `user(id)`, inspect with `sent()`/`calls()`/`events()`, and `close()` it.
+ */
+export class Sandbox {
+  /** The API base a client is given (ends in `/method`). */
+  readonly apiUrl: string;
+  /** Fault switches. */
+  readonly faults: SandboxFaults;
+  /** Fast synthetic events for benchmarks. */
+  readonly bulk: { messages(count: number, options?: BulkMessagesOptions): { fromTs: number; toTs: number } };
+  private readonly users = new Map<number, SimUser>();
+  private closed = false;
+
+  /** @internal Use `createSandbox`. */
+  constructor(
+    private readonly state: SandboxState,
+    /** The origin, e.g. `http://127.0.0.1:38211`. */
+    readonly url: string,
+    private readonly server: ServerType | undefined,
+    private readonly closing: AbortController,
+    /** The hono app (for `app.fetch` without a socket). */
+    readonly app: Hono<SandboxEnv>,
+  ) {
+    this.apiUrl = `${url}/method`;
+    const faults = state.faults;
+    this.faults = {
+      inject: (target, action, options) => faults.inject(target, action, options),
+      apiError: (code, options) => faults.inject('api', { kind: 'error', code }, options),
+      apiStatus: (status, options) => faults.inject('api', { kind: 'status', status }, options),
+      apiTimeout: (options) => faults.inject('api', { kind: 'hang' }, options),
+      longPollFailed: (code, options) => faults.inject('longPoll', { kind: 'failed', code }, options),
+      longPollDrop: (options) => faults.inject('longPoll', { kind: 'drop' }, options),
+      longPollStatus: (status, options) => faults.inject('longPoll', { kind: 'status', status }, options),
+      longPollDelay: (ms, options) => faults.inject('longPoll', { kind: 'delay', ms }, options),
+      clear: () => faults.clear(),
+    };
+    this.bulk = { messages: (count, options) => this.bulkMessages(count, options) };
+  }
+
+  /** The first community. */
+  get group(): SandboxGroup {
+    const first = this.state.world.groups.values().next().value;
+    if (!first) throw new Error('sandbox: no community');
+    return groupHandle(first);
+  }
+
+  /** Every community. */
+  get groups(): SandboxGroup[] {
+    return [...this.state.world.groups.values()].map(groupHandle);
+  }
+
+  /** Adds a community. */
+  addGroup(options: GroupOptions = {}): SandboxGroup {
+    return groupHandle(this.state.world.addGroup(options));
+  }
+
+  /** Adds another token to a community (each token has its own rate limit). */
+  addGroupToken(groupId: number): string {
+    return this.state.world.addGroupToken(this.groupRecord(groupId));
+  }
+
+  /** A simulated user; created on first use (options apply then). */
+  user(id: number, options: Omit<UserOptions, 'id'> = {}): SimUser {
+    let user = this.users.get(id);
+    if (!user) {
+      user = new SimUser(this.state, this.state.world.ensureUser({ ...options, id }), () =>
+        this.groupRecord(),
+      );
+      this.users.set(id, user);
+    }
+    return user;
+  }
+
+  /** Creates a group chat with users and communities in it. */
+  createChat(options: CreateChatOptions): SimChat {
+    const [owner, ...rest] = options.members;
+    if (owner === undefined) throw new Error('sandbox: a chat needs at least one member');
+    for (const id of options.members) this.user(id);
+    const chat = new SimChat(this.state, this.state.world.createChat(options.title, owner, rest));
+    for (const groupId of options.groupIds ?? [this.group.id]) chat.invite(-groupId, { by: owner });
+    return chat;
+  }
+
+  /** A community post: a `wall_post_new`. Returns the post id. */
+  wallPost(text: string, options: WallPostOptions = {}): number {
+    const group = this.groupRecord(options.groupId);
+    const id = ++wallPostId;
+    const attachments = buildAttachments(this.state, -group.id, options.attachments ?? []).map(
+      (attachment) => {
+        const media = attachment[String(attachment.type)];
+        if (attachment.type === 'photo' && typeof media === 'object' && media !== null)
+          Object.assign(media, { user_id: 100, post_id: id });
+        return attachment;
+      },
+    );
+    this.state.world.emit(group.id, 'wall_post_new', {
+      id,
+      from_id: -group.id,
+      owner_id: -group.id,
+      created_by: options.createdBy ?? 0,
+      date: unixNow(),
+      marked_as_ads: 0,
+      post_type: 'post',
+      text,
+      can_edit: 1,
+      can_delete: 1,
+      is_favorite: false,
+      attachments,
+      comments: { count: 0 },
+      likes: { count: 0, user_likes: 0, can_like: 1, can_publish: 1 },
+      reposts: { count: 0, user_reposted: 0 },
+      post_source: { type: 'vk' },
+      donut: { is_donut: false },
+      short_text_rate: 0.8,
+    });
+    return id;
+  }
+
+  /** Messages communities sent through the API, oldest first. */
+  sent(filter: SentFilter = {}): SentMessage[] {
+    return this.state.sentMessages
+      .filter(
+        ({ groupId, message }) =>
+          (filter.peer === undefined || message.peerId === filter.peer) &&
+          (filter.groupId === undefined || groupId === filter.groupId),
+      )
+      .map(({ groupId, message }) => {
+        const sent: SentMessage = {
+          groupId,
+          peerId: message.peerId,
+          id: isChatPeer(message.peerId) ? 0 : message.id,
+          cmid: message.cmid,
+          text: message.text,
+          attachments: message.attachments.map((attachment) => {
+            const type = String(attachment.type);
+            return attachmentString(type, (attachment[type] ?? {}) as VkObject);
+          }),
+          randomId: message.randomId,
+          forwarded: message.fwd.map((item) => item.cmid),
+          edited: message.updateTime !== undefined,
+          deleted: message.deleted,
+          object: messageView(message, groupId),
+        };
+        if (message.keyboard) sent.keyboard = message.keyboard;
+        if (message.template) sent.template = message.template;
+        if (message.payload !== undefined) sent.payload = message.payload;
+        if (message.reply) sent.replyTo = message.reply.cmid;
+        return sent;
+      });
+  }
+
+  /** Answers to callback button presses (snackbars and other `event_data`). */
+  eventAnswers(filter: { peer?: number; eventId?: string } = {}): EventAnswerRecord[] {
+    return this.state.eventAnswers.filter(
+      (answer) =>
+        (filter.peer === undefined || answer.peerId === filter.peer) &&
+        (filter.eventId === undefined || answer.eventId === filter.eventId),
+    );
+  }
+
+  /** The API call log (bounded; tokens are never recorded). */
+  calls(filter: { method?: string } = {}): ApiCallRecord[] {
+    return this.state.calls.filter((call) => filter.method === undefined || call.method === filter.method);
+  }
+
+  /** Every event emitted to a community (delivered or not), oldest first. */
+  events(groupId: number = this.group.id): SandboxUpdate[] {
+    return (this.state.emitted.get(groupId) ?? []).map((json) => JSON.parse(json) as SandboxUpdate);
+  }
+
+  /** Rate-limit counters of one token. */
+  rateLimitStats(token: string): TokenRateStats {
+    return this.state.rateLimiter.stats(token);
+  }
+
+  /** How many error-6 answers the sandbox gave (one token, or all). */
+  rateLimited(token?: string): number {
+    return token === undefined
+      ? this.state.rateLimiter.totalRejected()
+      : this.state.rateLimiter.stats(token).rejected;
+  }
+
+  /** The newest Bots Long Poll `ts` of a community. */
+  longPollTs(groupId: number = this.group.id): number {
+    return this.state.stream(groupId).lastSeq;
+  }
+
+  /** Stops the server: held requests end, connections close. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.abort();
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    });
+  }
+
+  /** `await using vk = await createSandbox()` closes it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private groupRecord(groupId?: number): GroupRecord {
+    const group =
+      groupId === undefined ? this.state.world.groups.values().next().value : this.state.world.group(groupId);
+    if (!group) throw new Error(`sandbox: no community ${groupId ?? ''}`.trim());
+    return group;
+  }
+
+  private bulkMessages(count: number, options: BulkMessagesOptions = {}): { fromTs: number; toTs: number } {
+    const group = this.groupRecord(options.groupId);
+    const userIds = options.userIds ?? Array.from({ length: 100 }, (_, index) => 100_000_001 + index);
+    const users = userIds.map((id) => this.user(id).record);
+    for (const user of users) group.messagePermission.set(user.id, true);
+    const text = JSON.stringify(options.text ?? 'bulk message');
+    const head = `{"group_id":${group.id},"type":"message_new","event_id":"`;
+    const clientInfos = users.map((user) => JSON.stringify(user.clientInfo));
+    const conversations = users.map((user) => this.state.world.conversation(group.id, user.id));
+    const date = unixNow();
+    const fromTs = this.state.stream(group.id).lastSeq;
+    this.state.world.emitSerialized(group.id, 'message_new', count, (eventId, index) => {
+      const slot = index % users.length;
+      const user = users[slot] as (typeof users)[number];
+      const conversation = conversations[slot] as (typeof conversations)[number];
+      conversation.lastCmid += 1;
+      group.lastMessageId += 1;
+      return `${head}${eventId}","v":"${API_VERSION}","object":{"message":{"date":${date},"from_id":${user.id},"id":${group.lastMessageId},"out":0,"version":${this.state.world.nextVersion()},"attachments":[],"conversation_message_id":${conversation.lastCmid},"fwd_messages":[],"important":false,"is_hidden":false,"peer_id":${user.id},"random_id":0,"text":${text}},"client_info":${clientInfos[slot]}}}`;
+    });
+    return { fromTs, toTs: this.state.stream(group.id).lastSeq };
+  }
+}
+
+let wallPostId = 300;
+
+function groupHandle(group: GroupRecord): SandboxGroup {
+  return {
+    id: group.id,
+    name: group.name,
+    screenName: group.screenName,
+    token: group.tokens[0] ?? '',
+    tokens: [...group.tokens],
+  };
+}
+
+/**
+ * Starts an offline VK on loopback.
+ *
+ * @example
+ * const vk = await createSandbox();
+ * const api = new VkApi({ token: vk.group.token, baseUrl: vk.apiUrl });
+ * vk.user(1).send('ping');
+ * // ... your bot answers ...
+ * expect(vk.sent({ peer: 1 })[0]?.text).toBe('pong');
+ * await vk.close();
+ */
+export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const resolved = resolveOptions(options);
+  const state = new SandboxState(resolved);
+  for (const group of resolved.groups) state.world.addGroup(group);
+  for (const user of resolved.users) state.world.ensureUser(user);
+  const closing = new AbortController();
+  const holder: { sandbox?: Sandbox } = {};
+  const app = createApp(state, METHODS, closing.signal, () => {
+    if (!holder.sandbox) throw new Error('sandbox: not started');
+    return holder.sandbox;
+  });
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, port: resolved.port, hostname: resolved.hostname }, () =>
+      resolve(started),
+    );
+    started.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  state.origin = `http://${host}:${address.port}`;
+  holder.sandbox = new Sandbox(state, state.origin, server, closing, app);
+  return holder.sandbox;
+}

@@ -1,0 +1,159 @@
+import { Faults } from './faults.js';
+import { randomHex } from './ids.js';
+import { EventStream } from './longpoll/event-stream.js';
+import type { ResolvedSandboxOptions } from './options.js';
+import { RateLimiter } from './rate-limit.js';
+import type { StoredMessage, VkObject } from './world/types.js';
+import { World } from './world/world.js';
+
+/** One API call as the sandbox saw it (tokens are never recorded). */
+export interface ApiCallRecord {
+  method: string;
+  /** Parameters without the access token. */
+  params: Record<string, string>;
+  /** Which kind of token called, and whose. */
+  caller: { kind: 'group'; groupId: number } | { kind: 'user'; userId: number } | { kind: 'none' };
+  /** VK error code when the call failed. */
+  errorCode?: number;
+  /** Milliseconds since the sandbox started. */
+  at: number;
+  /** Whether the call ran inside an `execute`. */
+  inExecute: boolean;
+}
+
+/** An answer to a callback button press (`messages.sendMessageEventAnswer`). */
+export interface EventAnswerRecord {
+  groupId: number;
+  eventId: string;
+  userId: number;
+  peerId: number;
+  /** The parsed `event_data`, when one was sent. */
+  eventData?: VkObject;
+  /** The snackbar text, when `event_data` was a `show_snackbar`. */
+  snackbar?: string;
+}
+
+/** A callback button press waiting for its answer. */
+export interface PendingPress {
+  groupId: number;
+  userId: number;
+  peerId: number;
+  at: number;
+  answered: boolean;
+}
+
+/** A file posted to an upload server, until it is saved. */
+export interface UploadRecord {
+  kind: 'photo' | 'doc' | 'audio_message' | 'graffiti';
+  groupId: number;
+  peerId: number;
+  fileName: string;
+  size: number;
+  /** What the save call must present with the upload id. */
+  hash: string;
+}
+
+/** Everything a running sandbox knows; the HTTP layer and the methods share it. */
+export class SandboxState {
+  readonly world = new World();
+  readonly faults = new Faults();
+  readonly rateLimiter: RateLimiter;
+  readonly streams = new Map<number, EventStream>();
+  /** Bots Long Poll keys: key → group id and expiry. */
+  readonly longPollKeys = new Map<string, { groupId: number; expires: number }>();
+  readonly uploads = new Map<string, UploadRecord>();
+  /** Media the sandbox created (uploads, simulated attachments) by attachment string without key. */
+  readonly media = new Map<string, { type: string; object: VkObject }>();
+  readonly pendingPresses = new Map<string, PendingPress>();
+  readonly eventAnswers: EventAnswerRecord[] = [];
+  /** Messages communities sent through the API, in order. */
+  readonly sentMessages: Array<{ groupId: number; message: StoredMessage }> = [];
+  readonly calls: ApiCallRecord[] = [];
+  /** Every event emitted per community, parsed lazily (tests inspect these). */
+  readonly emitted = new Map<number, string[]>();
+  readonly startedAt = performance.now();
+  /** Set once the HTTP server listens. */
+  origin = '';
+  private nextUploadId = 1;
+
+  constructor(readonly options: ResolvedSandboxOptions) {
+    this.rateLimiter = new RateLimiter(options.rateLimit);
+    this.world.addSink((groupId, type, json) => this.deliver(groupId, type, json));
+  }
+
+  /** The Bots Long Poll history of a community. */
+  stream(groupId: number): EventStream {
+    let stream = this.streams.get(groupId);
+    if (!stream) {
+      stream = new EventStream({ historySize: this.options.longPoll.historySize });
+      this.streams.set(groupId, stream);
+    }
+    return stream;
+  }
+
+  /** A fresh Bots Long Poll key for a community. */
+  issueLongPollKey(groupId: number): string {
+    const key = randomHex(20);
+    const now = Date.now();
+    this.longPollKeys.set(key, { groupId, expires: now + this.options.longPoll.keyTtlMs });
+    // Drop expired keys now and then so a client that asks for keys in a loop cannot grow the map.
+    if (this.longPollKeys.size > 1000) {
+      for (const [candidate, entry] of this.longPollKeys)
+        if (entry.expires <= now) this.longPollKeys.delete(candidate);
+    }
+    return key;
+  }
+
+  /** The community a key is valid for, or undefined when unknown or expired. */
+  longPollKeyGroup(key: string): number | undefined {
+    const entry = this.longPollKeys.get(key);
+    if (!entry) return undefined;
+    if (entry.expires <= Date.now()) {
+      this.longPollKeys.delete(key);
+      return undefined;
+    }
+    return entry.groupId;
+  }
+
+  /** Makes every key of a community invalid (what `failed: 2` and `failed: 3` mean). */
+  expireLongPollKeys(groupId: number): void {
+    for (const [key, entry] of this.longPollKeys)
+      if (entry.groupId === groupId) this.longPollKeys.delete(key);
+  }
+
+  /** Records an upload and returns its opaque id. */
+  addUpload(record: Omit<UploadRecord, 'hash'>): { id: string; hash: string } {
+    const id = `${this.nextUploadId++}${randomHex(6)}`;
+    const hash = randomHex(16);
+    this.uploads.set(id, { ...record, hash });
+    return { id, hash };
+  }
+
+  /** Records an API call, keeping the log bounded. */
+  logCall(record: Omit<ApiCallRecord, 'at'>): void {
+    this.calls.push({ ...record, at: performance.now() - this.startedAt });
+    if (this.calls.length > this.options.callLogSize * 1.25)
+      this.calls.splice(0, this.calls.length - this.options.callLogSize);
+  }
+
+  /** Remembers a media object so that attachment strings naming it resolve to the full object. */
+  rememberMedia(type: string, object: VkObject): void {
+    this.media.set(`${type}${String(object.owner_id)}_${String(object.id)}`, { type, object });
+  }
+
+  private deliver(groupId: number, type: string, json: string): void {
+    if (this.options.recordEvents) {
+      let list = this.emitted.get(groupId);
+      if (!list) {
+        list = [];
+        this.emitted.set(groupId, list);
+      }
+      list.push(json);
+    }
+    const group = this.world.group(groupId);
+    if (!group?.longPoll.enabled) return;
+    // Types without a settings flag (vkpay_transaction, app_payload) come whenever Long Poll is on.
+    if (group.longPoll.events[type] === 0) return;
+    this.stream(groupId).push(json);
+  }
+}

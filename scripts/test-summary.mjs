@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Sums the JSON reports vitest wrote (`<package>/.vitest/report.json`) into the one line CI reads:
+// `N passed, N failed`. A report that is missing where a package has tests counts as a failure.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const folders = ['packages', 'apps', 'tools'].flatMap((group) => {
+  const dir = join(root, group);
+  return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
+});
+folders.push(join(root, 'bench'));
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const problems = [];
+for (const folder of folders) {
+  const hasTests =
+    existsSync(join(folder, 'test')) &&
+    readdirSync(join(folder, 'test')).some((name) => name.endsWith('.test.ts'));
+  const report = join(folder, '.vitest', 'report.json');
+  if (!existsSync(report)) {
+    if (hasTests) {
+      failed += 1;
+      problems.push(`${folder}: tests exist but no vitest report was written`);
+    }
+    continue;
+  }
+  const data = JSON.parse(readFileSync(report, 'utf8'));
+  passed += data.numPassedTests;
+  failed += data.numFailedTests;
+  skipped += data.numPendingTests + data.numTodoTests;
+  // A suite that failed to load counts no test as failed; count it so it cannot pass silently.
+  const brokenSuites = data.testResults.filter(
+    (suite) => suite.status === 'failed' && suite.assertionResults.length === 0,
+  );
+  failed += brokenSuites.length;
+  for (const suite of brokenSuites) problems.push(`${suite.name}: ${String(suite.message).split('\n')[0]}`);
+}
+for (const problem of problems) console.error(problem);
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,10 +1,12 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { METHODS } from './api/methods/index.js';
 import type { FaultAction, FaultHandle, FaultOptions, FaultTarget } from './faults.js';
 import { createApp } from './http/app.js';
 import type { SandboxEnv } from './http/hold.js';
+import { nodeLongPollListener } from './http/longpoll-route.js';
 import { unixNow } from './ids.js';
 import { resolveOptions, type SandboxOptions } from './options.js';
 import type { TokenRateStats } from './rate-limit.js';
@@ -136,7 +138,7 @@ export class Sandbox {
     private readonly state: SandboxState,
     /** The origin, e.g. `http://127.0.0.1:38211`. */
     readonly url: string,
-    private readonly server: ServerType | undefined,
+    private readonly server: Server | undefined,
     private readonly closing: AbortController,
     /** The hono app (for `app.fetch` without a socket). */
     readonly app: Hono<SandboxEnv>,
@@ -314,7 +316,7 @@ export class Sandbox {
     if (!server) return;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
-      if ('closeAllConnections' in server) server.closeAllConnections();
+      server.closeAllConnections();
     });
   }
 
@@ -387,11 +389,15 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     if (!holder.sandbox) throw new Error('sandbox: not started');
     return holder.sandbox;
   });
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, port: resolved.port, hostname: resolved.hostname }, () =>
-      resolve(started),
-    );
-    started.once('error', reject);
+  // Long poll requests take a fast path straight on node:http; everything else goes through hono.
+  const viaHono = getRequestListener(app.fetch);
+  const longPoll = nodeLongPollListener(state, closing.signal);
+  const server = createServer((request, response) => {
+    if (!longPoll(request, response)) void viaHono(request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, resolved.hostname, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

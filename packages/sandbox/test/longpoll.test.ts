@@ -139,6 +139,15 @@ describe('Bots Long Poll', () => {
     expect(session.server).toContain(`/whp/${other.id}`);
   });
 
+  test('the hono app answers long polls the same way without a socket (app.fetch)', async () => {
+    const session = await longPollServer(vk);
+    vk.user(1).send('via fetch');
+    const path = `/whp/${vk.group.id}?act=a_check&key=${session.key}&ts=0&wait=0`;
+    const viaFetch = await vk.app.fetch(new Request(`http://sandbox${path}`));
+    expect(viaFetch.headers.get('content-type')).toContain('application/json');
+    expect(await viaFetch.json()).toEqual(await poll(session));
+  });
+
   test('closing the sandbox ends held requests', async () => {
     const session = await longPollServer(vk);
     const pending = poll(session, 30).catch((error: unknown) => error);

@@ -4,7 +4,8 @@ import { errorEnvelope, runMethod } from '../api/dispatch.js';
 import { VkError } from '../api/errors.js';
 import type { FaultAction } from '../faults.js';
 import type { SandboxState } from '../state.js';
-import { dropConnection, jsonText, proxyPage, requestSignal, type SandboxEnv, sleep } from './hold.js';
+import { resolveFault } from './fault-outcome.js';
+import { dropConnection, jsonText, proxyPage, requestSignal, type SandboxEnv } from './hold.js';
 
 /** Query and form parameters of a request, strings only (files are not API parameters). */
 export async function readParams(c: Context<SandboxEnv>): Promise<Record<string, string>> {
@@ -37,38 +38,21 @@ function injectedError(code: number): VkError {
 }
 
 /**
- * The answer an injected fault gives, or undefined to go on normally (after a delay). Shared by
- * the API, long poll and upload endpoints.
+ * The answer a transport fault gives (a page, a dropped connection), or undefined to go on
+ * normally, after a delay if the fault was one. Shared by the API and upload endpoints.
  */
-export async function applyFault(
+export async function faultResponse(
   c: Context<SandboxEnv>,
   closing: AbortSignal,
   fault: FaultAction | undefined,
 ): Promise<Response | undefined> {
   if (!fault) return undefined;
-  switch (fault.kind) {
-    case 'status':
-      return proxyPage(fault.status);
-    case 'html':
-      return proxyPage(200);
-    case 'drop':
-      return dropConnection(c);
-    case 'delay': {
-      const { signal, dispose } = requestSignal(c, closing);
-      await sleep(fault.ms, signal);
-      dispose();
-      return undefined;
-    }
-    case 'hang': {
-      const { signal, dispose } = requestSignal(c, closing);
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-      dispose();
-      return dropConnection(c);
-    }
-    default:
-      // error and failed faults are answered by the endpoint that understands them.
-      return undefined;
-  }
+  const { signal, dispose } = requestSignal(c, closing);
+  const outcome = await resolveFault(fault, signal);
+  dispose();
+  if (outcome?.kind === 'page') return proxyPage(outcome.status);
+  if (outcome?.kind === 'drop') return dropConnection(c);
+  return undefined;
 }
 
 /** `GET|POST /method/<name>`: VK's API endpoint. */
@@ -77,7 +61,7 @@ export function apiHandler(state: SandboxState, methods: MethodTable, closing: A
     const method = c.req.param('name') ?? '';
     const params = await readParams(c);
     const fault = state.faults.take('api', method);
-    const faulted = await applyFault(c, closing, fault);
+    const faulted = await faultResponse(c, closing, fault);
     if (faulted) return faulted;
     if (fault?.kind === 'error') return errorAnswer(injectedError(fault.code), method, params);
 

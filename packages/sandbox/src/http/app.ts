@@ -5,7 +5,7 @@ import type { Sandbox } from '../sandbox.js';
 import type { SandboxState } from '../state.js';
 import { apiHandler } from './api-route.js';
 import type { SandboxEnv } from './hold.js';
-import { botsLongPollHandler } from './longpoll-route.js';
+import { botsLongPollRoute } from './longpoll-route.js';
 import { uploadHandler } from './upload-route.js';
 
 const FAULT_TARGETS: ReadonlySet<string> = new Set(['api', 'longPoll', 'upload']);
@@ -21,7 +21,7 @@ export function createApp(
   const api = apiHandler(state, methods, closing);
   app.get('/method/:name', api);
   app.post('/method/:name', api);
-  app.get('/whp/:groupId', botsLongPollHandler(state, closing));
+  app.get('/whp/:groupId', botsLongPollRoute(state, closing));
   app.post('/upload/:kind', uploadHandler(state, closing));
 
   // The control API lets a process that did not create the sandbox (a benchmark, a bot in

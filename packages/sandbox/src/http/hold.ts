@@ -1,5 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
+import { proxyPageBody } from './fault-outcome.js';
 
 /** The hono environment of the sandbox: node bindings when served by @hono/node-server. */
 export interface SandboxEnv {
@@ -31,20 +32,6 @@ export function requestSignal(
       c.req.raw.signal?.removeEventListener('abort', abort);
     },
   };
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Destroys the client's connection without an answer (a dropped connection fault). */

@@ -1,46 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
+import { answerBotsLongPoll, type LongPollOutcome } from '../longpoll/bots-longpoll.js';
 import type { SandboxState } from '../state.js';
-import { applyFault } from './api-route.js';
-import { jsonText, requestSignal, type SandboxEnv } from './hold.js';
+import { proxyPageBody } from './fault-outcome.js';
+import { dropConnection, proxyPage, requestSignal, type SandboxEnv } from './hold.js';
 
-const MAX_WAIT_SECONDS = 90;
+const LONG_POLL_PATH = /^\/whp\/(\d+)(?:\?|$)/;
+const JSON_TYPE = 'application/json; charset=utf-8';
 
-function failed(code: number, ts?: number): Response {
-  // VK sends ts as a number inside failed answers (and as a string in normal ones).
-  return jsonText(ts === undefined ? `{"failed":${code}}` : `{"failed":${code},"ts":${ts}}`);
+/** `GET /whp/<group_id>` through hono (used by `app.fetch`, for example on edge runtimes). */
+export function botsLongPollRoute(state: SandboxState, closing: AbortSignal) {
+  return async (c: Context<SandboxEnv>): Promise<Response> => {
+    const { signal, dispose } = requestSignal(c, closing);
+    const outcome = await answerBotsLongPoll(
+      state,
+      Number(c.req.param('groupId')),
+      new URL(c.req.url).searchParams,
+      signal,
+    );
+    dispose();
+    if (outcome.kind === 'page') return proxyPage(outcome.status);
+    if (outcome.kind === 'drop') return dropConnection(c);
+    return new Response(Buffer.concat(outcome.pieces), { headers: { 'content-type': JSON_TYPE } });
+  };
 }
 
-/** `GET /whp/<group_id>?act=a_check&key=&ts=&wait=`: a community's Bots Long Poll server. */
-export function botsLongPollHandler(state: SandboxState, closing: AbortSignal) {
-  return async (c: Context<SandboxEnv>): Promise<Response> => {
-    const groupId = Number(c.req.param('groupId'));
-    const query = new URL(c.req.url).searchParams;
-    const ts = Number(query.get('ts') ?? Number.NaN);
-    const fault = state.faults.take('longPoll');
-    const faulted = await applyFault(c, closing, fault);
-    if (faulted) return faulted;
-    if (fault?.kind === 'failed') {
-      // failed 2 and 3 mean the key is gone: a client that keeps using it keeps getting failed 2.
-      if (fault.code !== 1) state.expireLongPollKeys(groupId);
-      return failed(
-        fault.code,
-        fault.code === 1 ? (Number.isInteger(ts) ? ts : state.stream(groupId).lastSeq) : undefined,
-      );
-    }
-    const key = query.get('key') ?? '';
-    if (query.get('act') !== 'a_check' || state.longPollKeyGroup(key) !== groupId) return failed(2);
-    const stream = state.stream(groupId);
-    if (!Number.isInteger(ts)) return failed(1, stream.lastSeq);
-    const waitSeconds = Math.min(MAX_WAIT_SECONDS, Math.max(0, Number(query.get('wait') ?? 25) || 0));
-    const limit = state.options.longPoll.maxBatch;
-    let read = stream.read(ts, limit);
-    if (read.kind === 'events' && read.events.length === 0 && waitSeconds > 0) {
-      const { signal, dispose } = requestSignal(c, closing, waitSeconds * 1000);
-      await stream.waitForEvents(ts, signal);
-      dispose();
-      read = stream.read(ts, limit);
-    }
-    if (read.kind === 'outdated') return failed(1, read.ts);
-    return jsonText(`{"ts":"${read.ts}","updates":[${read.events.join(',')}]}`);
+/**
+ * The same endpoint straight on node:http, which the served sandbox uses: answers are written
+ * as slices of the stored event bytes in one writev, without building a Response. Returns false
+ * for requests it does not serve.
+ */
+export function nodeLongPollListener(state: SandboxState, closing: AbortSignal) {
+  return (request: IncomingMessage, response: ServerResponse): boolean => {
+    const match = request.method === 'GET' ? LONG_POLL_PATH.exec(request.url ?? '') : null;
+    if (!match) return false;
+    const controller = new AbortController();
+    const abort = (): void => controller.abort();
+    response.once('close', abort);
+    closing.addEventListener('abort', abort, { once: true });
+    const query = new URLSearchParams((request.url ?? '').split('?')[1] ?? '');
+    void answerBotsLongPoll(state, Number(match[1]), query, controller.signal)
+      .then((outcome) => writeOutcome(request, response, outcome))
+      .catch((error: unknown) => {
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end(`sandbox failure: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => closing.removeEventListener('abort', abort));
+    return true;
   };
+}
+
+function writeOutcome(request: IncomingMessage, response: ServerResponse, outcome: LongPollOutcome): void {
+  if (outcome.kind === 'drop') {
+    request.socket.destroy();
+    return;
+  }
+  if (outcome.kind === 'page') {
+    response.writeHead(outcome.status, { 'content-type': 'text/html' });
+    response.end(proxyPageBody(outcome.status));
+    return;
+  }
+  let length = 0;
+  for (const piece of outcome.pieces) length += piece.byteLength;
+  response.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': length });
+  response.cork();
+  for (const piece of outcome.pieces) response.write(piece);
+  response.end();
 }

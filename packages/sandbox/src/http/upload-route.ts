@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { SandboxState, UploadRecord } from '../state.js';
-import { applyFault } from './api-route.js';
+import { faultResponse } from './api-route.js';
 import { jsonText, type SandboxEnv } from './hold.js';
 
 const FIELD = { photo: 'photo', doc: 'file', audio_message: 'file', graffiti: 'file' } as const;
@@ -15,7 +15,7 @@ export function uploadHandler(state: SandboxState, closing: AbortSignal) {
     const kind = c.req.param('kind') ?? '';
     if (!isUploadKind(kind)) return jsonText('{"error":"unknown upload type"}', 404);
     const field = FIELD[kind];
-    const faulted = await applyFault(c, closing, state.faults.take('upload'));
+    const faulted = await faultResponse(c, closing, state.faults.take('upload'));
     if (faulted) return faulted;
     const query = new URL(c.req.url).searchParams;
     const groupId = Number(query.get('gid'));

@@ -4,17 +4,37 @@ export interface EventStreamOptions {
   historySize: number;
 }
 
-/** What a poll from `ts` reads. */
-export type ReadResult = { kind: 'events'; events: string[]; ts: number } | { kind: 'outdated'; ts: number };
+/**
+ * What a poll from `ts` reads: `pieces` are UTF-8 bytes of consecutive events, each piece a
+ * comma-separated run (join the pieces with a comma to get the `updates` array's contents).
+ */
+export type ReadResult =
+  | { kind: 'events'; pieces: Uint8Array[]; count: number; ts: number }
+  | { kind: 'outdated'; ts: number };
+
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const COMMA = 0x2c;
+
+interface Chunk {
+  bytes: Buffer;
+  used: number;
+}
 
 /**
- * The event history of one community's Bots Long Poll: serialized events numbered from 1, the
- * `ts` of the newest, and the polls waiting for the next event.
+ * The event history of one community's Bots Long Poll. Events are serialized once, stored as
+ * UTF-8 back to back in large chunks (each followed by a comma), so an answer is a zero-copy
+ * slice of consecutive events: no joining or re-encoding per answer, little for the GC to scan.
  */
 export class EventStream {
-  private events: string[] = [];
-  /** Sequence number of `events[0]`. */
+  private chunks: Chunk[] = [];
+  /** Per kept event: its chunk (as an index into `chunks` + `chunkBase`), start and end byte. */
+  private chunkOf: number[] = [];
+  private startOf: number[] = [];
+  private endOf: number[] = [];
+  /** Sequence number of the first kept event. */
   private firstSeq = 1;
+  /** Chunk index of `chunks[0]`. */
+  private chunkBase = 0;
   private waiters = new Set<() => void>();
   private notifyScheduled = false;
 
@@ -22,18 +42,25 @@ export class EventStream {
 
   /** The `ts` of the newest event (0 before the first one). */
   get lastSeq(): number {
-    return this.firstSeq + this.events.length - 1;
+    return this.firstSeq + this.chunkOf.length - 1;
   }
 
   /** Appends an event and wakes waiting polls (once per tick, so bulk appends coalesce). */
   push(json: string): void {
-    this.events.push(json);
-    // Trim in chunks: shifting one element per event would make a bulk append quadratic.
-    if (this.events.length > this.options.historySize * 1.25 + 1024) {
-      const excess = this.events.length - this.options.historySize;
-      this.events.splice(0, excess);
-      this.firstSeq += excess;
+    const length = Buffer.byteLength(json);
+    let chunk = this.chunks[this.chunks.length - 1];
+    if (!chunk || chunk.used + length + 1 > chunk.bytes.length) {
+      chunk = { bytes: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, length + 1)), used: 0 };
+      this.chunks.push(chunk);
     }
+    const start = chunk.used;
+    chunk.bytes.write(json, start, 'utf8');
+    chunk.bytes[start + length] = COMMA;
+    chunk.used = start + length + 1;
+    this.chunkOf.push(this.chunkBase + this.chunks.length - 1);
+    this.startOf.push(start);
+    this.endOf.push(start + length);
+    this.trim();
     if (!this.notifyScheduled && this.waiters.size > 0) {
       this.notifyScheduled = true;
       setImmediate(() => this.notify());
@@ -42,21 +69,27 @@ export class EventStream {
 
   /**
    * Events after `ts`, at most `limit`, and the `ts` to continue from. A `ts` from before the kept
-   * history reads as outdated (VK's `failed: 1`) with the `ts` to continue from.
+   * history, or after the newest event, reads as outdated (VK's `failed: 1`) with the `ts` to
+   * continue from.
    */
   read(ts: number, limit: number): ReadResult {
-    const oldestReadable =
-      this.firstSeq + this.events.length - Math.min(this.events.length, this.options.historySize);
+    const oldestReadable = this.lastSeq - Math.min(this.chunkOf.length, this.options.historySize) + 1;
     if (ts < oldestReadable - 1 || ts > this.lastSeq) {
       return { kind: 'outdated', ts: ts > this.lastSeq ? this.lastSeq : oldestReadable - 1 };
     }
-    const start = ts + 1 - this.firstSeq;
-    const end = Math.min(this.events.length, start + limit);
-    return {
-      kind: 'events',
-      events: start < end ? this.events.slice(start, end) : [],
-      ts: this.firstSeq + end - 1,
-    };
+    const first = ts + 1 - this.firstSeq;
+    const end = Math.min(this.chunkOf.length, first + limit);
+    const pieces: Uint8Array[] = [];
+    let index = first;
+    while (index < end) {
+      const chunkIndex = this.chunkOf[index] as number;
+      let last = index;
+      while (last + 1 < end && this.chunkOf[last + 1] === chunkIndex) last += 1;
+      const chunk = this.chunks[chunkIndex - this.chunkBase] as Chunk;
+      pieces.push(chunk.bytes.subarray(this.startOf[index], this.endOf[last]));
+      index = last + 1;
+    }
+    return { kind: 'events', pieces, count: end - first, ts: this.firstSeq + end - 1 };
   }
 
   /** Resolves when an event after `ts` exists, or with false when `signal` aborts first. */
@@ -76,6 +109,24 @@ export class EventStream {
       this.waiters.add(wake);
       signal.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** Drops events past the history size, in steps, and the chunks no kept event uses. */
+  private trim(): void {
+    // Trim in steps: dropping one event per push would make a bulk append quadratic.
+    const excess = this.chunkOf.length - this.options.historySize;
+    if (excess < 1024 && excess < this.options.historySize / 4) return;
+    if (excess <= 0) return;
+    this.chunkOf.splice(0, excess);
+    this.startOf.splice(0, excess);
+    this.endOf.splice(0, excess);
+    this.firstSeq += excess;
+    const firstChunk = this.chunkOf[0] ?? this.chunkBase + this.chunks.length - 1;
+    const unused = firstChunk - this.chunkBase;
+    if (unused > 0) {
+      this.chunks.splice(0, unused);
+      this.chunkBase += unused;
+    }
   }
 
   private notify(): void {

@@ -47,13 +47,7 @@ export function dropConnection(c: Context<SandboxEnv>): Response {
 
 /** A 5xx or HTML page as a proxy in front of VK answers. */
 export function proxyPage(status: number): Response {
-  return new Response(
-    `<html><head><title>${status}</title></head><body><center><h1>${status}</h1></center><hr><center>nginx</center></body></html>`,
-    {
-      status,
-      headers: { 'content-type': 'text/html' },
-    },
-  );
+  return new Response(proxyPageBody(status), { status, headers: { 'content-type': 'text/html' } });
 }
 
 /** A JSON answer with VK's content type; `body` is already serialized. */

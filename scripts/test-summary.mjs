@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Sums the JSON reports vitest wrote (`<package>/.vitest/report.json`) into the one line CI reads:
-// `N passed, N failed`. A report that is missing where a package has tests counts as a failure.
+// `N passed, N failed`. A report that is missing where a package has tests counts as a failure,
+// and so does a failed `pnpm test` with no failed test (pass its status with --exit-status).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -37,6 +38,13 @@ for (const folder of folders) {
   );
   failed += brokenSuites.length;
   for (const suite of brokenSuites) problems.push(`${suite.name}: ${String(suite.message).split('\n')[0]}`);
+}
+// `pnpm test` also type-checks; a failure there (or any non-test step) must not read as a pass.
+const statusFlag = process.argv.indexOf('--exit-status');
+const testStatus = statusFlag === -1 ? 0 : Number(process.argv[statusFlag + 1]);
+if (testStatus !== 0 && failed === 0) {
+  failed += 1;
+  problems.push(`pnpm test exited ${testStatus} outside the tests (a type check or a build step failed)`);
 }
 for (const problem of problems) console.error(problem);
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);

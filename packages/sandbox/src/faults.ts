@@ -16,7 +16,9 @@ export type FaultAction =
   /** Answer a non-JSON HTML page with status 200 (what upload servers and proxies do). */
   | { kind: 'html' }
   /** Never answer: the request is held until the client gives up (or the sandbox closes). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** API only: run the call, then destroy the connection, as when VK did the work but the answer got lost. */
+  | { kind: 'loseAnswer' };
 
 /** When and how often a fault fires. */
 export interface FaultOptions {

@@ -80,6 +80,8 @@ export interface SandboxFaults {
   apiStatus(status: number, options?: FaultOptions): FaultHandle;
   /** API calls that never get an answer (the client's timeout fires). */
   apiTimeout(options?: FaultOptions): FaultHandle;
+  /** API calls that run but whose answer is lost (the connection drops after the work is done). */
+  apiLoseAnswer(options?: FaultOptions): FaultHandle;
   /** Long poll answers `{"failed": N}` (failed 2 and 3 also expire the community's keys). */
   longPollFailed(code: 1 | 2 | 3, options?: FaultOptions): FaultHandle;
   /** Long poll connections destroyed without an answer. */
@@ -150,6 +152,7 @@ export class Sandbox {
       apiError: (code, options) => faults.inject('api', { kind: 'error', code }, options),
       apiStatus: (status, options) => faults.inject('api', { kind: 'status', status }, options),
       apiTimeout: (options) => faults.inject('api', { kind: 'hang' }, options),
+      apiLoseAnswer: (options) => faults.inject('api', { kind: 'loseAnswer' }, options),
       longPollFailed: (code, options) => faults.inject('longPoll', { kind: 'failed', code }, options),
       longPollDrop: (options) => faults.inject('longPoll', { kind: 'drop' }, options),
       longPollStatus: (status, options) => faults.inject('longPoll', { kind: 'status', status }, options),

@@ -1,4 +1,4 @@
-import { Faults } from './faults.js';
+import { type FaultAction, Faults } from './faults.js';
 import { randomHex } from './ids.js';
 import { EventStream } from './longpoll/event-stream.js';
 import type { ResolvedSandboxOptions } from './options.js';
@@ -19,6 +19,8 @@ export interface ApiCallRecord {
   at: number;
   /** Whether the call ran inside an `execute`. */
   inExecute: boolean;
+  /** The injected fault that answered it instead of the method, if any. */
+  fault?: FaultAction['kind'];
 }
 
 /** An answer to a callback button press (`messages.sendMessageEventAnswer`). */

@@ -86,6 +86,15 @@ describe('templates and the API drop fault', () => {
     expect(wrong.error?.error_code).toBe(100);
   });
 
+  test('a lost answer: the call runs, the client gets no answer', async () => {
+    vk.user(1).send('hi');
+    vk.faults.apiLoseAnswer({ method: 'messages.send' });
+    await expect(
+      call(vk, 'messages.send', { peer_id: 1, message: 'landed', random_id: 5 }),
+    ).rejects.toThrow();
+    expect(vk.sent({ peer: 1 }).map((message) => message.text)).toEqual(['landed']);
+  });
+
   test('a dropped API connection fails the call without an answer, then calls work again', async () => {
     vk.faults.inject('api', { kind: 'drop' });
     await expect(call(vk, 'groups.getById')).rejects.toThrow();

@@ -1,2 +1,50 @@
-/** Test infrastructure shared by vkwire packages. */
-export {};
+/**
+ * Test infrastructure shared by vkwire packages: the Redis server of a test run and helpers to
+ * reach, flush, stop and restart it, plus the tiny RESP client they use.
+ */
+
+// Helpers for tests, backed by the globalSetup in ./redis-global-setup.ts
+export {
+  flushRedis,
+  type RestartRedisOptions,
+  redisAnswersPing,
+  redisIsManaged,
+  redisServer,
+  redisUrl,
+  restartRedis,
+  startRedis,
+  stopRedis,
+} from './redis-control.js';
+// A private redis-server outside the globalSetup (for a test file that needs its own)
+export {
+  destroyManagedRedis,
+  type ExternalRedisServer,
+  type LaunchManagedRedisOptions,
+  launchManagedRedis,
+  type ManagedRedisServer,
+  REDIS_CONTEXT_KEY,
+  RedisServerNotFoundError,
+  type RedisStartOptions,
+  type RedisStopOptions,
+  startRedisServer,
+  stopRedisServer,
+  type TestRedisServer,
+} from './redis-server.js';
+// The minimal RESP client
+export {
+  encodeCommand,
+  isPortAccepting,
+  parseRedisUrl,
+  parseReply,
+  pingRedis,
+  RedisConnectionError,
+  type RedisConnectionFailure,
+  RedisReplyError,
+  type RedisTarget,
+  RespConnection,
+  type RespTimeoutOptions,
+  type RespValue,
+  redactRedisUrl,
+  sendRedisCommand,
+  shutdownRedis,
+} from './resp.js';

@@ -61,6 +61,18 @@ export function apiHandler(state: SandboxState, methods: MethodTable, closing: A
     const method = c.req.param('name') ?? '';
     const params = await readParams(c);
     const fault = state.faults.take('api', method);
+    if (fault && fault.kind !== 'delay' && fault.kind !== 'loseAnswer') {
+      // The sandbox did receive the call: log it, with the fault that answered it.
+      const { access_token: _token, ...logged } = params;
+      state.logCall({
+        method,
+        params: logged,
+        caller: { kind: 'none' },
+        inExecute: false,
+        fault: fault.kind,
+        ...(fault.kind === 'error' ? { errorCode: fault.code } : {}),
+      });
+    }
     const faulted = await faultResponse(c, closing, fault);
     if (faulted) return faulted;
     if (fault?.kind === 'error') return errorAnswer(injectedError(fault.code), method, params);
@@ -81,6 +93,7 @@ export function apiHandler(state: SandboxState, methods: MethodTable, closing: A
         ? { kind: 'group', group: owner.group, token }
         : { kind: 'user', user: owner.user, token };
     const outcome = runMethod(state, methods, method, params, caller, false);
+    if (fault?.kind === 'loseAnswer') return dropConnection(c);
     if (!outcome.ok) return errorAnswer(outcome.error, method, params);
     return jsonText(JSON.stringify({ response: outcome.response, ...outcome.extras }));
   };

@@ -2,7 +2,7 @@ import type { CallContext, MethodTable } from '../context.js';
 import { EnvelopeExtras, runMethod } from '../dispatch.js';
 import { VkError } from '../errors.js';
 import { toRawParams } from '../params.js';
-import { runExecute, VkScriptError } from '../vkscript-stub.js';
+import { runExecute, VkScriptError } from '../vkscript.js';
 
 /** Builds `execute` over a method table (the table it runs inner calls against). */
 export function executeMethod(methods: () => MethodTable): MethodTable {

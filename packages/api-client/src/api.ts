@@ -1,0 +1,271 @@
+import { encodeParams, type ParamValue } from './encode.js';
+import {
+  type ApiHooks,
+  type CallOptions,
+  type CaptchaHandler,
+  RequestEngine,
+  type RetryOptions,
+  type WireResult,
+} from './engine.js';
+import { VkApiError, type VkErrorObject, VkResponseError } from './errors.js';
+import { isScriptableMethod } from './execute-code.js';
+import type { VkMethods } from './generated/methods.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { VkApiSections, VkMethodName, VkParams } from './method-types.js';
+import { nextRandomId } from './random-id.js';
+import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { tokenFingerprint } from './token.js';
+import { HttpTransport } from './transport.js';
+import { Uploads } from './upload.js';
+
+/** Options of `new VkApi(...)`. Only `token` is required. */
+export interface VkApiOptions {
+  /** A community or user access token. Never logged, never in errors. */
+  token: string;
+  /** API version. @default '5.199' */
+  version?: string;
+  /** API base including `/method`. @default 'https://api.vk.com/method' */
+  baseUrl?: string;
+  /** Kind of token; detected with one `groups.getById` call when left out. */
+  tokenType?: 'group' | 'user';
+  /** Requests per second. @default 20 for community tokens, 3 for user tokens */
+  requestsPerSecond?: number;
+  /** Where the rate is enforced. @default one in-process limiter shared by every VkApi of the process */
+  rateLimiter?: RateLimiter;
+  /** Pack calls that wait for the limiter into `execute` (up to 25). @default true for community tokens */
+  batching?: boolean;
+  retry?: RetryOptions;
+  /** Milliseconds each HTTP attempt may take. @default 10000 */
+  timeoutMs?: number;
+  /** Solves captchas (error 14) so calls can be repeated; without it they fail with VkCaptchaError. */
+  onCaptcha?: CaptchaHandler;
+  hooks?: ApiHooks;
+  /** Debug logging (pino-compatible). @default silent */
+  logger?: Logger;
+  /** `lang` sent with every call (e.g. 'ru', 'en'). */
+  language?: string;
+}
+
+/** What a token is, from `api.tokenInfo()`. */
+export type TokenInfo =
+  | { type: 'group'; groupId: number; name: string; screenName: string }
+  | { type: 'user' };
+
+const sharedLimiter = new MemoryRateLimiter();
+
+/** Methods that must go alone: uploads' save methods and execute itself. */
+function isBatchable(method: string): boolean {
+  return method !== 'execute' && !/\.save/.test(method) && isScriptableMethod(method);
+}
+
+function isErrorObject(value: unknown): value is VkErrorObject {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as VkErrorObject).error_code === 'number'
+  );
+}
+
+/**
+ * The VK API client: typed methods, a rate limit per token, automatic `execute` batching,
+ * retries of transient failures, typed errors, uploads.
+ *
+ * @example
+ * const api = new VkApi({ token: process.env.VK_TOKEN! });
+ * const id = await api.messages.send({ peer_id: 1, message: 'hi' });   // random_id is filled in
+ * const [user] = await api.users.get({ user_ids: [1], fields: ['screen_name'] });
+ * await api.close();
+ */
+class VkApiClient {
+  /** Message photo, document and voice message uploads. */
+  readonly upload: Uploads;
+  private readonly engine: RequestEngine;
+  private readonly transport = new HttpTransport();
+  private readonly baseUrl: string;
+  private readonly key: string;
+  private tokenType: 'group' | 'user' | undefined;
+  private info: Promise<TokenInfo> | undefined;
+
+  constructor(private readonly options: VkApiOptions) {
+    if (typeof options.token !== 'string' || options.token === '')
+      throw new TypeError('VkApi: `token` must be a non-empty string');
+    this.baseUrl = (options.baseUrl ?? 'https://api.vk.com/method').replace(/\/+$/, '');
+    this.key = tokenFingerprint(options.token);
+    this.tokenType = options.tokenType;
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    this.engine = new RequestEngine({
+      limiter: options.rateLimiter ?? sharedLimiter,
+      slot: () => ({ key: this.key, limit: this.requestsPerSecond(), windowMs: 1000 }),
+      batching: () => options.batching ?? this.tokenType === 'group',
+      send: (method, params, signal, timeout) => this.send(method, params, signal, timeout),
+      retry: {
+        attempts: options.retry?.attempts ?? 5,
+        baseDelayMs: options.retry?.baseDelayMs ?? 200,
+        maxDelayMs: options.retry?.maxDelayMs ?? 5000,
+        rateLimitDelayMs: options.retry?.rateLimitDelayMs ?? 1000,
+      },
+      onCaptcha: options.onCaptcha,
+      hooks: options.hooks,
+      logger: options.logger ?? silentLogger,
+      timeoutMs,
+      maxBatch: 25,
+    });
+    this.upload = new Uploads(
+      (method, params, callOptions) => this.call(method, params, callOptions),
+      this.transport,
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Calls a method by name. Typed for every VK method; any other name works untyped.
+   *
+   * @example
+   * await api.call('messages.setActivity', { peer_id: 1, type: 'typing' });
+   */
+  call<M extends VkMethodName>(
+    method: M,
+    params?: VkParams<VkMethods[M]['params']>,
+    options?: CallOptions,
+  ): Promise<VkMethods[M]['response']>;
+  call(
+    method: string,
+    params?: Readonly<Record<string, ParamValue>>,
+    options?: CallOptions,
+  ): Promise<unknown>;
+  async call(
+    method: string,
+    params: Readonly<Record<string, ParamValue>> = {},
+    options: CallOptions = {},
+  ): Promise<unknown> {
+    const encoded = encodeParams(params);
+    // VK drops a send whose random_id it saw recently, so every send gets a fresh one, fixed
+    // across retries of that send.
+    if (method === 'messages.send' && encoded.random_id === undefined)
+      encoded.random_id = String(nextRandomId());
+    delete encoded.access_token;
+    if (this.tokenType === undefined && method !== 'groups.getById')
+      await this.tokenInfo().catch(() => undefined);
+    return this.engine.call(method, encoded, options, isBatchable(method));
+  }
+
+  /**
+   * What the token is: a community token (with its community) or a user token. Asked once with
+   * `groups.getById` and cached.
+   */
+  tokenInfo(): Promise<TokenInfo> {
+    this.info ??= this.detect();
+    return this.info;
+  }
+
+  /** Waits for every queued call to settle, then closes the connections. Later calls fail with VkClosedError. */
+  async close(): Promise<void> {
+    await this.engine.close();
+    await this.transport.close();
+  }
+
+  private async detect(): Promise<TokenInfo> {
+    try {
+      const answer = (await this.engine.call('groups.getById', {}, { batch: false }, false)) as {
+        groups?: Array<{ id: number; name: string; screen_name: string }>;
+      };
+      const group = answer.groups?.[0];
+      if (!group)
+        throw new VkResponseError(
+          'groups.getById',
+          200,
+          JSON.stringify(answer),
+          'no community in the answer',
+        );
+      this.tokenType = 'group';
+      return { type: 'group', groupId: group.id, name: group.name, screenName: group.screen_name };
+    } catch (error) {
+      // A user token cannot call groups.getById without ids: VK answers 100 (or 27/15).
+      if (error instanceof VkApiError && [100, 27, 15].includes(error.code)) {
+        this.tokenType = 'user';
+        return { type: 'user' };
+      }
+      this.info = undefined;
+      throw error;
+    }
+  }
+
+  private requestsPerSecond(): number {
+    if (this.options.requestsPerSecond !== undefined) return this.options.requestsPerSecond;
+    return this.tokenType === 'group' ? 20 : 3;
+  }
+
+  private async send(
+    method: string,
+    params: Readonly<Record<string, string>>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): Promise<WireResult> {
+    const body = new URLSearchParams(params);
+    body.set('access_token', this.options.token);
+    body.set('v', this.options.version ?? '5.199');
+    if (this.options.language !== undefined) body.set('lang', this.options.language);
+    const answer = await this.transport.postForm(new URL(`${this.baseUrl}/${method}`), body.toString(), {
+      timeoutMs,
+      signal,
+      label: method,
+    });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.body);
+    } catch {
+      throw new VkResponseError(method, answer.status, answer.body);
+    }
+    if (typeof parsed === 'object' && parsed !== null) {
+      const envelope = parsed as { response?: unknown; error?: unknown; execute_errors?: unknown };
+      if (isErrorObject(envelope.error)) return { kind: 'error', error: envelope.error };
+      if ('response' in envelope) {
+        const executeErrors = Array.isArray(envelope.execute_errors)
+          ? envelope.execute_errors.filter(isErrorObject)
+          : [];
+        return { kind: 'response', response: envelope.response, executeErrors };
+      }
+    }
+    throw new VkResponseError(
+      method,
+      answer.status,
+      answer.body,
+      'neither `response` nor `error` in the answer',
+    );
+  }
+}
+
+/** The VK API client (see `VkApiOptions`); every section of the API is a property: `api.messages.send(...)`. */
+export type VkApi = VkApiClient & VkApiSections;
+
+/** Any property that is not the client's own is an API section whose properties are its methods. */
+function withSections(client: VkApiClient): VkApi {
+  const sections = new Map<string, unknown>();
+  const section = (name: string): unknown =>
+    new Proxy(
+      {},
+      {
+        get: (_target, method) =>
+          typeof method === 'string'
+            ? (params?: Record<string, ParamValue>, options?: CallOptions) =>
+                client.call(`${name}.${method}`, params, options)
+            : undefined,
+      },
+    );
+  return new Proxy(client, {
+    get: (target, property, receiver) => {
+      if (typeof property !== 'string' || property in target) return Reflect.get(target, property, receiver);
+      let found = sections.get(property);
+      if (found === undefined) {
+        found = section(property);
+        sections.set(property, found);
+      }
+      return found;
+    },
+  }) as VkApi;
+}
+
+/** Creates the client: `new VkApi(options)`. */
+export const VkApi = function VkApi(options: VkApiOptions): VkApi {
+  return withSections(new VkApiClient(options));
+} as unknown as new (
+  options: VkApiOptions,
+) => VkApi;

@@ -1,0 +1,108 @@
+import { type FormData, Pool } from 'undici';
+import { VkNetworkError } from './errors.js';
+
+/** A raw HTTP answer. */
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** Options of one HTTP request. */
+export interface HttpRequestOptions {
+  /** Milliseconds until the request counts as timed out. */
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  /** Name for errors (the API method or the upload). */
+  label: string;
+}
+
+/** HTTP over undici with one keep-alive pool per origin. */
+export class HttpTransport {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(private readonly connections = 32) {}
+
+  /** POSTs a form-encoded body. */
+  postForm(url: URL, body: string, options: HttpRequestOptions): Promise<HttpAnswer> {
+    return this.send(url, 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, body, options);
+  }
+
+  /** POSTs a multipart form (uploads). */
+  postMultipart(url: URL, form: FormData, options: HttpRequestOptions): Promise<HttpAnswer> {
+    return this.send(url, 'POST', {}, form, options);
+  }
+
+  /** GETs a URL (downloading an upload source). Returns the raw bytes. */
+  async getBytes(url: URL, options: HttpRequestOptions): Promise<{ status: number; bytes: Buffer }> {
+    const pool = this.pool(url);
+    try {
+      const response = await pool.request({
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
+        signal: this.signal(options),
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
+      return { status: response.statusCode, bytes: Buffer.from(await response.body.arrayBuffer()) };
+    } catch (error) {
+      throw this.failure(error, options);
+    }
+  }
+
+  /** Closes every pool after in-flight requests finish. */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+
+  private async send(
+    url: URL,
+    method: 'POST',
+    headers: Record<string, string>,
+    body: string | FormData,
+    options: HttpRequestOptions,
+  ): Promise<HttpAnswer> {
+    const pool = this.pool(url);
+    try {
+      const response = await pool.request({
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers,
+        body,
+        signal: this.signal(options),
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
+      return { status: response.statusCode, body: await response.body.text() };
+    } catch (error) {
+      throw this.failure(error, options);
+    }
+  }
+
+  private signal(options: HttpRequestOptions): AbortSignal {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    return options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  }
+
+  /** The caller's abort stays an abort; everything else becomes a VkNetworkError. */
+  private failure(error: unknown, options: HttpRequestOptions): unknown {
+    if (options.signal?.aborted) return options.signal.reason;
+    const name = error instanceof Error ? error.name : '';
+    const timedOut =
+      name === 'TimeoutError' ||
+      name === 'HeadersTimeoutError' ||
+      name === 'BodyTimeoutError' ||
+      (name === 'AbortError' && !options.signal?.aborted);
+    return new VkNetworkError(options.label, timedOut ? 'TIMEOUT' : 'NETWORK', error);
+  }
+
+  private pool(url: URL): Pool {
+    let pool = this.pools.get(url.origin);
+    if (!pool) {
+      pool = new Pool(url.origin, { connections: this.connections, keepAliveTimeout: 30_000 });
+      this.pools.set(url.origin, pool);
+    }
+    return pool;
+  }
+}

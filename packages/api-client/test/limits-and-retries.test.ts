@@ -1,0 +1,139 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { VkCaptchaError, VkFloodError, VkNetworkError, VkResponseError } from '../src/index.js';
+import { type Rig, rig } from './setup.js';
+
+let current: Rig | undefined;
+afterEach(async () => {
+  await current?.close();
+  current = undefined;
+});
+
+describe('rate limit', () => {
+  test('a burst of 2000 calls never trips the sandbox’s 20 requests/s', async () => {
+    current = await rig();
+    const { vk, api } = current;
+    vk.user(1).send('hi');
+    const waves = Array.from({ length: 8 }, async (_, wave) => {
+      await new Promise((resolve) => setTimeout(resolve, wave * 400));
+      return Promise.all(Array.from({ length: 250 }, () => api.users.get({ user_ids: [1] })));
+    });
+    const results = (await Promise.all(waves)).flat();
+    expect(results).toHaveLength(2000);
+    expect(vk.rateLimited()).toBe(0);
+  }, 30_000);
+
+  test('without batching, calls are spaced at the limit and none trips it', async () => {
+    current = await rig({ batching: false });
+    const { vk, api } = current;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 45 }, () => api.call('groups.getById')));
+    expect(performance.now() - started).toBeGreaterThan(2000);
+    expect(vk.rateLimited()).toBe(0);
+  });
+});
+
+describe('retries', () => {
+  test('error 6, error 10 and 5xx storms: every call completes exactly once, and no send is doubled', async () => {
+    current = await rig({ retry: { rateLimitDelayMs: 200, baseDelayMs: 20 } });
+    const { vk, api } = current;
+    for (let id = 1; id <= 30; id += 1) vk.user(id).send('hi');
+    vk.faults.apiError(6, { times: 3 });
+    vk.faults.apiError(10, { times: 2 });
+    vk.faults.apiStatus(502, { times: 2 });
+    const ids = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => api.messages.send({ peer_id: index + 1, message: 'once' })),
+    );
+    expect(new Set(ids).size).toBe(30);
+    expect(vk.sent()).toHaveLength(30);
+  });
+
+  test('a send whose answer was lost is retried with the same random_id and lands once', async () => {
+    current = await rig({ batching: false, retry: { baseDelayMs: 10 } });
+    const { vk, api } = current;
+    vk.user(1).send('hi');
+    vk.faults.apiLoseAnswer({ method: 'messages.send' });
+    const id = await api.messages.send({ peer_id: 1, message: 'x' });
+    const sends = vk.calls({ method: 'messages.send' });
+    expect(sends).toHaveLength(2);
+    expect(sends[0]?.params.random_id).toBe(sends[1]?.params.random_id);
+    expect(vk.sent({ peer: 1 })).toHaveLength(1);
+    expect(vk.sent({ peer: 1 })[0]?.id).toBe(id);
+  });
+
+  test('flood control (9) and client errors are not retried', async () => {
+    current = await rig({ batching: false });
+    const { vk, api } = current;
+    vk.faults.apiError(9);
+    await expect(api.call('groups.getById')).rejects.toBeInstanceOf(VkFloodError);
+    expect(vk.calls({ method: 'groups.getById' }).length).toBe(1);
+  });
+
+  test('when retries run out the last error surfaces: a 5xx page shows its status and an excerpt', async () => {
+    current = await rig({ batching: false, retry: { attempts: 2, baseDelayMs: 5 } });
+    await current.api.tokenInfo();
+    current.vk.faults.apiStatus(503, { times: 2 });
+    const error = await current.api.call('users.get').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(VkResponseError);
+    expect(error).toMatchObject({ status: 503 });
+    expect((error as VkResponseError).excerpt).toContain('<html>');
+  });
+});
+
+describe('captcha', () => {
+  test('without a handler the call fails with the captcha details', async () => {
+    current = await rig({ batching: false });
+    await current.api.tokenInfo();
+    current.vk.faults.apiError(14);
+    const error = await current.api.call('users.get').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(VkCaptchaError);
+    expect((error as VkCaptchaError).sid).toEqual(expect.any(String));
+    expect((error as VkCaptchaError).img).toContain('captcha.php');
+  });
+
+  test('onCaptcha answers and the call is repeated with captcha_sid and captcha_key', async () => {
+    const seen: string[] = [];
+    current = await rig({
+      batching: false,
+      onCaptcha: async (challenge) => {
+        seen.push(challenge.sid ?? '');
+        return { key: 'abc123' };
+      },
+    });
+    await current.api.tokenInfo();
+    current.vk.faults.apiError(14);
+    expect(await current.api.call('users.get')).toEqual([]);
+    const repeated = current.vk.calls({ method: 'users.get' }).at(-1);
+    expect(repeated?.params).toMatchObject({ captcha_sid: seen[0], captcha_key: 'abc123' });
+  });
+});
+
+describe('timeouts, abort and close', () => {
+  test('a call that gets no answer times out with VkNetworkError after its retries', async () => {
+    current = await rig({ batching: false, timeoutMs: 150, retry: { attempts: 2, baseDelayMs: 5 } });
+    await current.api.tokenInfo();
+    current.vk.faults.apiTimeout({ times: 2 });
+    const error = await current.api.call('users.get').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(VkNetworkError);
+    expect((error as VkNetworkError).code).toBe('TIMEOUT');
+  });
+
+  test('an aborted call rejects with the signal’s reason', async () => {
+    current = await rig({ batching: false });
+    await current.api.tokenInfo();
+    current.vk.faults.apiTimeout();
+    const controller = new AbortController();
+    const pending = current.api.call('users.get', {}, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('user gave up')), 50);
+    await expect(pending).rejects.toThrow('user gave up');
+  });
+
+  test('close() waits for queued calls, then refuses new ones', async () => {
+    current = await rig({ batching: false });
+    const { api, vk } = current;
+    const pending = Array.from({ length: 25 }, () => api.call('groups.getById'));
+    await api.close();
+    expect((await Promise.allSettled(pending)).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    await expect(api.call('groups.getById')).rejects.toThrow(/closed/);
+    expect(vk.rateLimited()).toBe(0);
+  });
+});

@@ -9,7 +9,7 @@ import {
 } from './errors.js';
 import { executeCode } from './execute-code.js';
 import type { Logger } from './logger.js';
-import type { RateLimiter, RateLimitSlot } from './rate-limiter.js';
+import type { RateLimiter, RateLimitGrant, RateLimitSlot } from './rate-limiter.js';
 
 /** Options of one call. */
 export interface CallOptions {
@@ -169,14 +169,16 @@ export class RequestEngine {
   private async pump(): Promise<void> {
     try {
       while (this.queue.some((call) => !call.settled)) {
+        let grant: RateLimitGrant;
         try {
-          await this.deps.limiter.acquire(this.deps.slot());
+          grant = await this.deps.limiter.acquire(this.deps.slot());
         } catch (error) {
           for (const call of this.queue.splice(0)) this.fail(call, toError(error));
           return;
         }
         const batch = this.takeBatch();
-        if (batch.length > 0) void this.dispatch(batch);
+        if (batch.length > 0) void this.dispatch(batch, grant);
+        else grant.done();
       }
     } finally {
       this.pumping = false;
@@ -196,7 +198,7 @@ export class RequestEngine {
     return this.queue.splice(0, count);
   }
 
-  private async dispatch(batch: Call[]): Promise<void> {
+  private async dispatch(batch: Call[], grant: RateLimitGrant): Promise<void> {
     const started = performance.now();
     const single = batch.length === 1 ? batch[0] : undefined;
     const method = single ? single.method : 'execute';
@@ -204,7 +206,9 @@ export class RequestEngine {
     try {
       const params = single ? single.params : { code: executeCode(batch) };
       const timeoutMs = Math.max(...batch.map((call) => call.options.timeoutMs ?? this.deps.timeoutMs));
-      const result = await this.deps.send(method, params, single?.options.signal, timeoutMs);
+      const result = await this.deps
+        .send(method, params, single?.options.signal, timeoutMs)
+        .finally(() => grant.done());
       this.deps.logger.debug(
         { method, batch: batch.length, durationMs: Math.round(performance.now() - started) },
         'vk api request',

@@ -57,6 +57,7 @@ export {
   MemoryRateLimiter,
   type MemoryRateLimiterOptions,
   type RateLimiter,
+  type RateLimitGrant,
   type RateLimitSlot,
 } from './rate-limiter.js';
 export { tokenFingerprint } from './token.js';

@@ -1,0 +1,58 @@
+import { describe, expect, test } from 'vitest';
+import { MemoryRateLimiter, type RateLimitGrant } from '../src/index.js';
+
+const slot = { key: 'k', limit: 5, windowMs: 200 };
+
+describe('MemoryRateLimiter', () => {
+  test('plans requests evenly, windowMs / limit apart', async () => {
+    const limiter = new MemoryRateLimiter();
+    const times: number[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const grant = await limiter.acquire(slot);
+        times.push(performance.now());
+        grant.done();
+      }),
+    );
+    const gaps = times.slice(1).map((time, index) => time - (times[index] ?? 0));
+    // 40 ms planned; a grant may come up to 5 ms early to make up for a late timer.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(34);
+  });
+
+  test('the request `limit` grants later waits until the earlier one is answered, plus the window', async () => {
+    const limiter = new MemoryRateLimiter({ marginMs: 0 });
+    const grants: RateLimitGrant[] = [];
+    for (let index = 0; index < 5; index += 1) grants.push(await limiter.acquire(slot));
+    let sixth = false;
+    const pending = limiter.acquire(slot).then((grant) => {
+      sixth = true;
+      return grant;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The first request is still in flight, so nobody knows when VK counted it: the sixth waits.
+    expect(sixth).toBe(false);
+    const answeredAt = performance.now();
+    grants[0]?.done();
+    (await pending).done();
+    expect(performance.now() - answeredAt).toBeGreaterThanOrEqual(195);
+  });
+
+  test('an aborted wait rejects with the reason and frees its place', async () => {
+    const limiter = new MemoryRateLimiter();
+    (await limiter.acquire(slot)).done();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(slot, controller.signal);
+    controller.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+    const next = await limiter.acquire(slot);
+    next.done();
+  });
+
+  test('pause holds every request of the key', async () => {
+    const limiter = new MemoryRateLimiter();
+    limiter.pause('k', 150);
+    const started = performance.now();
+    (await limiter.acquire(slot)).done();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+  });
+});

@@ -3,8 +3,11 @@ export type FaultTarget = 'api' | 'longPoll' | 'upload';
 
 /** What a fault does to a request. */
 export type FaultAction =
-  /** Answer an API call with this VK error code (6 storms, 10, ...). API only. */
-  | { kind: 'error'; code: number }
+  /**
+   * Answer an API call with this VK error code (6 storms, 10, ...); `details` are extra keys of
+   * the error object (for example `redirect_uri` for the current captcha form). API only.
+   */
+  | { kind: 'error'; code: number; details?: Record<string, unknown> }
   /** Answer a long poll request with `{"failed": N}` (`failed: 1` carries the client's ts). */
   | { kind: 'failed'; code: 1 | 2 | 3 }
   /** Answer with this HTTP status and a non-JSON body, as a proxy in front of VK does. */

@@ -74,8 +74,8 @@ export interface SandboxUpdate {
 export interface SandboxFaults {
   /** Any fault on any target. */
   inject(target: FaultTarget, action: FaultAction, options?: FaultOptions): FaultHandle;
-  /** API error answers (6 storms, 10, 14, ...). */
-  apiError(code: number, options?: FaultOptions): FaultHandle;
+  /** API error answers (6 storms, 10, 14, ...); `details` become extra keys of the error object. */
+  apiError(code: number, options?: FaultOptions & { details?: Record<string, unknown> }): FaultHandle;
   /** API calls answered with an HTTP status and an HTML page (5xx from a proxy). */
   apiStatus(status: number, options?: FaultOptions): FaultHandle;
   /** API calls that never get an answer (the client's timeout fires). */
@@ -149,7 +149,10 @@ export class Sandbox {
     const faults = state.faults;
     this.faults = {
       inject: (target, action, options) => faults.inject(target, action, options),
-      apiError: (code, options) => faults.inject('api', { kind: 'error', code }, options),
+      apiError: (code, options = {}) => {
+        const { details, ...rest } = options;
+        return faults.inject('api', { kind: 'error', code, ...(details ? { details } : {}) }, rest);
+      },
       apiStatus: (status, options) => faults.inject('api', { kind: 'status', status }, options),
       apiTimeout: (options) => faults.inject('api', { kind: 'hang' }, options),
       apiLoseAnswer: (options) => faults.inject('api', { kind: 'loseAnswer' }, options),

@@ -72,7 +72,7 @@ describe('templates and the API drop fault', () => {
   test('a carousel template is stored with the message', async () => {
     vk.user(1).send('hi');
     const template = readFileSync(
-      new URL('../../../../shared/fixtures/keyboards/template.carousel.json', import.meta.url),
+      new URL('./fixtures/keyboards/template.carousel.json', import.meta.url),
       'utf8',
     );
     await ok(vk, 'messages.send', { peer_id: 1, message: 'menu', random_id: 1, template });

@@ -268,7 +268,7 @@ describe('callback buttons', () => {
     user.send('hi');
     const eventId = user.pressCallbackButton(ANNA, 1, { cmd: 'go' });
     const eventData = readFileSync(
-      new URL('../../../../shared/fixtures/keyboards/event_data.show_snackbar.json', import.meta.url),
+      new URL('./fixtures/keyboards/event_data.show_snackbar.json', import.meta.url),
       'utf8',
     );
     await ok(vk, 'messages.sendMessageEventAnswer', {

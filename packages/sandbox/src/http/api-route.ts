@@ -26,7 +26,8 @@ function errorAnswer(error: VkError, method: string, params: Record<string, stri
 }
 
 /** Extra keys VK puts on injected errors that carry them. */
-function injectedError(code: number): VkError {
+function injectedError(code: number, details?: Record<string, unknown>): VkError {
+  if (details !== undefined) return new VkError(code, undefined, details);
   if (code === 14) {
     const sid = String(Math.floor(Math.random() * 1e12));
     return new VkError(14, undefined, {
@@ -75,7 +76,7 @@ export function apiHandler(state: SandboxState, methods: MethodTable, closing: A
     }
     const faulted = await faultResponse(c, closing, fault);
     if (faulted) return faulted;
-    if (fault?.kind === 'error') return errorAnswer(injectedError(fault.code), method, params);
+    if (fault?.kind === 'error') return errorAnswer(injectedError(fault.code, fault.details), method, params);
 
     const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const token = params.access_token ?? bearer;

@@ -12,7 +12,7 @@ beforeEach(async () => {
 afterEach(() => vk.close());
 
 const keyboardFixture = (name: string): string =>
-  readFileSync(new URL(`../../../../shared/fixtures/keyboards/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`./fixtures/keyboards/${name}`, import.meta.url), 'utf8');
 const sendFixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`./fixtures/api/${name}`, import.meta.url), 'utf8'));
 

@@ -93,8 +93,13 @@ try {
     agent: agent as unknown as https.Agent,
   });
   const sendVkwire: Send = (peerId, text) => vkwire.messages.send({ peer_id: peerId, message: text });
-  const sendVkio: Send = (peerId, text) =>
-    vkio.api.messages.send({ peer_id: peerId, message: text, random_id: getRandomId() });
+  // vk-io types messages.send as the peer_ids answer; with peer_id VK answers the message id.
+  const sendVkio: Send = async (peerId, text) =>
+    (await vkio.api.messages.send({
+      peer_id: peerId,
+      message: text,
+      random_id: getRandomId(),
+    })) as unknown as number;
 
   const results = [];
   for (const [name, send] of [

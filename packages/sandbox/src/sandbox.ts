@@ -244,6 +244,17 @@ export class Sandbox {
     return id;
   }
 
+  /**
+   * Emits any community event as it is given: a type the sandbox does not simulate, a type VK has
+   * not announced yet, or a malformed object, for testing how a bot copes.
+   *
+   * @example
+   * vk.emitEvent('message_new', { message: 'not an object' }); // drift: a bot must not crash
+   */
+  emitEvent(type: string, object: unknown, options: { groupId?: number } = {}): void {
+    this.state.world.emit(this.groupRecord(options.groupId).id, type, object);
+  }
+
   /** Messages communities sent through the API, oldest first. */
   sent(filter: SentFilter = {}): SentMessage[] {
     return this.state.sentMessages

@@ -101,3 +101,16 @@ describe('templates and the API drop fault', () => {
     expect((await call(vk, 'groups.getById')).response).toBeDefined();
   });
 });
+
+describe('raw events', () => {
+  test('emitEvent delivers any type and object as given', async () => {
+    const session = await longPollServer(vk);
+    vk.emitEvent('brand_new_event', { anything: [1, 2] });
+    vk.emitEvent('message_new', { message: 'not an object' });
+    const updates = await collect(session, 2);
+    expect(updates.map((update) => [update.type, update.object])).toEqual([
+      ['brand_new_event', { anything: [1, 2] }],
+      ['message_new', { message: 'not an object' }],
+    ]);
+  });
+});

@@ -1,0 +1,101 @@
+import type * as z from 'zod';
+import type { VkUpdateEnvelope } from './envelope.js';
+import { vkCommunityEvents } from './events/community.js';
+import { vkDonutEvents } from './events/donut.js';
+import { vkMarketEvents } from './events/market.js';
+import { vkMediaEvents } from './events/media.js';
+import { vkMessageEvents } from './events/messages.js';
+import { vkWallEvents } from './events/wall.js';
+
+/**
+ * The event map: every community event type VK documents for API 5.199 → the zod schema of its
+ * `object`. It is the one list of event types; every type below is derived from it.
+ *
+ * @example
+ * const photo = vkEventSchemas.photo_new.parse(update.object);
+ */
+export const vkEventSchemas = {
+  ...vkMessageEvents,
+  ...vkMediaEvents,
+  ...vkWallEvents,
+  ...vkMarketEvents,
+  ...vkCommunityEvents,
+  ...vkDonutEvents,
+} as const;
+
+/** A known event type, e.g. `'message_new'`. */
+export type VkEventType = keyof typeof vkEventSchemas;
+
+/**
+ * Event type → type of its parsed `object`.
+ *
+ * @example
+ * function onMessage(object: VkEventMap['message_new']) {
+ *   console.log(object.message.text, object.client_info?.inline_keyboard);
+ * }
+ */
+export type VkEventMap = { [Type in VkEventType]: z.output<(typeof vkEventSchemas)[Type]> };
+
+/**
+ * A parsed update of one known type: what a handler for that type receives.
+ *
+ * @example
+ * type Handler<T extends VkEventType> = (update: VkUpdateOf<T>) => Promise<void>;
+ * const onButton: Handler<'message_event'> = async (update) => {
+ *   await answer(update.object.event_id, update.object.user_id, update.object.peer_id);
+ * };
+ */
+export type VkUpdateOf<Type extends VkEventType> = VkUpdateEnvelope & {
+  type: Type;
+  object: VkEventMap[Type];
+};
+
+/** Any parsed update of a known type, discriminated by `type`. */
+export type VkUpdate = { [Type in VkEventType]: VkUpdateOf<Type> }[VkEventType];
+
+/**
+ * An update whose `type` this package does not know (VK added a type): its object is kept as VK
+ * sent it. Its `type` is never a known type.
+ */
+export type VkUnknownUpdate = VkUpdateEnvelope & { type: string; object: { [key: string]: unknown } };
+
+/**
+ * What `parseUpdate` returns: a known update or an unknown one. A `switch` on `type` cannot exclude
+ * the unknown variant (its `type` is any string), so narrow with {@link isKnownUpdate} or
+ * {@link isUpdateOf} first.
+ */
+export type VkParsedUpdate = VkUpdate | VkUnknownUpdate;
+
+/** Whether `type` is a known event type. */
+export function isKnownEventType(type: string): type is VkEventType {
+  return Object.hasOwn(vkEventSchemas, type);
+}
+
+/**
+ * Narrows a parsed update to the known union, after which a `switch` on `type` narrows fully.
+ *
+ * @example
+ * if (isKnownUpdate(update)) {
+ *   switch (update.type) {
+ *     case 'message_new': return onText(update.object.message.text);
+ *     case 'group_join': return greet(update.object.user_id);
+ *   }
+ * }
+ */
+export function isKnownUpdate(update: VkParsedUpdate): update is VkUpdate {
+  return isKnownEventType(update.type);
+}
+
+/**
+ * Narrows a parsed update to one type.
+ *
+ * @example
+ * if (isUpdateOf(update, 'message_event')) console.log(update.object.payload);
+ */
+export function isUpdateOf<Type extends VkEventType>(
+  update: VkParsedUpdate,
+  type: Type,
+): update is VkUpdateOf<Type> {
+  // Sound because parsing routes every known type through its own schema.
+  return update.type === type;
+}

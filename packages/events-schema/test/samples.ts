@@ -1,0 +1,178 @@
+// Composed objects (invented ids, shapes from VK's 5.199 schema and ../shared/vk-protocol.md §6–7) for
+// the event types the shared fixtures do not cover, so every type's parser is exercised.
+
+const GROUP = 218734561;
+const photo = {
+  id: 457240002,
+  owner_id: -GROUP,
+  album_id: -7,
+  date: 1748750400,
+  text: '',
+  sizes: [
+    { type: 'x', url: 'https://sun9-31.userapi.com/impg/example/457240002_x.jpg', width: 604, height: 453 },
+  ],
+};
+const comment = (extra: Record<string, unknown>) => ({
+  id: 11,
+  from_id: 193847562,
+  date: 1748760000,
+  text: 'Очень вкусно!',
+  owner_id: -GROUP,
+  parents_stack: [],
+  thread: { count: 0, items: [] },
+  likes: { count: 1, user_likes: 0, can_like: 1 },
+  ...extra,
+});
+const post = {
+  id: 319,
+  owner_id: -GROUP,
+  from_id: 193847562,
+  date: 1748760500,
+  text: 'Лучший кофе в городе',
+  post_type: 'post',
+  can_edit: 0,
+  attachments: [{ type: 'link', link: { url: 'https://example.org', title: 'Бодрое утро' } }],
+  copy_history: [
+    { id: 318, owner_id: -GROUP, from_id: -GROUP, date: 1748750400, text: 'Летнее меню', post_type: 'post' },
+  ],
+};
+
+/** One object per event type without a shared fixture. */
+export const SAMPLE_OBJECTS: Record<string, Record<string, unknown>> = {
+  message_read: {
+    from_id: 193847562,
+    peer_id: 193847562,
+    read_message_id: 1843,
+    conversation_message_id: 1204,
+  },
+  photo_new: photo,
+  photo_comment_new: comment({ photo_id: 457240001, photo_owner_id: -GROUP }),
+  photo_comment_edit: comment({ photo_id: 457240001, photo_owner_id: -GROUP, text: 'Очень вкусно!!' }),
+  photo_comment_restore: comment({ photo_id: 457240001, photo_owner_id: -GROUP }),
+  photo_comment_delete: {
+    owner_id: -GROUP,
+    id: 11,
+    user_id: 193847562,
+    deleter_id: 148293657,
+    photo_id: 457240001,
+  },
+  audio_new: { id: 456239017, owner_id: -GROUP, artist: 'Бариста', title: 'Утро', duration: 180, url: '' },
+  video_new: {
+    id: 456239018,
+    owner_id: -GROUP,
+    title: 'Как мы варим кофе',
+    duration: 95,
+    date: 1748750000,
+    image: [{ url: 'https://example.org/v.jpg', width: 320, height: 240 }],
+    can_add: 1,
+  },
+  video_comment_new: comment({ video_id: 456239018, video_owner_id: -GROUP }),
+  video_comment_edit: comment({ video_id: 456239018, video_owner_id: -GROUP }),
+  video_comment_restore: comment({ video_id: 456239018, video_owner_id: -GROUP }),
+  video_comment_delete: {
+    owner_id: -GROUP,
+    id: 12,
+    user_id: 352918476,
+    deleter_id: 148293657,
+    video_id: 456239018,
+  },
+  wall_repost: post,
+  wall_schedule_post_new: { id: 320, schedule_time: 1748800000 },
+  wall_schedule_post_delete: { id: 320, schedule_time: 1748800000 },
+  wall_reply_new: comment({ post_id: 318, post_owner_id: -GROUP }),
+  wall_reply_edit: comment({ post_id: 318, post_owner_id: -GROUP }),
+  wall_reply_restore: comment({ post_id: 318, post_owner_id: -GROUP }),
+  wall_reply_delete: { owner_id: -GROUP, id: 13, deleter_id: 148293657, post_id: 318 },
+  like_remove: {
+    liker_id: 193847562,
+    object_type: 'comment',
+    object_owner_id: -GROUP,
+    object_id: 13,
+    thread_reply_id: 0,
+    post_id: 318,
+  },
+  board_post_new: comment({ topic_id: 5, topic_owner_id: -GROUP }),
+  board_post_edit: comment({ topic_id: 5, topic_owner_id: -GROUP }),
+  board_post_restore: comment({ topic_id: 5, topic_owner_id: -GROUP }),
+  board_post_delete: { topic_owner_id: -GROUP, topic_id: 5, id: 14 },
+  market_comment_new: comment({ market_owner_id: -GROUP, item_id: 77 }),
+  market_comment_edit: comment({ market_owner_id: -GROUP, item_id: 77 }),
+  market_comment_restore: comment({ market_owner_id: -GROUP, item_id: 77 }),
+  market_comment_delete: { owner_id: -GROUP, id: 15, user_id: 193847562, deleter_id: 148293657, item_id: 77 },
+  market_order_new: {
+    id: 9,
+    group_id: GROUP,
+    user_id: 193847562,
+    date: 1748761000,
+    status: 1,
+    items_count: 2,
+    display_order_id: '218734561-9',
+    total_price: { amount: '45000', text: '450 ₽' },
+  },
+  market_order_edit: { id: 9, group_id: GROUP, user_id: 193847562, date: 1748761000, status: 2 },
+  group_officers_edit: { admin_id: 148293657, user_id: 352918476, level_old: 0, level_new: 1 },
+  group_change_settings: {
+    user_id: 148293657,
+    changes: {
+      title: { old_value: 'Бодрое утро', new_value: 'Бодрое утро ☕' },
+      enable_market: { old_value: 0, new_value: 1 },
+    },
+  },
+  group_change_photo: { user_id: 148293657, photo },
+  user_block: { admin_id: 148293657, user_id: 700100200, unblock_date: 0, reason: 1, comment: 'спам' },
+  user_unblock: { admin_id: 148293657, user_id: 700100200, by_end_date: 1 },
+  poll_vote_new: { owner_id: -GROUP, poll_id: 3001, option_id: 2, user_id: 487261935 },
+  vkpay_transaction: { from_id: 193847562, amount: 150000, description: 'Чаевые', date: 1748761500 },
+  app_payload: { user_id: 193847562, app_id: 7001234, payload: '{"action":"order"}', group_id: GROUP },
+  lead_forms_new: {
+    lead_id: 1,
+    group_id: GROUP,
+    user_id: 605182734,
+    form_id: 2,
+    form_name: 'Бронь столика',
+    answers: [{ key: 'phone_number', question: 'Телефон', answer: '+7 900 000-00-00' }],
+  },
+  donut_subscription_create: { user_id: 193847562, amount: 100, amount_without_fee: 93.5 },
+  donut_subscription_prolonged: { user_id: 193847562, amount: 100, amount_without_fee: 93.5 },
+  donut_subscription_expired: { user_id: 193847562 },
+  donut_subscription_cancelled: { user_id: 193847562 },
+  donut_subscription_price_changed: {
+    user_id: 193847562,
+    amount_old: 100,
+    amount_new: 200,
+    amount_diff: 100,
+    amount_diff_without_fee: 93.5,
+  },
+  donut_money_withdraw: { amount: 1000, amount_without_fee: 950.5 },
+  donut_money_withdraw_error: { reason: 'Недостаточно средств' },
+};
+
+/** One attachment of every other known type, for a message carrying them all. */
+export const SAMPLE_ATTACHMENTS: Array<Record<string, unknown>> = [
+  { type: 'video', video: { id: 1, owner_id: -GROUP, title: 'Клип', access_key: 'v1' } },
+  { type: 'audio', audio: { id: 2, owner_id: 193847562, artist: 'A', title: 'B' } },
+  { type: 'link', link: { url: 'https://example.org', title: 'Сайт', photo } },
+  { type: 'market', market: { id: 77, owner_id: -GROUP, title: 'Круассан', price: { amount: '15000' } } },
+  { type: 'market_album', market_album: { id: 3, owner_id: -GROUP, title: 'Выпечка', count: 4 } },
+  { type: 'wall', wall: post },
+  { type: 'wall_reply', wall_reply: comment({ post_id: 318 }) },
+  { type: 'gift', gift: { id: 5, thumb_96: 'https://example.org/g.png' } },
+  {
+    type: 'graffiti',
+    graffiti: { id: 6, owner_id: 193847562, url: 'https://example.org/gr.png', access_key: 'g6' },
+  },
+  {
+    type: 'poll',
+    poll: { id: 3001, owner_id: -GROUP, question: 'Какой кофе?', anonymous: false, multiple: 0 },
+  },
+  { type: 'story', story: { id: 7, owner_id: -GROUP, access_key: 's7' } },
+  {
+    type: 'article',
+    article: { id: 8, owner_id: -GROUP, title: 'Обжарка', url: 'https://vk.com/@bodroe_utro-roast' },
+  },
+  {
+    type: 'call',
+    call: { initiator_id: 193847562, receiver_id: -GROUP, state: 'reached', time: 1748761000, video: false },
+  },
+  { type: 'video_playlist', video_playlist: { id: 9, owner_id: -GROUP, title: 'Рецепты' } },
+];

@@ -1,0 +1,107 @@
+import type { VkApi } from '@vkwire/api-client';
+import { parseUpdate, type VkParsedUpdate } from '@vkwire/events-schema';
+import type { PollAnswer, PollSource } from './engine.js';
+import { LongPollTransportError } from './errors.js';
+import type { LongPollHttp } from './http.js';
+import type { OrderKey } from './scheduler.js';
+
+/** Options of the Bots Long Poll source. */
+export interface BotsSourceOptions {
+  api: VkApi;
+  groupId: () => Promise<number>;
+  wait: number;
+  validate: boolean;
+  http: LongPollHttp;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The conversation an update belongs to: its peer, else the user it is about. */
+export function updateKey(update: VkParsedUpdate): OrderKey | undefined {
+  const object = update.object as Record<string, unknown>;
+  const message = object.message;
+  if (isRecord(message) && typeof message.peer_id === 'number') return message.peer_id;
+  for (const field of ['peer_id', 'user_id', 'from_id', 'liker_id'] as const) {
+    const value = object[field];
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+/** `groups.getLongPollServer` + `a_check`, VK's Bots Long Poll protocol. */
+export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
+  private server: URL | undefined;
+  private key = '';
+
+  constructor(private readonly options: BotsSourceOptions) {}
+
+  async connect(signal: AbortSignal): Promise<string> {
+    const groupId = await this.options.groupId();
+    const answer = await this.options.api.groups.getLongPollServer(
+      { group_id: groupId },
+      { signal, batch: false },
+    );
+    if (typeof answer.server !== 'string' || typeof answer.key !== 'string' || answer.ts === undefined) {
+      throw new LongPollTransportError(
+        `groups.getLongPollServer answered without server/key/ts: ${JSON.stringify(answer).slice(0, 200)}`,
+        200,
+      );
+    }
+    this.server = new URL(answer.server);
+    this.key = answer.key;
+    // VK sends ts as a string here but as a number in failed answers; keep it a string.
+    return String(answer.ts);
+  }
+
+  async poll(ts: string, signal: AbortSignal): Promise<PollAnswer<VkParsedUpdate>> {
+    const server = this.server;
+    if (!server) throw new Error('long poll: poll() before connect()');
+    const url = new URL(server);
+    url.searchParams.set('act', 'a_check');
+    url.searchParams.set('key', this.key);
+    url.searchParams.set('ts', ts);
+    url.searchParams.set('wait', String(this.options.wait));
+    // The request is held up to `wait` seconds: allow that plus a margin before calling it lost.
+    const body = await this.options.http.get(url, (this.options.wait + 10) * 1000, signal);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw new LongPollTransportError(
+        `long poll answer is not JSON: ${JSON.stringify(body.slice(0, 120))}`,
+        200,
+      );
+    }
+    if (!isRecord(parsed)) throw new LongPollTransportError('long poll answer is not an object', 200);
+    if (parsed.failed !== undefined) {
+      return {
+        kind: 'failed',
+        code: Number(parsed.failed),
+        ...(parsed.ts === undefined || parsed.ts === null ? {} : { ts: String(parsed.ts) }),
+      };
+    }
+    if (!Array.isArray(parsed.updates) || parsed.ts === undefined) {
+      throw new LongPollTransportError(
+        `long poll answer has no updates/ts: ${JSON.stringify(body.slice(0, 120))}`,
+        200,
+      );
+    }
+    const updates: VkParsedUpdate[] = [];
+    const rejected: Array<{ raw: unknown; error: Error }> = [];
+    const validate = this.options.validate;
+    for (const raw of parsed.updates as unknown[]) {
+      try {
+        updates.push(parseUpdate(raw, { validate }));
+      } catch (error) {
+        rejected.push({ raw, error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    }
+    return { kind: 'updates', ts: String(parsed.ts), updates, rejected };
+  }
+
+  keyOf(update: VkParsedUpdate): OrderKey | undefined {
+    return updateKey(update);
+  }
+}

@@ -272,19 +272,22 @@ describe('VK failures and faults', () => {
     expect(new Set(ids).size).toBe(200);
   });
 
-  test('failed 3: a new key and ts, and the possible gap is reported', async () => {
+  test('failed 3: a new key and ts; every event is either handled once or inside the reported gap', async () => {
     const gaps: LongPollGap[] = [];
     const { vk, ids } = await collecting({ onGap: (gap) => gaps.push(gap) });
     vk.bulk.messages(10);
     await until(() => ids.length === 10);
     vk.faults.longPollFailed(3);
-    vk.bulk.messages(10); // VK lost these: the new ts starts after them
+    // Whether these come before the failure or are lost to it depends on timing, as on VK.
+    vk.bulk.messages(10);
     await until(() => gaps.length === 1);
     vk.bulk.messages(5);
-    await until(() => ids.length === 15);
-    expect(gaps).toEqual([{ reason: 'failed_3', fromTs: '10', toTs: '20' }]);
+    const lost = () => Number(gaps[0]?.toTs) - Number(gaps[0]?.fromTs);
+    await until(() => ids.length + lost() === 25);
     await sleep(50);
-    expect(ids).toHaveLength(15);
+    expect(gaps[0]?.reason).toBe('failed_3');
+    expect(ids.length + lost()).toBe(25);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   test('a Long Poll that cannot start rejects start() with VK’s reason', async () => {

@@ -1,17 +1,8 @@
+import { VK_BUTTON_ACTION_TYPES } from '@vkwire/events-schema';
 import { VkError } from '../api/errors.js';
 import type { VkObject } from './types.js';
 
-const BUTTON_TYPES = new Set([
-  'text',
-  'callback',
-  'open_link',
-  'location',
-  'vkpay',
-  'open_app',
-  'open_photo',
-  'intent_subscribe',
-  'intent_unsubscribe',
-]);
+const BUTTON_TYPES: ReadonlySet<string> = new Set(VK_BUTTON_ACTION_TYPES);
 const COLORS = new Set(['primary', 'secondary', 'negative', 'positive', 'default']);
 const LABELLED = new Set(['text', 'callback', 'open_link', 'open_app']);
 

@@ -79,7 +79,8 @@ class VkApiClient {
   readonly upload: Uploads;
   private readonly engine: RequestEngine;
   private readonly transport = new HttpTransport();
-  private readonly baseUrl: string;
+  /** The API base calls go to, without a trailing slash (`https://api.vk.com/method` by default). */
+  readonly baseUrl: string;
   private readonly key: string;
   private tokenType: 'group' | 'user' | undefined;
   private info: Promise<TokenInfo> | undefined;

@@ -1,5 +1,5 @@
-/** Where a fault applies. */
-export type FaultTarget = 'api' | 'longPoll' | 'upload';
+/** Where a fault applies (`longPoll` is Bots Long Poll, `userLongPoll` the User Long Poll). */
+export type FaultTarget = 'api' | 'longPoll' | 'userLongPoll' | 'upload';
 
 /** What a fault does to a request. */
 export type FaultAction =

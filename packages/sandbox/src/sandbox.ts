@@ -90,6 +90,14 @@ export interface SandboxFaults {
   longPollStatus(status: number, options?: FaultOptions): FaultHandle;
   /** Long poll answers delayed by `ms`. */
   longPollDelay(ms: number, options?: FaultOptions): FaultHandle;
+  /** User Long Poll answers `{"failed": N}` (failed 2 and 3 also expire the account's keys). */
+  userLongPollFailed(code: 1 | 2 | 3, options?: FaultOptions): FaultHandle;
+  /** User Long Poll connections destroyed without an answer. */
+  userLongPollDrop(options?: FaultOptions): FaultHandle;
+  /** User Long Poll answers with an HTTP status and an HTML page. */
+  userLongPollStatus(status: number, options?: FaultOptions): FaultHandle;
+  /** User Long Poll answers delayed by `ms`. */
+  userLongPollDelay(ms: number, options?: FaultOptions): FaultHandle;
   /** Removes every fault. */
   clear(): void;
 }
@@ -160,6 +168,11 @@ export class Sandbox {
       longPollDrop: (options) => faults.inject('longPoll', { kind: 'drop' }, options),
       longPollStatus: (status, options) => faults.inject('longPoll', { kind: 'status', status }, options),
       longPollDelay: (ms, options) => faults.inject('longPoll', { kind: 'delay', ms }, options),
+      userLongPollFailed: (code, options) => faults.inject('userLongPoll', { kind: 'failed', code }, options),
+      userLongPollDrop: (options) => faults.inject('userLongPoll', { kind: 'drop' }, options),
+      userLongPollStatus: (status, options) =>
+        faults.inject('userLongPoll', { kind: 'status', status }, options),
+      userLongPollDelay: (ms, options) => faults.inject('userLongPoll', { kind: 'delay', ms }, options),
       clear: () => faults.clear(),
     };
     this.bulk = { messages: (count, options) => this.bulkMessages(count, options) };
@@ -253,6 +266,23 @@ export class Sandbox {
    */
   emitEvent(type: string, object: unknown, options: { groupId?: number } = {}): void {
     this.state.world.emit(this.groupRecord(options.groupId).id, type, object);
+  }
+
+  /**
+   * Puts any update array into an account's User Long Poll as it is given: codes no simulated
+   * action produces (8/9 friends, 114, 52...), codes VK has not announced, malformed arrays.
+   * `owner` is a user id, or -group_id for a community. @default -(the first community's id)
+   *
+   * @example
+   * vk.emitUserUpdate([8, -605182734, 4, 1748763121]); // a friend came online from Android
+   */
+  emitUserUpdate(update: readonly unknown[], options: { owner?: number } = {}): void {
+    this.state.userLongPoll.emitRaw(options.owner ?? -this.group.id, update);
+  }
+
+  /** The newest User Long Poll `ts` of an account (user id, or -group_id). @default the first community */
+  userLongPollTs(owner: number = -this.group.id): number {
+    return this.state.userLongPoll.lastSeq(owner);
   }
 
   /** Messages communities sent through the API, oldest first. */

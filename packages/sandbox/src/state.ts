@@ -1,6 +1,7 @@
 import { type FaultAction, Faults } from './faults.js';
 import { randomHex } from './ids.js';
 import { EventStream } from './longpoll/event-stream.js';
+import { UserLongPollHub } from './longpoll/user-longpoll.js';
 import type { ResolvedSandboxOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
 import type { StoredMessage, VkObject } from './world/types.js';
@@ -63,6 +64,8 @@ export class SandboxState {
   readonly streams = new Map<number, EventStream>();
   /** Bots Long Poll keys: key → group id and expiry. */
   readonly longPollKeys = new Map<string, { groupId: number; expires: number }>();
+  /** User Long Poll streams and keys (`messages.getLongPollServer`). */
+  readonly userLongPoll: UserLongPollHub = new UserLongPollHub(this);
   readonly uploads = new Map<string, UploadRecord>();
   /** Media the sandbox created (uploads, simulated attachments) by attachment string without key. */
   readonly media = new Map<string, { type: string; object: VkObject }>();

@@ -8,9 +8,13 @@ const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 test('the standalone sandbox prints its API base and token, serves the API, and stops on SIGTERM', async () => {
-  const child = spawn(TSX, [CLI, '--port', '0', '--json', '--group-id', '5001'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    TSX,
+    ['--conditions=@vkwire/source', CLI, '--port', '0', '--json', '--group-id', '5001'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
     const info = JSON.parse(line) as { url: string; apiUrl: string; groupId: number; token: string };

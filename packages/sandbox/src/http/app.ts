@@ -1,14 +1,16 @@
 import { Hono } from 'hono';
 import type { MethodTable } from '../api/context.js';
 import type { FaultAction, FaultOptions, FaultTarget } from '../faults.js';
+import { answerBotsLongPoll } from '../longpoll/bots-longpoll.js';
+import { answerUserLongPoll } from '../longpoll/user-longpoll.js';
 import type { Sandbox } from '../sandbox.js';
 import type { SandboxState } from '../state.js';
 import { apiHandler } from './api-route.js';
 import type { SandboxEnv } from './hold.js';
-import { botsLongPollRoute } from './longpoll-route.js';
+import { longPollRoute } from './longpoll-route.js';
 import { uploadHandler } from './upload-route.js';
 
-const FAULT_TARGETS: ReadonlySet<string> = new Set(['api', 'longPoll', 'upload']);
+const FAULT_TARGETS: ReadonlySet<string> = new Set(['api', 'longPoll', 'userLongPoll', 'upload']);
 
 /** The sandbox's HTTP face: VK's endpoints plus a small JSON control API under `/_sandbox`. */
 export function createApp(
@@ -21,7 +23,8 @@ export function createApp(
   const api = apiHandler(state, methods, closing);
   app.get('/method/:name', api);
   app.post('/method/:name', api);
-  app.get('/whp/:groupId', botsLongPollRoute(state, closing));
+  app.get('/whp/:groupId', longPollRoute(state, closing, answerBotsLongPoll, 'groupId'));
+  app.get('/im/:owner', longPollRoute(state, closing, answerUserLongPoll, 'owner'));
   app.post('/upload/:kind', uploadHandler(state, closing));
 
   // The control API lets a process that did not create the sandbox (a benchmark, a bot in
@@ -52,7 +55,7 @@ export function createApp(
     const body = await c.req.json<{ target?: string; action?: FaultAction; options?: FaultOptions }>();
     if (!body.target || !FAULT_TARGETS.has(body.target) || !body.action) {
       return c.json(
-        { error: 'expected { target: api|longPoll|upload, action: {kind, ...}, options? }' },
+        { error: 'expected { target: api|longPoll|userLongPoll|upload, action: {kind, ...}, options? }' },
         400,
       );
     }

@@ -1,23 +1,38 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
-import { answerBotsLongPoll, type LongPollOutcome } from '../longpoll/bots-longpoll.js';
+import type { LongPollOutcome } from '../longpoll/answer.js';
+import { answerBotsLongPoll } from '../longpoll/bots-longpoll.js';
+import { answerUserLongPoll } from '../longpoll/user-longpoll.js';
 import type { SandboxState } from '../state.js';
 import { proxyPageBody } from './fault-outcome.js';
 import { dropConnection, proxyPage, requestSignal, type SandboxEnv } from './hold.js';
 
-const LONG_POLL_PATH = /^\/whp\/(\d+)(?:\?|$)/;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** `GET /whp/<group_id>` through hono (used by `app.fetch`, for example on edge runtimes). */
-export function botsLongPollRoute(state: SandboxState, closing: AbortSignal) {
+/** A long poll endpoint: the id in its path (group id, or the User Long Poll owner), the query, a signal. */
+export type LongPollAnswerer = (
+  state: SandboxState,
+  id: number,
+  query: URLSearchParams,
+  signal: AbortSignal,
+) => Promise<LongPollOutcome>;
+
+/** The long poll endpoints by path: Bots Long Poll at `/whp/<group_id>`, User Long Poll at `/im/<owner>`. */
+const ENDPOINTS: ReadonlyArray<readonly [RegExp, LongPollAnswerer]> = [
+  [/^\/whp\/(\d+)(?:\?|$)/, answerBotsLongPoll],
+  [/^\/im\/(-?\d+)(?:\?|$)/, answerUserLongPoll],
+];
+
+/** A long poll endpoint through hono (used by `app.fetch`, for example on edge runtimes). */
+export function longPollRoute(
+  state: SandboxState,
+  closing: AbortSignal,
+  answer: LongPollAnswerer,
+  param: string,
+) {
   return async (c: Context<SandboxEnv>): Promise<Response> => {
     const { signal, dispose } = requestSignal(c, closing);
-    const outcome = await answerBotsLongPoll(
-      state,
-      Number(c.req.param('groupId')),
-      new URL(c.req.url).searchParams,
-      signal,
-    );
+    const outcome = await answer(state, Number(c.req.param(param)), new URL(c.req.url).searchParams, signal);
     dispose();
     if (outcome.kind === 'page') return proxyPage(outcome.status);
     if (outcome.kind === 'drop') return dropConnection(c);
@@ -26,20 +41,30 @@ export function botsLongPollRoute(state: SandboxState, closing: AbortSignal) {
 }
 
 /**
- * The same endpoint straight on node:http, which the served sandbox uses: answers are written
+ * The same endpoints straight on node:http, which the served sandbox uses: answers are written
  * as slices of the stored event bytes in one writev, without building a Response. Returns false
  * for requests it does not serve.
  */
 export function nodeLongPollListener(state: SandboxState, closing: AbortSignal) {
   return (request: IncomingMessage, response: ServerResponse): boolean => {
-    const match = request.method === 'GET' ? LONG_POLL_PATH.exec(request.url ?? '') : null;
-    if (!match) return false;
+    if (request.method !== 'GET') return false;
+    const url = request.url ?? '';
+    let match: RegExpExecArray | null = null;
+    let answer: LongPollAnswerer | undefined;
+    for (const [pattern, endpoint] of ENDPOINTS) {
+      match = pattern.exec(url);
+      if (match) {
+        answer = endpoint;
+        break;
+      }
+    }
+    if (!match || !answer) return false;
     const controller = new AbortController();
     const abort = (): void => controller.abort();
     response.once('close', abort);
     closing.addEventListener('abort', abort, { once: true });
-    const query = new URLSearchParams((request.url ?? '').split('?')[1] ?? '');
-    void answerBotsLongPoll(state, Number(match[1]), query, controller.signal)
+    const query = new URLSearchParams(url.split('?')[1] ?? '');
+    void answer(state, Number(match[1]), query, controller.signal)
       .then((outcome) => writeOutcome(request, response, outcome))
       .catch((error: unknown) => {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });

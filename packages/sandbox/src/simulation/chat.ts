@@ -45,11 +45,13 @@ export class SimChat {
 
   /** Renames the chat: a `chat_title_update` service message. Returns the cmid. */
   rename(title: string, options: { by?: number } = {}): number {
+    const oldTitle = this.record.title;
     this.record.title = title;
-    return this.service({ type: 'chat_title_update', text: title }, options.by);
+    return this.service({ type: 'chat_title_update', text: title }, options.by, oldTitle);
   }
 
-  private service(action: VkObject, by: number = this.record.ownerId): number {
+  /** `oldTitle` is what User Long Poll reports as `source_old_text` (the API's action has no such key). */
+  private service(action: VkObject, by: number = this.record.ownerId, oldTitle?: string): number {
     const { world } = this.state;
     const groups = [...this.record.members].filter((id) => id < 0).map((id) => -id);
     const message = world.storeMessage(groups[0] ?? 0, {
@@ -68,6 +70,7 @@ export class SimChat {
         client_info: author?.clientInfo ?? {},
       });
     }
+    this.state.userLongPoll.messageNew(message, groups[0] ?? 0, oldTitle === undefined ? {} : { oldTitle });
     return message.cmid;
   }
 }

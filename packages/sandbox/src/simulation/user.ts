@@ -101,6 +101,7 @@ export class SimUser {
         client_info: this.record.clientInfo,
       });
     }
+    this.state.userLongPoll.messageNew(message, storeGroup);
     return { peerId, cmid: message.cmid, id: message.id, text };
   }
 
@@ -149,6 +150,7 @@ export class SimUser {
       from_id: this.id,
       to_id: -group.id,
     });
+    this.state.userLongPoll.typing(this.id, peerId, group.id);
   }
 
   /** Joins a community: a `group_join`. */

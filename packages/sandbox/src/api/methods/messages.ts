@@ -161,6 +161,7 @@ function deliver(context: CallContext, group: GroupRecord, peerId: number, conte
     sentByGroup: group.id,
   });
   state.sentMessages.push({ groupId: group.id, message });
+  state.userLongPoll.messageNew(message, group.id);
   // Outgoing messages of private dialogs come back to the community as message_reply.
   if (!isChatPeer(peerId)) state.world.emit(group.id, 'message_reply', messageView(message, group.id));
   return message;
@@ -221,12 +222,14 @@ function edit(context: CallContext): unknown {
   message.updateTime = unixNow();
   message.version = state.world.nextVersion();
   state.world.emit(group.id, 'message_edit', messageView(message, group.id));
+  state.userLongPoll.messageEdit(message, group.id);
   return 1;
 }
 
 function remove(context: CallContext): unknown {
   const group = callerGroup(context);
   const { state, params } = context;
+  const forAll = params.flag('delete_for_all');
   const cmids = params.intList('conversation_message_ids');
   if (cmids.length > 0) {
     const peerId = params.requireInt('peer_id');
@@ -236,7 +239,10 @@ function remove(context: CallContext): unknown {
       const message = conversation.messages.get(cmid);
       const allowed =
         message !== undefined && !message.deleted && (message.fromId === -group.id || !isChatPeer(peerId));
-      if (allowed) message.deleted = true;
+      if (allowed) {
+        message.deleted = true;
+        state.userLongPoll.messageDeleted(message, group.id, -group.id, forAll);
+      }
       return {
         peer_id: peerId,
         message_id: message && !isChatPeer(peerId) ? message.id : 0,
@@ -252,7 +258,10 @@ function remove(context: CallContext): unknown {
     const hit = state.sentMessages.find(
       ({ groupId, message }) => groupId === group.id && message.id === id && !message.deleted,
     );
-    if (hit) hit.message.deleted = true;
+    if (hit) {
+      hit.message.deleted = true;
+      state.userLongPoll.messageDeleted(hit.message, group.id, -group.id, forAll);
+    }
     result[String(id)] = hit ? 1 : 0;
   }
   return result;
@@ -351,16 +360,21 @@ function sendMessageEventAnswer(context: CallContext): unknown {
   return 1;
 }
 
+/**
+ * A User Long Poll server of the caller's account (a user, or -group_id for a community token).
+ * Only `lp_version` 3 is spoken; the answer's `server` has no scheme, as VK's does.
+ */
 function getLongPollServer(context: CallContext): unknown {
   const { state, params, caller } = context;
   const owner = caller.kind === 'group' ? -caller.group.id : caller.user.id;
+  const hub = state.userLongPoll;
+  const { lastSeq } = hub.open(owner);
   const answer: VkObject = {
-    key: state.issueLongPollKey(caller.kind === 'group' ? caller.group.id : 0),
-    // User Long Poll servers are given without a scheme, as VK does.
+    key: hub.issueKey(owner),
     server: `${state.origin.replace(/^https?:\/\//, '')}/im/${owner}`,
-    ts: state.stream(caller.kind === 'group' ? caller.group.id : 0).lastSeq,
+    ts: lastSeq,
   };
-  if (params.flag('need_pts')) answer.pts = answer.ts;
+  if (params.flag('need_pts')) answer.pts = hub.pts(lastSeq);
   return answer;
 }
 

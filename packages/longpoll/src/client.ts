@@ -1,5 +1,6 @@
 import type { Logger } from '@vkwire/api-client';
 import { type LongPollGap, PollEngine, type PollSource } from './engine.js';
+import type { LongPollFailedError } from './errors.js';
 import { HandOff } from './hand-off.js';
 import { LongPollHttp } from './http.js';
 
@@ -24,7 +25,11 @@ export interface LongPollClientOptions<U> {
   onCheckpoint?: (ts: string) => void | Promise<void>;
   /** Called when VK says events may be lost (`failed: 3`, or `failed: 1` with a jump). */
   onGap?: (gap: LongPollGap) => void;
-  /** A handler threw or rejected, an update was malformed, or the poll met a repeated fault. @default log it */
+  /**
+   * A handler threw or rejected, an update was malformed, the poll met a repeated fault, or it
+   * stopped on an answer no retry can fix (a `LongPollFailedError` with `fatal`; a `for await`
+   * loop throws it). @default log it
+   */
   onError?: (error: unknown, update?: U) => void;
   /** Retry delays of transport faults after the first (which is retried at once). */
   retry?: { baseDelayMs?: number; maxDelayMs?: number };
@@ -68,7 +73,11 @@ export abstract class LongPollClient<U extends { type: string }> {
    */
   async start(): Promise<void> {
     if (this.engine) throw new Error('long poll: already started');
-    this.engine = this.createEngine((update) => this.dispatch(update));
+    this.engine = this.createEngine(
+      (update) => this.dispatch(update),
+      undefined,
+      () => void this.stop(),
+    );
     await this.prepare();
     await this.engine.start();
   }
@@ -83,7 +92,11 @@ export abstract class LongPollClient<U extends { type: string }> {
   async *[Symbol.asyncIterator](): AsyncGenerator<U> {
     if (this.engine) throw new Error('long poll: already started');
     const channel = new HandOff<U>();
-    this.engine = this.createEngine((update) => channel.give(update), 1);
+    this.engine = this.createEngine(
+      (update) => channel.give(update),
+      1,
+      (error) => channel.fail(error),
+    );
     await this.prepare();
     await this.engine.start();
     try {
@@ -105,7 +118,11 @@ export abstract class LongPollClient<U extends { type: string }> {
   /** Work before the first request (settings checks). */
   protected async prepare(): Promise<void> {}
 
-  private createEngine(handle: (update: U) => Promise<void> | void, concurrency?: number): PollEngine<U> {
+  private createEngine(
+    handle: (update: U) => Promise<void> | void,
+    concurrency: number | undefined,
+    onFatal: (error: LongPollFailedError) => void,
+  ): PollEngine<U> {
     const options = this.clientOptions;
     const limit = concurrency ?? options.concurrency ?? 64;
     const onError =
@@ -130,6 +147,7 @@ export abstract class LongPollClient<U extends { type: string }> {
       onGap:
         options.onGap ?? ((gap) => this.logger.warn({ ...gap }, 'long poll: VK says events may be lost')),
       onError,
+      onFatal,
       logger: this.logger,
     });
   }

@@ -39,6 +39,8 @@ export interface EngineOptions<U> {
   onCheckpoint: ((ts: string) => void | Promise<void>) | undefined;
   onGap: ((gap: LongPollGap) => void) | undefined;
   onError: (error: unknown, update?: U) => void;
+  /** The poll stopped on its own: an answer no retry can fix (`LongPollFailedError` with `fatal`). */
+  onFatal: (error: LongPollFailedError) => void;
   logger: Logger;
 }
 
@@ -122,6 +124,12 @@ export class PollEngine<U> {
         answer = await source.poll(ts, signal);
       } catch (error) {
         if (signal.aborted) return;
+        if (error instanceof LongPollFailedError && error.fatal) {
+          this.options.onError(error);
+          this.controller.abort(error);
+          this.options.onFatal(error);
+          return;
+        }
         failures += 1;
         // One fault costs nothing: retry at once; repeated faults back off with jitter.
         const delay = failures === 1 ? 0 : this.backoff(failures - 1);

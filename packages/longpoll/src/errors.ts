@@ -11,15 +11,22 @@ export class LongPollTransportError extends Error {
   }
 }
 
-/** VK said something the poll cannot recover from alone (an unknown `failed` code, a version mismatch). */
+/**
+ * VK said something the poll cannot recover from alone. With `fatal` (User Long Poll's
+ * `failed: 4`, a version the server refuses) the poll stops: retrying cannot help. Otherwise (an
+ * unknown `failed` code) it is reported and the poll reconnects.
+ */
 export class LongPollFailedError extends Error {
   override name = 'LongPollFailedError';
   readonly code = 'LONG_POLL_FAILED';
   /** VK's `failed` value. */
   readonly failed: number;
+  /** The poll stopped because of it. */
+  readonly fatal: boolean;
 
-  constructor(failed: number, detail: string) {
+  constructor(failed: number, detail: string, options: { fatal?: boolean } = {}) {
     super(`long poll answered failed: ${failed} — ${detail}`);
     this.failed = failed;
+    this.fatal = options.fatal ?? false;
   }
 }

@@ -5,8 +5,9 @@
 export class HandOff<T> {
   private current: { value: T; done: () => void } | undefined;
   private queued: { value: T; done: () => void } | undefined;
-  private waiter: ((value: T) => void) | undefined;
+  private waiter: { resolve: (value: T) => void; reject: (error: unknown) => void } | undefined;
   private closed = false;
+  private failure: { error: unknown } | undefined;
 
   /** Hands an update over; resolves when the consumer is done with it. */
   give(value: T): Promise<void> {
@@ -17,7 +18,7 @@ export class HandOff<T> {
       if (waiter) {
         this.waiter = undefined;
         this.current = item;
-        waiter(value);
+        waiter.resolve(value);
       } else {
         this.queued = item;
       }
@@ -34,9 +35,18 @@ export class HandOff<T> {
       this.current = queued;
       return Promise.resolve(queued.value);
     }
-    return new Promise<T>((resolve) => {
-      this.waiter = resolve;
+    if (this.failure) return Promise.reject(this.failure.error);
+    return new Promise<T>((resolve, reject) => {
+      this.waiter = { resolve, reject };
     });
+  }
+
+  /** The producer stopped for good: the pending and every later `take` reject with `error`. */
+  fail(error: unknown): void {
+    this.failure = { error };
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(error);
   }
 
   /** Releases whatever waits. */

@@ -7,7 +7,6 @@ export { LongPollFailedError, LongPollTransportError } from './errors.js';
 export { GroupLongPoll, type GroupLongPollOptions } from './group-longpoll.js';
 // Long Poll settings of a community
 export { type EnsureSettingsResult, ensureLongPollSettings } from './settings.js';
-
 // User Long Poll: decoding v3 update arrays into typed events
 export { type DecodeUserUpdateOptions, decodeUserUpdate, userEventPeerId } from './user/decode.js';
 // User Long Poll: the event map and the types derived from it
@@ -74,3 +73,5 @@ export {
 } from './user/server.js';
 // User Long Poll: HTML-unescaping of texts
 export { unescapeVkText } from './user/text.js';
+// User Long Poll: the client and its options
+export { UserLongPoll, type UserLongPollOptions } from './user-longpoll.js';

@@ -56,6 +56,7 @@ export class UserLongPollSource implements PollSource<UserLongPollEvent> {
         throw new LongPollFailedError(
           4,
           `version ${USER_LONG_POLL_VERSION} refused (server accepts ${answer.minVersion ?? '?'}..${answer.maxVersion ?? '?'})`,
+          { fatal: true },
         );
       }
       return {

@@ -1,7 +1,7 @@
 import type { VkApi } from '@vkwire/api-client';
 import { LongPollClient, type LongPollClientOptions, type UpdateHandler } from './client.js';
 import type { PollSource } from './engine.js';
-import type { UserEventMap, UserEventType, UserLongPollEvent } from './user/events.js';
+import type { ChatChangeNumbering, UserEventMap, UserEventType, UserLongPollEvent } from './user/events.js';
 import { DEFAULT_USER_LONG_POLL_MODE } from './user/server.js';
 import { UserLongPollSource } from './user-source.js';
 
@@ -11,6 +11,13 @@ export interface UserLongPollOptions extends LongPollClientOptions<UserLongPollE
   api: VkApi;
   /** `mode` flags (see USER_LONG_POLL_MODE). @default 202: attachments, extended events, platforms, random_id */
   mode?: number;
+  /** How event 52's `type_id` is read: sources number its values differently. @default 'vk_api' */
+  chatChangeNumbering?: ChatChangeNumbering;
+  /**
+   * The account the stream belongs to (a user id, or -group_id): `fromId` of outgoing private
+   * messages. @default asked once at start (`-groupId`, the token's community, or the token's user)
+   */
+  ownerId?: number;
   /** A community whose messages a user token reads (`group_id` of messages.getLongPollServer). */
   groupId?: number;
   /**
@@ -32,8 +39,11 @@ export interface UserLongPollOptions extends LongPollClientOptions<UserLongPollE
  * await poll.start();
  */
 export class UserLongPoll extends LongPollClient<UserLongPollEvent> {
+  private ownerId: number | undefined;
+
   constructor(private readonly options: UserLongPollOptions) {
     super(options);
+    this.ownerId = options.ownerId ?? (options.groupId === undefined ? undefined : -options.groupId);
   }
 
   /** Handles every event. */
@@ -46,12 +56,22 @@ export class UserLongPoll extends LongPollClient<UserLongPollEvent> {
     return this;
   }
 
+  /** Finds whose stream this is, so that outgoing private messages get their author. */
+  protected override async prepare(): Promise<void> {
+    if (this.ownerId !== undefined) return;
+    const info = await this.options.api.tokenInfo();
+    if (info.type === 'group') this.ownerId = -info.groupId;
+    else this.ownerId = (await this.options.api.users.get({}, { batch: false }))[0]?.id;
+  }
+
   protected createSource(): PollSource<UserLongPollEvent> {
     return new UserLongPollSource({
       api: this.options.api,
       wait: this.options.wait ?? 25,
       mode: this.options.mode ?? DEFAULT_USER_LONG_POLL_MODE,
       groupId: this.options.groupId,
+      ownerId: () => this.ownerId,
+      chatChangeNumbering: this.options.chatChangeNumbering ?? 'vk_api',
       scheme: this.options.scheme ?? (this.options.api.baseUrl.startsWith('http:') ? 'http' : 'https'),
       http: this.http,
     });

@@ -4,7 +4,7 @@ import { LongPollFailedError, LongPollTransportError } from './errors.js';
 import type { LongPollHttp } from './http.js';
 import type { OrderKey } from './scheduler.js';
 import { decodeUserUpdate, userEventPeerId } from './user/decode.js';
-import type { UserLongPollEvent } from './user/events.js';
+import type { ChatChangeNumbering, UserLongPollEvent } from './user/events.js';
 import { parseUserLongPollAnswer, USER_LONG_POLL_VERSION, userLongPollCheckUrl } from './user/server.js';
 
 /** Options of the User Long Poll source. */
@@ -12,6 +12,9 @@ export interface UserSourceOptions {
   api: VkApi;
   wait: number;
   mode: number;
+  chatChangeNumbering: ChatChangeNumbering;
+  /** The account the stream belongs to, once known. */
+  ownerId: () => number | undefined;
   /** For a user token acting for a community. */
   groupId: number | undefined;
   /** The scheme for servers given without one (VK's are https). */
@@ -65,8 +68,14 @@ export class UserLongPollSource implements PollSource<UserLongPollEvent> {
         ...(answer.ts === undefined ? {} : { ts: String(answer.ts) }),
       };
     }
+    const ownerId = this.options.ownerId();
+    const options = {
+      mode,
+      chatChangeNumbering: this.options.chatChangeNumbering,
+      ...(ownerId === undefined ? {} : { ownerId }),
+    };
     // Decoding never throws: unknown codes come back as `unknown` events with their raw array.
-    const updates = answer.updates.map((update) => decodeUserUpdate(update, { mode }));
+    const updates = answer.updates.map((update) => decodeUserUpdate(update, options));
     return { kind: 'updates', ts: String(answer.ts), updates, rejected: [] };
   }
 

@@ -113,6 +113,7 @@ describe('decoding what the sandbox sends', () => {
     );
     expect(ofType(events, 'message_new')[1]).toMatchObject({
       messageId: id,
+      fromId: -rig.vk.group.id,
       text: 'answer',
       randomId: 777,
       flags: { outbox: true },
@@ -137,8 +138,17 @@ describe('decoding what the sandbox sends', () => {
     await community.messages.delete({ message_ids: [id], delete_for_all: true });
     await until(() => ofType(events, 'message_flags_set').length === 1);
     const [own, answer] = ofType(events, 'message_new');
-    expect(own).toMatchObject({ peerId: -vk.group.id, peer: { type: 'community' }, flags: { outbox: true } });
-    expect(answer).toMatchObject({ text: 'v1', flags: { outbox: false, unread: true } });
+    expect(own).toMatchObject({
+      peerId: -vk.group.id,
+      peer: { type: 'community' },
+      flags: { outbox: true },
+      fromId: 5,
+    });
+    expect(answer).toMatchObject({
+      text: 'v1',
+      fromId: -vk.group.id,
+      flags: { outbox: false, unread: true },
+    });
     expect(ofType(events, 'read_out')).toEqual([
       expect.objectContaining({ peerId: -vk.group.id, localId: own?.messageId }),
     ]);
@@ -333,7 +343,7 @@ describe('failures', () => {
     const api = new VkApi({ token: 'user-token', baseUrl: `${server.url}/method`, tokenType: 'user' });
     cleanups.push(() => api.close());
     const errors: unknown[] = [];
-    const poll = new UserLongPoll({ api, wait: 1, onError: (error) => errors.push(error) });
+    const poll = new UserLongPoll({ api, wait: 1, ownerId: 1, onError: (error) => errors.push(error) });
     await poll.start();
     await until(() => errors.length === 1);
     expect(errors[0]).toBeInstanceOf(LongPollFailedError);
@@ -342,7 +352,7 @@ describe('failures', () => {
     await sleep(200);
     expect(server.checks).toBe(requests); // no retry loop
 
-    const again = new UserLongPoll({ api, wait: 1, onError: () => {} });
+    const again = new UserLongPoll({ api, wait: 1, ownerId: 1, onError: () => {} });
     await expect(
       (async () => {
         for await (const _ of again) {

@@ -1,7 +1,7 @@
 import { isUpdateOf, type VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { LongPollGap } from '../src/index.js';
-import { type PollRig, pollRig, sleep, until } from './group-setup.js';
+import { type PollRig, pollRig, sleep, until } from './setup.js';
 
 let rig: PollRig | undefined;
 afterEach(async () => {

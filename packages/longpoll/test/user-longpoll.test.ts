@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MemoryRateLimiter, VkApi } from '@vkwire/api-client';
-import { createSandbox, type Sandbox } from '@vkwire/sandbox';
+import type { Sandbox } from '@vkwire/sandbox';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   LongPollFailedError,
@@ -10,15 +10,7 @@ import {
   type UserLongPollEvent,
   type UserLongPollOptions,
 } from '../src/index.js';
-import { sleep, until } from './group-setup.js';
-
-/** A sandbox, a client with the community's token (or a user's), and polls stopped at the end. */
-interface UserRig {
-  vk: Sandbox;
-  api: VkApi;
-  poll(options?: Partial<UserLongPollOptions>): UserLongPoll;
-  close(): Promise<void>;
-}
+import { sleep, userRig as startUserRig, type UserRig, until } from './setup.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -26,33 +18,7 @@ afterEach(async () => {
 });
 
 async function userRig(token?: (vk: Sandbox) => string): Promise<UserRig> {
-  const vk = await createSandbox({ rateLimit: false });
-  const api = new VkApi({
-    token: token ? token(vk) : vk.group.token,
-    baseUrl: vk.apiUrl,
-    rateLimiter: new MemoryRateLimiter(),
-    retry: { baseDelayMs: 10 },
-  });
-  const polls: UserLongPoll[] = [];
-  const rig: UserRig = {
-    vk,
-    api,
-    poll: (options = {}) => {
-      const poll = new UserLongPoll({
-        api,
-        wait: 5,
-        retry: { baseDelayMs: 10, maxDelayMs: 100 },
-        ...options,
-      });
-      polls.push(poll);
-      return poll;
-    },
-    close: async () => {
-      await Promise.all(polls.map((poll) => poll.stop()));
-      await api.close();
-      await vk.close();
-    },
-  };
+  const rig = await startUserRig(token);
   cleanups.push(rig.close);
   return rig;
 }

@@ -125,14 +125,25 @@ describe('events of simulated actions', () => {
     const s = await session();
     const sent = vk.user(5).send('hi & <b>"bye"</b>\nsecond line');
     const [message, counter] = await collect(s, 2);
-    expect(message).toEqual([4, sent.id, 1, 5, expect.any(Number), 'hi &amp; &lt;b&gt;&quot;bye&quot;&lt;/b&gt;<br>second line']);
+    expect(message).toEqual([
+      4,
+      sent.id,
+      1,
+      5,
+      expect.any(Number),
+      'hi &amp; &lt;b&gt;&quot;bye&quot;&lt;/b&gt;<br>second line',
+    ]);
     expect(counter).toEqual([80, 1, 0]);
   });
 
   test('mode 2 adds the additional and attachments objects; mode 128 the random_id', async () => {
     const s = await session();
     const first = vk.user(5).send('photo 😀', {
-      attachments: [{ type: 'photo' }, { type: 'audio_message' }, { type: 'sticker', stickerId: 9, productId: 3 }],
+      attachments: [
+        { type: 'photo' },
+        { type: 'audio_message' },
+        { type: 'sticker', stickerId: 9, productId: 3 },
+      ],
       payload: { command: 'start' },
     });
     const [update] = await collect(s, 1, 2 | 128);
@@ -258,7 +269,11 @@ describe('faults', () => {
     const response = await fetch(`${vk.url}/_sandbox/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ target: 'userLongPoll', action: { kind: 'failed', code: 2 }, options: { times: 1 } }),
+      body: JSON.stringify({
+        target: 'userLongPoll',
+        action: { kind: 'failed', code: 2 },
+        options: { times: 1 },
+      }),
     });
     expect(response.status).toBeLessThan(300);
     expect((await check(s)).answer).toEqual({ failed: 2 });

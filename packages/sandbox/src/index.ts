@@ -1,5 +1,14 @@
 // Starting a sandbox and its handle
 
+// The Callback API pusher: options and inspection records
+export type {
+  CallbackAttemptRecord,
+  CallbackDeliveryFilter,
+  CallbackDeliveryRecord,
+  CallbackDeliveryStatus,
+  CallbackPusherOptions,
+  SandboxCallback,
+} from './callback/pusher.js';
 // Faults and rate limits
 export type { FaultAction, FaultHandle, FaultOptions, FaultTarget } from './faults.js';
 export type { SandboxOptions } from './options.js';

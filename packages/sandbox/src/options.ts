@@ -1,3 +1,8 @@
+import {
+  type CallbackPusherOptions,
+  type ResolvedCallbackPusherOptions,
+  resolveCallbackOptions,
+} from './callback/pusher.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import type { GroupOptions, UserOptions } from './world/world.js';
 
@@ -28,6 +33,8 @@ export interface SandboxOptions {
   callLogSize?: number;
   /** Keep every emitted event for `vk.events()`. Turn off for huge benchmarks. @default true */
   recordEvents?: boolean;
+  /** Callback API pusher tuning: retry schedule, timeouts (short ones make tests fast). */
+  callback?: CallbackPusherOptions;
 }
 
 /** Options with every default filled in. */
@@ -41,6 +48,7 @@ export interface ResolvedSandboxOptions {
   eventAnswerTtlMs: number;
   callLogSize: number;
   recordEvents: boolean;
+  callback: ResolvedCallbackPusherOptions;
 }
 
 /** Fills in the defaults. */
@@ -59,5 +67,6 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOpt
     eventAnswerTtlMs: options.eventAnswerTtlMs ?? 60_000,
     callLogSize: options.callLogSize ?? 10_000,
     recordEvents: options.recordEvents ?? true,
+    callback: resolveCallbackOptions(options.callback),
   };
 }

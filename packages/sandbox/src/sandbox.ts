@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { METHODS } from './api/methods/index.js';
+import type { SandboxCallback } from './callback/pusher.js';
 import type { FaultAction, FaultHandle, FaultOptions, FaultTarget } from './faults.js';
 import { createApp } from './http/app.js';
 import type { SandboxEnv } from './http/hold.js';
@@ -140,6 +141,8 @@ export class Sandbox {
   readonly faults: SandboxFaults;
   /** Fast synthetic events for benchmarks. */
   readonly bulk: { messages(count: number, options?: BulkMessagesOptions): { fromTs: number; toTs: number } };
+  /** The Callback API pusher: `deliveries()`, `idle()`, `confirm(serverId)`. */
+  readonly callback: SandboxCallback;
   private readonly users = new Map<number, SimUser>();
   private closed = false;
 
@@ -176,6 +179,7 @@ export class Sandbox {
       clear: () => faults.clear(),
     };
     this.bulk = { messages: (count, options) => this.bulkMessages(count, options) };
+    this.callback = state.callback;
   }
 
   /** The first community. */
@@ -359,6 +363,7 @@ export class Sandbox {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
+    this.state.callback.close();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {

@@ -1,3 +1,4 @@
+import { CallbackPusher } from './callback/pusher.js';
 import { type FaultAction, Faults } from './faults.js';
 import { randomHex } from './ids.js';
 import { EventStream } from './longpoll/event-stream.js';
@@ -59,6 +60,8 @@ export interface UploadRecord {
 /** Everything a running sandbox knows; the HTTP layer and the methods share it. */
 export class SandboxState {
   readonly world = new World();
+  /** Pushes events to the communities' Callback API servers. */
+  readonly callback: CallbackPusher;
   readonly faults = new Faults();
   readonly rateLimiter: RateLimiter;
   readonly streams = new Map<number, EventStream>();
@@ -84,6 +87,9 @@ export class SandboxState {
   constructor(readonly options: ResolvedSandboxOptions) {
     this.rateLimiter = new RateLimiter(options.rateLimit);
     this.world.addSink((groupId, type, json) => this.deliver(groupId, type, json));
+    const sinceStart = () => performance.now() - this.startedAt;
+    this.callback = new CallbackPusher(options.callback, this.world.groups, sinceStart);
+    this.world.addSink((groupId, type, json) => this.callback.push(groupId, type, json));
   }
 
   /** The Bots Long Poll history of a community. */

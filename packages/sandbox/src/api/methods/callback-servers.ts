@@ -64,6 +64,8 @@ export const callbackServerMethods: MethodTable = {
         settings: { apiVersion: API_VERSION, events: allFlags(CALLBACK_EVENT_FLAGS, 0) },
       };
       group.callbackServers.push(server);
+      // VK asks the new URL to confirm; the answer decides the status (ok or failed).
+      void context.state.callback.serverChanged(group, server);
       return { server_id: server.id };
     },
   },
@@ -73,6 +75,7 @@ export const callbackServerMethods: MethodTable = {
       const server = findServer(context, true);
       if (!server) throw new VkError(104);
       Object.assign(server, checkTitleAndSecret(context), { status: 'unconfigured' });
+      void context.state.callback.serverChanged(managedGroup(context), server);
       return 1;
     },
   },
@@ -82,6 +85,7 @@ export const callbackServerMethods: MethodTable = {
       const group = managedGroup(context);
       const server = findServer(context, true);
       group.callbackServers = group.callbackServers.filter((candidate) => candidate !== server);
+      if (server) context.state.callback.serverRemoved(server);
       return 1;
     },
   },

@@ -1,2 +1,42 @@
-/** VK Callback API receiver on hono. The implementation lands with its own issue. */
-export {};
+// The endpoint: a hono app, a route handler for an existing app, a web-standard fetch function
+
+// AutoSetting: register and configure the callback server through the API
+export {
+  type ConfigureCallbackServerOptions,
+  type ConfigureCallbackServerResult,
+  configureCallbackServer,
+} from './auto-setting.js';
+// Deduplication of VK's redeliveries by event_id (pluggable: redis-bridge provides a shared store)
+export {
+  type CallbackDedupeStore,
+  type DedupeClaim,
+  MemoryDedupeStore,
+  type MemoryDedupeStoreOptions,
+} from './dedupe.js';
+// Explicit answers from a handler, and errors
+export {
+  CallbackConfigError,
+  type CallbackReply,
+  CallbackSetupError,
+  type CallbackSetupErrorCode,
+  removeServer,
+  retryLater,
+} from './errors.js';
+// The communities served and their keys
+export { type CallbackGroupConfig, CallbackGroups, secretMatches } from './groups.js';
+export { type CallbackHandlerOptions, callbackRoute, createCallbackHandler } from './handler.js';
+// Node: a standalone server, and a (req, res) handler for node:http and express
+export {
+  type CallbackServer,
+  createNodeCallbackHandler,
+  type NodeCallbackHandler,
+  type ServeCallbackOptions,
+  serveCallback,
+} from './node.js';
+export {
+  type CallbackContext,
+  type CallbackReceiverOptions,
+  type CallbackRejection,
+  type CallbackUpdateHandler,
+  createCallbackReceiver,
+} from './receiver.js';

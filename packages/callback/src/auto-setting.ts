@@ -1,0 +1,181 @@
+import { type VkApi, VkApiError } from '@vkwire/api-client';
+import { CallbackSetupError } from './errors.js';
+import type { CallbackGroups } from './groups.js';
+
+/** The API version whose objects events-schema describes. */
+const API_VERSION = '5.199';
+const SECRET_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Options of {@link configureCallbackServer}. */
+export interface ConfigureCallbackServerOptions {
+  /** The endpoint's public URL, exactly as VK should call it. */
+  url: string;
+  /** Server title in the community settings (VK allows 14 characters). @default 'vkwire' */
+  title?: string;
+  /** The community (the token must be its community token, or an admin's user token). */
+  groupId: number;
+  /** Event types to receive; every other type is switched off. */
+  events: readonly string[];
+  /**
+   * The registry the endpoint serves from: the new secret and confirmation code are put there
+   * before VK sends its confirmation request, so the endpoint can answer it.
+   */
+  groups?: CallbackGroups;
+  /** Length of a generated secret (VK allows 50). @default 32 */
+  secretLength?: number;
+}
+
+/** What {@link configureCallbackServer} set up. */
+export interface ConfigureCallbackServerResult {
+  /** The callback server's id in the community. */
+  serverId: number;
+  /** The confirmation code to answer VK's `confirmation` request with. */
+  confirmation: string;
+  /** The server's secret key (check `secret` of every request against it). */
+  secret: string;
+  /** Whether the server was added now (false: an existing one was reused). */
+  created: boolean;
+  /** Ids of broken duplicates (same URL, status not ok) that were deleted. */
+  deleted: number[];
+  /** Whether the event settings had to be changed. */
+  settingsChanged: boolean;
+}
+
+interface ServerItem {
+  id: number;
+  url: string;
+  status: string;
+  secret_key?: string;
+}
+
+/**
+ * VK's "auto setting" (vk-protocol §5.6): makes sure the community has exactly one callback
+ * server at `url`, confirmed, with a secret, at API 5.199, with exactly `events` switched on.
+ * Idempotent: a second run changes nothing and returns the same server, secret and code.
+ *
+ * Steps: find servers at `url` (a confirmed one is kept, with its secret; broken ones are
+ * deleted); fetch the confirmation code; if none is kept, generate a secret and add the server
+ * (the endpoint must already be listening: VK confirms it at once); then set the events.
+ *
+ * @example
+ * const groups = new CallbackGroups();
+ * const { url } = await serveCallback({ groups, onUpdate, port: 8080, hostname: '0.0.0.0' });
+ * await configureCallbackServer(api, {
+ *   url: 'https://bot.example.org/callback', groupId, events: ['message_new', 'message_event'], groups,
+ * });
+ */
+export async function configureCallbackServer(
+  api: VkApi,
+  options: ConfigureCallbackServerOptions,
+): Promise<ConfigureCallbackServerResult> {
+  const { url, groupId } = options;
+  const title = (options.title ?? 'vkwire').slice(0, 14);
+  const group_id = groupId;
+  return guard(groupId, async () => {
+    const list = await api.groups.getCallbackServers({ group_id }, { batch: false });
+    const mine = ((list.items ?? []) as ServerItem[]).filter((server) => server.url === url);
+    const kept = mine.find((server) => server.status === 'ok' && server.secret_key);
+    const deleted: number[] = [];
+    for (const server of mine) {
+      if (server === kept) continue;
+      await api.groups.deleteCallbackServer({ group_id, server_id: server.id }, { batch: false });
+      deleted.push(server.id);
+    }
+    const { code } = await api.groups.getCallbackConfirmationCode({ group_id }, { batch: false });
+    if (!code)
+      throw new CallbackSetupError('api_error', `community ${groupId}: VK gave no confirmation code`);
+    let serverId: number;
+    let secret: string;
+    if (kept?.secret_key) {
+      serverId = kept.id;
+      secret = kept.secret_key;
+      options.groups?.set({ groupId, secret, confirmation: code });
+    } else {
+      secret = generateSecret(options.secretLength ?? 32);
+      // The endpoint must know the keys before VK sends its confirmation request.
+      options.groups?.set({ groupId, secret, confirmation: code });
+      const added = await api.groups.addCallbackServer(
+        { group_id, url, title, secret_key: secret },
+        { batch: false },
+      );
+      if (added.server_id === undefined)
+        throw new CallbackSetupError(
+          'api_error',
+          `community ${groupId}: addCallbackServer returned no server_id`,
+        );
+      serverId = added.server_id;
+    }
+    const settingsChanged = await applySettings(api, groupId, serverId, options.events);
+    return { serverId, confirmation: code, secret, created: kept === undefined, deleted, settingsChanged };
+  });
+}
+
+async function applySettings(
+  api: VkApi,
+  groupId: number,
+  serverId: number,
+  events: readonly string[],
+): Promise<boolean> {
+  const current = (await api.call(
+    'groups.getCallbackSettings',
+    { group_id: groupId, server_id: serverId },
+    { batch: false },
+  )) as { api_version?: string; events?: Record<string, number | boolean> };
+  const flags = current.events ?? {};
+  const wanted = new Set(events);
+  const same =
+    current.api_version === API_VERSION &&
+    [...wanted].every((type) => type in flags && Boolean(flags[type])) &&
+    Object.keys(flags).every((type) => wanted.has(type) || !flags[type]);
+  if (same) return false;
+  const params: Record<string, string | number> = {
+    group_id: groupId,
+    server_id: serverId,
+    api_version: API_VERSION,
+  };
+  for (const type of Object.keys(flags)) params[type] = wanted.has(type) ? 1 : 0;
+  for (const type of wanted) params[type] = 1;
+  await api.call('groups.setCallbackSettings', params, { batch: false });
+  return true;
+}
+
+/** A random secret of [0-9A-Za-z] from the platform's CSPRNG (Web Crypto: any runtime). */
+function generateSecret(length: number): string {
+  let secret = '';
+  const bytes = new Uint8Array(length * 2);
+  while (secret.length < length) {
+    crypto.getRandomValues(bytes);
+    for (const byte of bytes) {
+      // 248 = 4 × 62: dropping larger bytes keeps every character equally likely.
+      if (byte < 248 && secret.length < length) secret += SECRET_ALPHABET[byte % 62];
+    }
+  }
+  return secret;
+}
+
+async function guard<T>(groupId: number, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof CallbackSetupError) throw error;
+    if (error instanceof VkApiError) {
+      if ([5, 15, 27, 100].includes(error.code))
+        throw new CallbackSetupError(
+          'need_group_token',
+          `configuring the callback server of community ${groupId} failed: error ${error.code} — use a community token of that community with the manage right`,
+          { cause: error },
+        );
+      if (error.code === 2000)
+        throw new CallbackSetupError(
+          'server_limit',
+          `community ${groupId} has 10 callback servers already: delete one in the community settings`,
+          { cause: error },
+        );
+    }
+    throw new CallbackSetupError(
+      'api_error',
+      `configuring the callback server of community ${groupId} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,69 @@
+/** Invalid options of a callback handler or server (a bad group id, a missing confirmation code). */
+export class CallbackConfigError extends Error {
+  override readonly name = 'CallbackConfigError';
+  /** Machine-readable code. */
+  readonly code = 'CALLBACK_CONFIG';
+}
+
+/** Why `configureCallbackServer` could not set a callback server up. */
+export type CallbackSetupErrorCode =
+  /** The token is not a community token of that community (or lacks the `manage` right). */
+  | 'need_group_token'
+  /** The community has 10 callback servers already (VK error 2000). */
+  | 'server_limit'
+  /** Any other API failure (see `cause`). */
+  | 'api_error';
+
+/**
+ * `configureCallbackServer` failed. The message says what to do; it never contains the secret or
+ * the token.
+ */
+export class CallbackSetupError extends Error {
+  override readonly name = 'CallbackSetupError';
+  /** Machine-readable reason. */
+  readonly code: CallbackSetupErrorCode;
+
+  constructor(code: CallbackSetupErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** The handler asked for an explicit answer; see `retryLater` and `removeServer`. */
+export type CallbackReply =
+  | {
+      /** Ask VK to deliver this event again after a delay. */
+      kind: 'retry';
+      /** Seconds VK should wait (under 3 hours). */
+      afterSeconds: number;
+      /** 503, 429 or 410. */
+      status: 410 | 429 | 503;
+    }
+  | {
+      /** Answer `remove`: VK deletes this callback server from the community. */
+      kind: 'remove';
+    };
+
+/**
+ * A reply asking VK to redeliver the event after `afterSeconds` (a `Retry-After` answer). The
+ * event is not marked handled, so the redelivery is dispatched again.
+ *
+ * @example
+ * onUpdate: async (update) => {
+ *   if (await queue.isFull()) return retryLater(30);
+ *   await queue.push(update);
+ * }
+ */
+export function retryLater(afterSeconds: number, options: { status?: 410 | 429 | 503 } = {}): CallbackReply {
+  if (!Number.isFinite(afterSeconds) || afterSeconds < 0 || afterSeconds >= 3 * 3600)
+    throw new RangeError(`retryLater: afterSeconds must be in [0, 10800), got ${afterSeconds}`);
+  return { kind: 'retry', afterSeconds: Math.ceil(afterSeconds), status: options.status ?? 503 };
+}
+
+/**
+ * A reply that makes VK delete this callback server from the community (the body `remove`). Use
+ * it only on purpose, e.g. when a bot is being decommissioned.
+ */
+export function removeServer(): CallbackReply {
+  return { kind: 'remove' };
+}

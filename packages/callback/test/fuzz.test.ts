@@ -1,3 +1,4 @@
+import { seededRandom } from '@vkwire/testing';
 import { describe, expect, test } from 'vitest';
 import { createCallbackHandler, serveCallback } from '../src/index.js';
 import { fixture } from './setup.js';
@@ -6,18 +7,6 @@ const GROUP = 218734561;
 const SECRET = 's3cr3t_Bodroe_2025';
 const LIMIT = 64 * 1024;
 const base = fixture<{ body: Record<string, unknown> }>('callback/message_new.retry.http.json').body;
-
-/** A small seeded PRNG (mulberry32) so a failing case can be reproduced. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   body: string | Uint8Array | ReadableStream<Uint8Array>;
@@ -145,7 +134,7 @@ describe('fuzz', () => {
         dispatched += 1;
       },
     });
-    const random = prng(20261122);
+    const random = seededRandom(20261122);
     const statuses = new Map<number, number>();
     for (let index = 0; index < 10_000; index += 1) {
       const item = hostile(random, index);
@@ -174,7 +163,7 @@ describe('fuzz', () => {
       },
     });
     try {
-      const random = prng(7);
+      const random = seededRandom(7);
       for (let index = 0; index < 1000; index += 1) {
         // Endless streams over a socket are the same case as a body over the limit; skip them here.
         const item = index % 12 === 10 ? hostile(random, 9) : hostile(random, index);

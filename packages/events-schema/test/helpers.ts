@@ -30,17 +30,8 @@ export function allFixtureUpdates(): Array<{ name: string; update: Record<string
   return out;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failing mutation can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so a failing mutation can be replayed. */
+export { seededRandom } from '@vkwire/testing';
 
 /**
  * Every fixture update plus a composed update for each event type without a fixture and a message

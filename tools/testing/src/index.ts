@@ -1,8 +1,11 @@
 /**
  * Test infrastructure shared by vkwire packages: the Redis server of a test run and helpers to
- * reach, flush, stop and restart it, plus the tiny RESP client they use.
+ * reach, flush, stop and restart it, plus the tiny RESP client they use; seeded random numbers
+ * for fuzz tests.
  */
 
+// Seeded random numbers for fuzz and mutation tests
+export { seededRandom } from './random.js';
 // Helpers for tests, backed by the globalSetup in ./redis-global-setup.ts
 export {
   flushRedis,

@@ -1,26 +1,20 @@
+import type { IncomingMessage } from 'node:http';
+
 /** The body of a request as text, or why it could not be read. */
 export type BodyResult = { ok: true; text: string } | { ok: false; status: 400 | 413; reason: string };
 
 const decoder = new TextDecoder();
+const UNREADABLE: BodyResult = { ok: false, status: 400, reason: 'unreadable body' };
 
 /**
- * Reads a request body, refusing more than `limit` bytes while reading (a huge or endless body
- * never reaches memory). With a `Content-Length` the runtime itself keeps the body to that size,
- * so the fast `text()` is safe; without one (chunked) the stream is counted and cancelled.
+ * Reads a web `Request`'s body, refusing more than `limit` bytes while reading (a huge or endless
+ * body never reaches memory). The receiver has checked a `Content-Length` against the limit, and
+ * the runtime keeps the body to that length, so then the fast `text()` is safe; without one
+ * (chunked) the stream is counted and cancelled at the limit.
  */
-export async function readBody(
-  request: Request,
-  limit: number,
-  declared: string | null = request.headers.get('content-length'),
-): Promise<BodyResult> {
+export async function readWebBody(request: Request, limit: number, hasLength: boolean): Promise<BodyResult> {
   try {
-    if (declared !== null) {
-      const length = Number(declared);
-      if (!/^\d+$/.test(declared) || !Number.isSafeInteger(length))
-        return { ok: false, status: 400, reason: 'invalid content-length' };
-      if (length > limit) return tooLarge(limit);
-      return { ok: true, text: await request.text() };
-    }
+    if (hasLength) return { ok: true, text: await request.text() };
     if (!request.body) return { ok: true, text: '' };
     const reader = request.body.getReader();
     const chunks: Uint8Array[] = [];
@@ -44,8 +38,57 @@ export async function readBody(
     }
     return { ok: true, text: decoder.decode(joined) };
   } catch {
-    return { ok: false, status: 400, reason: 'unreadable body' };
+    return UNREADABLE;
   }
+}
+
+/**
+ * Reads a Node request's body the same way: counted while it arrives, given up at `limit` bytes
+ * (the caller then answers 413 and closes the connection), `unreadable` when the client aborts.
+ */
+export function readNodeBody(incoming: IncomingMessage, limit: number): Promise<BodyResult> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: BodyResult): void => {
+      incoming.off('data', onData).off('end', onEnd).off('error', onFailure).off('close', onFailure);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        incoming.pause();
+        finish(tooLarge(limit));
+      } else chunks.push(chunk);
+    };
+    const onEnd = (): void =>
+      finish({
+        ok: true,
+        text: (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8'),
+      });
+    // 'close' before 'end' means the client went away mid-body.
+    const onFailure = (): void => finish(UNREADABLE);
+    incoming.on('data', onData).on('end', onEnd).on('error', onFailure).on('close', onFailure);
+  });
+}
+
+/**
+ * The body of a Node request that arrived whole before the handler ran (`incoming.complete`: a
+ * small body usually comes in the packet of the headers), taken from the stream's buffer at once.
+ */
+export function bufferedBody(incoming: IncomingMessage, limit: number): BodyResult {
+  const data: Buffer | string | null = incoming.read();
+  const text = data === null ? '' : typeof data === 'string' ? data : data.toString('utf8');
+  return (data?.length ?? 0) > limit ? tooLarge(limit) : { ok: true, text };
+}
+
+/** A body that a body parser (express.json and the like) already read, as text. */
+export function parsedBody(incoming: IncomingMessage, limit: number): BodyResult | undefined {
+  const body = (incoming as IncomingMessage & { body?: unknown }).body;
+  if (body === undefined || !incoming.readableEnded) return undefined;
+  const text =
+    typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
+  return Buffer.byteLength(text) > limit ? tooLarge(limit) : { ok: true, text };
 }
 
 function tooLarge(limit: number): BodyResult {

@@ -29,68 +29,69 @@ export interface CallbackDedupeStore {
 
 /** Options of {@link MemoryDedupeStore}. */
 export interface MemoryDedupeStoreOptions {
-  /** Most keys kept; the least recently claimed go first. @default 100000 */
+  /** Most keys kept; the oldest go first. @default 100000 */
   maxEntries?: number;
 }
 
 /**
- * An in-process {@link CallbackDedupeStore}: an LRU map with a TTL per entry. Enough for one
- * process; behind a load balancer use a shared store.
+ * An in-process {@link CallbackDedupeStore}: keys with a TTL each, at most `maxEntries` of them,
+ * the oldest forgotten first. Enough for one process; behind a load balancer use a shared store.
  */
 export class MemoryDedupeStore implements CallbackDedupeStore {
-  // key → expiry in whole seconds since the store was made: positive when done, negative while
-  // claimed. Small integers, no object per entry: 100k entries stay cheap for the GC.
-  private readonly entries = new Map<string, number>();
-  private readonly maxEntries: number;
+  // Two generations of half the room each: new keys go to `current`; when it is full it becomes
+  // `previous` and the old `previous` is dropped whole. Forgetting is then free (no per-key
+  // deletes that leave a big table full of holes), and the table written to stays small.
+  // Values are expiries in whole seconds since the store was made: positive when done, negative
+  // while claimed; small integers, no object per key, so 100k keys stay cheap for the GC.
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
+  private readonly generation: number;
   private readonly epoch = Date.now();
 
   constructor(options: MemoryDedupeStoreOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 100_000;
+    const maxEntries = options.maxEntries ?? 100_000;
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 2)
+      throw new RangeError(`MemoryDedupeStore: maxEntries must be an integer ≥ 2, got ${maxEntries}`);
+    this.generation = Math.floor(maxEntries / 2);
   }
 
   claim(key: string, leaseMs: number): DedupeClaim {
     const now = this.now();
-    const entry = this.entries.get(key);
+    const entry = this.current.get(key) ?? this.previous.get(key);
     if (entry !== undefined) {
       if (entry > now) return 'done';
       if (-entry > now) return 'in_progress';
-      this.entries.delete(key);
     }
-    this.entries.set(key, -(now + Math.ceil(leaseMs / 1000)));
-    if (this.entries.size > this.maxEntries) this.evict(now);
+    this.put(key, -(now + Math.ceil(leaseMs / 1000)));
     return 'claimed';
   }
 
   complete(key: string, ttlMs: number): void {
-    this.entries.set(key, Math.max(1, this.now() + Math.floor(ttlMs / 1000)));
+    this.put(key, Math.max(1, this.now() + Math.floor(ttlMs / 1000)));
   }
 
   release(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry !== undefined && entry < 0) this.entries.delete(key);
+    const entry = this.current.get(key);
+    if (entry !== undefined && entry < 0) this.current.delete(key);
+    const older = this.previous.get(key);
+    if (older !== undefined && older < 0) this.previous.delete(key);
   }
 
   /** How many keys are held (expired ones included until they are pushed out). */
   get size(): number {
-    return this.entries.size;
+    return this.current.size + this.previous.size;
+  }
+
+  private put(key: string, value: number): void {
+    this.current.set(key, value);
+    if (this.current.size >= this.generation) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
   }
 
   private now(): number {
     // From 2, so that an entry that expired at once is still a positive (done) number.
     return Math.floor((Date.now() - this.epoch) / 1000) + 2;
-  }
-
-  private evict(now: number): void {
-    // Map order is insertion order: the oldest claims come first. Expired and done entries go
-    // first, then the oldest, until a tenth of the room is free, so eviction runs rarely.
-    const target = Math.floor(this.maxEntries * 0.9);
-    for (const [key, entry] of this.entries) {
-      if (this.entries.size <= target) break;
-      if (entry > 0 || -entry <= now) this.entries.delete(key);
-    }
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= target) break;
-      this.entries.delete(key);
-    }
   }
 }

@@ -1,5 +1,6 @@
 import { type Handler, Hono } from 'hono';
-import { type CallbackReceiverOptions, createCallbackReceiver } from './receiver.js';
+import type { CallbackReceiverOptions } from './receiver.js';
+import { type RawHeaders, webReceiver } from './web.js';
 
 /** Options of {@link createCallbackHandler}. */
 export interface CallbackHandlerOptions extends CallbackReceiverOptions {
@@ -37,6 +38,8 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Hono {
  * app.post('/hooks/vk', callbackRoute({ groups, onUpdate }));
  */
 export function callbackRoute(options: CallbackReceiverOptions): Handler {
-  const receive = createCallbackReceiver(options);
-  return (c) => receive(c.req.raw);
+  const receive = webReceiver(options);
+  // On @hono/node-server the env carries Node's request: its headers are read as they are.
+  return (c) =>
+    receive(c.req.raw, (c.env as { incoming?: { headers?: RawHeaders } } | undefined)?.incoming?.headers);
 }

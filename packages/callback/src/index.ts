@@ -1,5 +1,3 @@
-// The endpoint: a hono app, a route handler for an existing app, a web-standard fetch function
-
 // AutoSetting: register and configure the callback server through the API
 export {
   type ConfigureCallbackServerOptions,
@@ -24,6 +22,7 @@ export {
 } from './errors.js';
 // The communities served and their keys
 export { type CallbackGroupConfig, CallbackGroups, secretMatches } from './groups.js';
+// The endpoint as a hono app, or a route handler for an existing app
 export { type CallbackHandlerOptions, callbackRoute, createCallbackHandler } from './handler.js';
 // Node: a standalone server, and a (req, res) handler for node:http and express
 export {
@@ -33,10 +32,12 @@ export {
   type ServeCallbackOptions,
   serveCallback,
 } from './node.js';
-export {
-  type CallbackContext,
-  type CallbackReceiverOptions,
-  type CallbackRejection,
-  type CallbackUpdateHandler,
-  createCallbackReceiver,
+// What a handler gets, and the options every entry point shares
+export type {
+  CallbackContext,
+  CallbackReceiverOptions,
+  CallbackRejection,
+  CallbackUpdateHandler,
 } from './receiver.js';
+// The endpoint as a web-standard fetch function (Workers, Deno, Bun)
+export { createCallbackReceiver } from './web.js';

@@ -6,10 +6,16 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
-import { Hono } from 'hono';
+import { type BodyResult, bufferedBody, parsedBody, readNodeBody } from './body.js';
 import type { CallbackHandlerOptions } from './handler.js';
-import { buildReceiver, type CallbackReceiverOptions } from './receiver.js';
+import {
+  buildReceiver,
+  type CallbackReceiverOptions,
+  type Delivery,
+  type Receiver,
+  type Reply,
+  reply,
+} from './receiver.js';
 
 /** Options of {@link serveCallback}: the handler's, plus where to listen. */
 export interface ServeCallbackOptions extends CallbackHandlerOptions {
@@ -50,11 +56,17 @@ export interface CallbackServer {
  */
 export async function serveCallback(options: ServeCallbackOptions): Promise<CallbackServer> {
   const receiver = buildReceiver(options);
-  const app = new Hono();
-  app.all(options.path ?? '/callback', (c) =>
-    receiver.receive(c.req.raw, (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers),
-  );
-  const listener = getRequestListener(app.fetch);
+  const path = options.path ?? '/callback';
+  const secure = options.tls !== undefined;
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
+    const target = request.url ?? '/';
+    const query = target.indexOf('?');
+    // VK may append a query string to the URL it was given: the path alone decides.
+    if ((query === -1 ? target : target.slice(0, query)) !== path) {
+      request.resume();
+      write(response, NOT_FOUND);
+    } else respond(receiver, new NodeDelivery(request, secure), response);
+  };
   const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -65,7 +77,7 @@ export async function serveCallback(options: ServeCallbackOptions): Promise<Call
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `${options.tls ? 'https' : 'http'}://${host}:${address.port}${options.path ?? '/callback'}`;
+  const url = `${secure ? 'https' : 'http'}://${host}:${address.port}${path}`;
   const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
   let closing: Promise<void> | undefined;
   return {
@@ -109,18 +121,91 @@ export type NodeCallbackHandler = (request: IncomingMessage, response: ServerRes
  * app.post('/vk', createNodeCallbackHandler({ groups, onUpdate }));
  */
 export function createNodeCallbackHandler(options: CallbackReceiverOptions): NodeCallbackHandler {
-  const { receive } = buildReceiver(options);
-  const listener = getRequestListener((request, env) =>
-    receive(request, 'incoming' in env ? (env.incoming as IncomingMessage).headers : undefined),
-  );
+  const receiver = buildReceiver(options);
   return (request, response) => {
-    const parsed = (request as IncomingMessage & { body?: unknown; rawBody?: unknown }).body;
-    if (parsed !== undefined && request.readableEnded && !('rawBody' in request)) {
-      // A body parser consumed the stream; hand the parsed value on as the raw body it came from.
-      const text = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
-      Object.assign(request, { rawBody: Buffer.from(text) });
-      request.headers['content-length'] = String(Buffer.byteLength(text));
-    }
-    void listener(request, response);
+    const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
+    respond(receiver, new NodeDelivery(request, secure), response);
   };
 }
+
+const NOT_FOUND = reply(404, 'not found');
+
+/** Answers one request with the receiver's reply. */
+function respond(receiver: Receiver, delivery: NodeDelivery, response: ServerResponse): void {
+  const answer = receiver.answer(delivery);
+  if (answer instanceof Promise) void answer.then((settled) => write(response, settled));
+  else write(response, answer);
+}
+
+function write(response: ServerResponse, answer: Reply): void {
+  if (response.headersSent || response.destroyed) return;
+  let headers = nodeHeaders.get(answer);
+  if (!headers) {
+    headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.text)) };
+    nodeHeaders.set(answer, headers);
+  }
+  response.writeHead(answer.status, headers);
+  response.end(answer.text);
+}
+
+/** A reply's headers with its length, made once per reply (most replies are constants). */
+const nodeHeaders = new WeakMap<Reply, Readonly<Record<string, string>>>();
+
+/** Node's request as the receiver reads it; the web `Request` is made only if a handler asks. */
+class NodeDelivery implements Delivery {
+  private text = '';
+  private request: Request | undefined;
+
+  constructor(
+    private readonly incoming: IncomingMessage,
+    private readonly secure: boolean,
+  ) {}
+
+  get method(): string {
+    return this.incoming.method ?? 'GET';
+  }
+
+  header(name: string): string | null {
+    const value = this.incoming.headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  readBody(limit: number): BodyResult | Promise<BodyResult> {
+    const incoming = this.incoming;
+    const result =
+      parsedBody(incoming, limit) ??
+      (incoming.readableEnded
+        ? CONSUMED
+        : incoming.complete
+          ? bufferedBody(incoming, limit)
+          : readNodeBody(incoming, limit));
+    if (result instanceof Promise)
+      return result.then((read) => {
+        if (read.ok) this.text = read.text;
+        return read;
+      });
+    if (result.ok) this.text = result.text;
+    return result;
+  }
+
+  toRequest(): Request {
+    if (this.request) return this.request;
+    const headers = new Headers();
+    const raw = this.incoming.rawHeaders;
+    for (let index = 0; index + 1 < raw.length; index += 2) {
+      const name = raw[index] as string;
+      // The body is handed over decoded and whole; these described the wire form.
+      if (!SKIPPED.has(name.toLowerCase())) headers.append(name, raw[index + 1] as string);
+    }
+    const host = this.incoming.headers.host ?? 'localhost';
+    this.request = new Request(`${this.secure ? 'https' : 'http'}://${host}${this.incoming.url ?? '/'}`, {
+      method: this.method,
+      headers,
+      body: this.method === 'GET' || this.method === 'HEAD' ? null : this.text,
+    });
+    return this.request;
+  }
+}
+
+const SKIPPED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'host']);
+const CONSUMED: BodyResult = { ok: false, status: 400, reason: 'body already consumed' };

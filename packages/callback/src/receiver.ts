@@ -1,6 +1,6 @@
 import type { Logger } from '@vkwire/api-client';
 import { safeParseUpdate, type VkParsedUpdate } from '@vkwire/events-schema';
-import { readBody } from './body.js';
+import type { BodyResult } from './body.js';
 import { type CallbackDedupeStore, type DedupeClaim, MemoryDedupeStore } from './dedupe.js';
 import type { CallbackReply } from './errors.js';
 import { type CallbackGroupConfig, CallbackGroups, secretMatches } from './groups.js';
@@ -13,7 +13,10 @@ export interface CallbackContext {
   readonly eventId: string;
   /** VK's `X-Retry-Counter`: how many earlier deliveries of this update failed (0 on the first). */
   readonly retryCounter: number;
-  /** The HTTP request as received (headers, URL with its query string). */
+  /**
+   * The HTTP request as received: headers, URL with its query string, the body as text. On Node
+   * it is built on first read, so a handler that never looks at it pays nothing.
+   */
   readonly request: Request;
   /** Aborted when the deadline passes and VK is told to retry. */
   readonly signal: AbortSignal;
@@ -74,49 +77,66 @@ export interface CallbackReceiverOptions {
   logger?: Logger;
 }
 
-/** Outcome of one handling, shared with redeliveries that arrive while it runs. */
-type Outcome = { kind: 'ok' } | { kind: 'failed' } | CallbackReply;
-
-const TEXT = { 'content-type': 'text/plain; charset=utf-8' } as const;
-const OK: Outcome = { kind: 'ok' };
-const FAILED: Outcome = { kind: 'failed' };
-const OK_INIT: ResponseInit = { headers: TEXT };
-const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
-const noop = (): void => {};
-const silent: Logger = { debug: noop, info: noop, warn: noop, error: noop };
-
 /**
- * The core of a Callback API endpoint as a web-standard function `Request → Response` that
- * ignores the path: the hono app, the route handler and the Node handler are built on it.
- *
- * @example
- * const receive = createCallbackReceiver({ groups: [{ groupId, secret, confirmation }], onUpdate });
- * export default { fetch: receive }; // a Worker, Deno.serve(receive), Bun.serve({ fetch: receive })
+ * One HTTP request as the core sees it, whatever server carried it: a web `Request` (hono,
+ * Workers, Bun, Deno) or Node's `IncomingMessage`.
+ * @internal
  */
-export function createCallbackReceiver(
-  options: CallbackReceiverOptions,
-): (request: Request) => Promise<Response> {
-  return buildReceiver(options).receive;
+export interface Delivery {
+  readonly method: string;
+  /** A request header by its lower-case name, or null. */
+  header(name: string): string | null;
+  /** Reads the body, refusing more than `limit` bytes while reading (at once when it is all here). */
+  readBody(limit: number): BodyResult | Promise<BodyResult>;
+  /** The request as a web `Request` (for the handler's context). */
+  toRequest(): Request;
 }
 
-/** A receiver and a way to wait until its requests and handlers are done (for a clean close). */
+/**
+ * An answer, written by each transport its own way. `headers` always has the content type.
+ * @internal
+ */
+export interface Reply {
+  readonly status: number;
+  readonly text: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The receiver behind every entry point, and a way to wait until it is idle (for a clean close). */
 export interface Receiver {
-  /** Answers a request; `headers` are Node's raw request headers when at hand (cheaper than `request.headers`). */
-  receive(
-    request: Request,
-    headers?: Readonly<Record<string, string | string[] | undefined>>,
-  ): Promise<Response>;
+  /** Answers one request (synchronously when nothing had to be waited for); never rejects. */
+  answer(delivery: Delivery): Reply | Promise<Reply>;
   /** Resolves once no request is being answered and no handler runs. */
   drained(): Promise<void>;
 }
 
-/** @internal The receiver with its bookkeeping; `createCallbackReceiver` is the public face. */
+/** Outcome of one handling, shared with redeliveries that arrive while it runs. */
+type Outcome = { kind: 'ok' } | { kind: 'failed' } | CallbackReply;
+
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+const TEXT_HEADERS: Readonly<Record<string, string>> = { 'content-type': TEXT_TYPE };
+const OK: Outcome = { kind: 'ok' };
+const FAILED: Outcome = { kind: 'failed' };
+const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
+const DIGITS = /^\d+$/;
+const noop = (): void => {};
+const silent: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+
+/** A text reply; extra headers are added to the content type. */
+export function reply(status: number, text: string, extra?: Record<string, string>): Reply {
+  return { status, text, headers: extra ? { 'content-type': TEXT_TYPE, ...extra } : TEXT_HEADERS };
+}
+
+const OK_REPLY = reply(200, 'ok');
+const REMOVE_REPLY = reply(200, 'remove');
+const NOT_POST = reply(405, 'POST only', { allow: 'POST' });
+
+/** @internal Builds the receiver; the public entry points wrap it for their transport. */
 export function buildReceiver(options: CallbackReceiverOptions): Receiver {
   const groups =
     options.groups instanceof CallbackGroups ? options.groups : new CallbackGroups(options.groups);
   const onUpdate = options.onUpdate;
-  if (typeof onUpdate !== 'function')
-    throw new TypeError('createCallbackReceiver: onUpdate must be a function');
+  if (typeof onUpdate !== 'function') throw new TypeError('callback receiver: onUpdate must be a function');
   const deadlineMs = options.deadlineMs ?? 4000;
   const errorRetryAfter = String(options.errorRetryAfterSeconds ?? 10);
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
@@ -129,6 +149,7 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
   const logger = options.logger ?? silent;
   const onRejected = options.onRejected;
   const onError = options.onError;
+  const handlerFailed = reply(503, 'handler failed', { 'retry-after': errorRetryAfter });
   /** Handlings running in this process, so a redelivery can wait for the first one's outcome. */
   const running = new Map<string, Promise<Outcome>>();
 
@@ -137,18 +158,21 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
     reason: CallbackRejection,
     text: string,
     info: { groupId?: number; eventId?: string } = {},
-  ): Response => {
+  ): Reply => {
     onRejected?.(reason, info);
     logger.warn({ reason, status, ...info }, `callback request refused: ${text}`);
-    return new Response(text, { status, headers: TEXT });
+    // A body left unread (too large, broken) must not be parsed as the next request.
+    return status === 413 || reason === 'unreadable_body'
+      ? reply(status, text, { connection: 'close' })
+      : reply(status, text);
   };
-  const retry = (status: number, seconds: string, text: string): Response =>
-    new Response(text, { status, headers: { ...TEXT, 'retry-after': seconds } });
-  const answer = (outcome: Outcome): Response => {
-    if (outcome.kind === 'ok') return new Response('ok', OK_INIT);
-    if (outcome.kind === 'remove') return new Response('remove', { headers: TEXT });
-    if (outcome.kind === 'retry') return retry(outcome.status, String(outcome.afterSeconds), 'retry later');
-    return retry(503, errorRetryAfter, 'handler failed');
+  const retry = (seconds: string, text: string): Reply => reply(503, text, { 'retry-after': seconds });
+  const answerFor = (outcome: Outcome): Reply => {
+    if (outcome.kind === 'ok') return OK_REPLY;
+    if (outcome.kind === 'remove') return REMOVE_REPLY;
+    if (outcome.kind === 'retry')
+      return reply(outcome.status, 'retry later', { 'retry-after': String(outcome.afterSeconds) });
+    return handlerFailed;
   };
 
   let active = 0;
@@ -166,50 +190,62 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
     for (const waiter of waiters) waiter();
   };
 
-  return { drained, receive };
+  return { answer, drained };
 
-  async function receive(
-    request: Request,
-    headers?: Readonly<Record<string, string | string[] | undefined>>,
-  ): Promise<Response> {
+  function answer(delivery: Delivery): Reply | Promise<Reply> {
     active += 1;
+    let result: Reply | Promise<Reply>;
     try {
-      return await handle(request, headers);
-    } finally {
-      active -= 1;
-      if (drainWaiters.length > 0) checkDrained();
+      result = handle(delivery);
+    } catch (error) {
+      result = failed(error);
     }
+    if (!(result instanceof Promise)) return done(result);
+    return result.then(done, (error: unknown) => done(failed(error)));
   }
 
-  async function handle(
-    request: Request,
-    nodeHeaders: Readonly<Record<string, string | string[] | undefined>> | undefined,
-  ): Promise<Response> {
-    if (request.method !== 'POST') {
+  /** Bookkeeping once a request is answered. */
+  function done(result: Reply): Reply {
+    active -= 1;
+    if (drainWaiters.length > 0) checkDrained();
+    return result;
+  }
+
+  /** Not expected (every step handles its own failures), but a request is never left hanging. */
+  function failed(error: unknown): Reply {
+    logger.error({ err: errorText(error) }, 'callback receiver failed');
+    return retry(errorRetryAfter, 'internal error');
+  }
+
+  // Each step below answers synchronously when nothing it waits for is asynchronous (a body that
+  // arrived whole, a synchronous store and handler): no promise, no extra turn per request.
+
+  /** Checks the request line and headers, then reads the body. */
+  function handle(delivery: Delivery): Reply | Promise<Reply> {
+    if (delivery.method !== 'POST') {
       onRejected?.('method_not_allowed', {});
-      return new Response('POST only', { status: 405, headers: { ...TEXT, allow: 'POST' } });
+      return NOT_POST;
     }
-    const contentType = header(request, nodeHeaders, 'content-type');
+    const contentType = delivery.header('content-type');
     if (contentType !== null && contentType !== 'application/json' && !JSON_TYPE.test(contentType))
       return reject(415, 'unsupported_content_type', 'expected application/json');
-    const declared = header(request, nodeHeaders, 'content-length');
-    let text: string;
-    if (declared !== null && bodyLimit >= Number(declared) && /^\d+$/.test(declared)) {
-      // With a Content-Length the runtime itself keeps the body to that size: the fast path.
-      try {
-        text = await request.text();
-      } catch {
-        return reject(400, 'unreadable_body', 'unreadable body');
-      }
-    } else {
-      const body = await readBody(request, bodyLimit, declared);
-      if (!body.ok)
-        return reject(body.status, body.status === 413 ? 'body_too_large' : 'unreadable_body', body.reason);
-      text = body.text;
+    const declared = delivery.header('content-length');
+    if (declared !== null) {
+      if (!DIGITS.test(declared)) return reject(400, 'unreadable_body', 'invalid content-length');
+      if (Number(declared) > bodyLimit)
+        return reject(413, 'body_too_large', `body larger than ${bodyLimit} bytes`);
     }
+    const body = delivery.readBody(bodyLimit);
+    return body instanceof Promise ? body.then((read) => receive(delivery, read)) : receive(delivery, body);
+  }
+
+  /** Parses and checks the body: JSON, community, secret, confirmation, event_id, schema. */
+  function receive(delivery: Delivery, body: BodyResult): Reply | Promise<Reply> {
+    if (!body.ok)
+      return reject(body.status, body.status === 413 ? 'body_too_large' : 'unreadable_body', body.reason);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(body.text);
     } catch {
       return reject(400, 'invalid_json', 'invalid JSON');
     }
@@ -227,7 +263,7 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
       if (raw.secret !== undefined && group.secret !== undefined && !secretMatches(group.secret, raw.secret))
         return reject(403, 'bad_secret', 'bad secret', { groupId });
       logger.info({ groupId }, 'callback confirmation requested');
-      return new Response(group.confirmation, { headers: TEXT });
+      return reply(200, group.confirmation);
     }
     if (group.secret !== undefined && !secretMatches(group.secret, raw.secret))
       return reject(403, 'bad_secret', 'bad secret', { groupId });
@@ -237,35 +273,57 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
     const parsed = safeParseUpdate(raw, parseOptions);
     if (!parsed.success)
       return reject(400, 'invalid_update', `invalid update: ${parsed.error.code}`, { groupId, eventId });
-    const update = parsed.update;
-
-    const key = `${groupId}:${eventId}`;
-    const counter = header(request, nodeHeaders, 'x-retry-counter');
+    const counter = delivery.header('x-retry-counter');
     const retryCounter = counter === null ? 0 : Math.max(0, Number.parseInt(counter, 10) || 0);
-    const inFlight = running.get(key);
-    if (inFlight) return answer(await withDeadline(inFlight, deadlineMs));
+    const context = new Context(groupId, eventId, retryCounter, delivery);
+    return claim(parsed.update, context);
+  }
 
-    let claim: DedupeClaim;
+  /** Handles an update once: a redelivery gets the outcome of the handling it repeats. */
+  function claim(update: VkParsedUpdate, context: Context): Reply | Promise<Reply> {
+    const key = `${context.groupId}:${context.eventId}`;
+    const inFlight = running.get(key);
+    if (inFlight) return withDeadline(inFlight, deadlineMs).then(answerFor);
+    let claimed: DedupeClaim | Promise<DedupeClaim>;
     try {
-      const claimed = store.claim(key, leaseMs);
-      claim = typeof claimed === 'string' ? claimed : await claimed;
+      claimed = store.claim(key, leaseMs);
     } catch (error) {
-      logger.error({ groupId, eventId, err: errorText(error) }, 'dedupe store failed; asking VK to retry');
-      return retry(503, errorRetryAfter, 'dedupe store unavailable');
+      return storeUnavailable(context, error);
     }
+    if (typeof claimed === 'string') return claimedAs(claimed, key, update, context);
+    return claimed.then(
+      (found) => claimedAs(found, key, update, context),
+      (error: unknown) => storeUnavailable(context, error),
+    );
+  }
+
+  function storeUnavailable(context: Context, error: unknown): Reply {
+    const { groupId, eventId } = context;
+    logger.error({ groupId, eventId, err: errorText(error) }, 'dedupe store failed; asking VK to retry');
+    return retry(errorRetryAfter, 'dedupe store unavailable');
+  }
+
+  function claimedAs(
+    claim: DedupeClaim,
+    key: string,
+    update: VkParsedUpdate,
+    context: Context,
+  ): Reply | Promise<Reply> {
     if (claim === 'done') {
+      const { groupId, eventId, retryCounter } = context;
       logger.debug({ groupId, eventId, retryCounter }, 'redelivery of a handled update');
-      return answer(OK);
+      return OK_REPLY;
     }
     if (claim === 'in_progress') {
       // Handled by another process right now: its outcome decides, so ask VK to come back.
       const again = running.get(key);
-      return again
-        ? answer(await withDeadline(again, deadlineMs))
-        : retry(503, errorRetryAfter, 'in progress');
+      return again ? withDeadline(again, deadlineMs).then(answerFor) : retry(errorRetryAfter, 'in progress');
     }
+    return dispatch(key, update, context);
+  }
 
-    const context = new Context(groupId, eventId, retryCounter, request);
+  /** Runs `onUpdate`; `ok` once it resolves, a retry answer when it fails or runs past the deadline. */
+  function dispatch(key: string, update: VkParsedUpdate, context: Context): Reply | Promise<Reply> {
     let result: ReturnType<CallbackUpdateHandler>;
     try {
       result = onUpdate(update, context);
@@ -277,8 +335,7 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
       context.finished = true;
       const outcome: Outcome = result ?? OK;
       const settled = settle(key, outcome);
-      if (settled) await settled;
-      return answer(outcome);
+      return settled ? settled.then(() => answerFor(outcome)) : answerFor(outcome);
     }
     const handling = runHandler(result, update, context);
     running.set(key, handling);
@@ -287,13 +344,15 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
       await settle(key, outcome);
       checkDrained();
     });
-    const outcome = await withDeadline(handling, deadlineMs);
-    if (outcome.kind === 'failed' && !context.finished) {
-      context.expire();
-      logger.error({ groupId, eventId, type: update.type, deadlineMs }, 'onUpdate ran past its deadline');
-      if (onError) onError(new Error(`onUpdate ran past ${deadlineMs} ms`), update, context);
-    }
-    return answer(outcome);
+    return withDeadline(handling, deadlineMs).then((outcome) => {
+      if (outcome.kind === 'failed' && !context.finished) {
+        context.expire();
+        const { groupId, eventId } = context;
+        logger.error({ groupId, eventId, type: update.type, deadlineMs }, 'onUpdate ran past its deadline');
+        if (onError) onError(new Error(`onUpdate ran past ${deadlineMs} ms`), update, context);
+      }
+      return answerFor(outcome);
+    });
   }
 
   async function runHandler(
@@ -318,8 +377,8 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
 
   function settle(key: string, outcome: Outcome): void | Promise<void> {
     try {
-      const done = outcome.kind === 'ok' ? store.complete(key, dedupeTtlMs) : store.release(key);
-      if (done) return done.then(undefined, (error: unknown) => storeFailed(key, error));
+      const recorded = outcome.kind === 'ok' ? store.complete(key, dedupeTtlMs) : store.release(key);
+      if (recorded) return recorded.then(undefined, (error: unknown) => storeFailed(key, error));
     } catch (error) {
       storeFailed(key, error);
     }
@@ -341,17 +400,6 @@ function withDeadline(handling: Promise<Outcome>, ms: number): Promise<Outcome> 
   });
 }
 
-/** A request header, from Node's raw headers when given (building `request.headers` costs). */
-function header(
-  request: Request,
-  nodeHeaders: Readonly<Record<string, string | string[] | undefined>> | undefined,
-  name: string,
-): string | null {
-  if (!nodeHeaders) return request.headers.get(name);
-  const value = nodeHeaders[name];
-  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-}
-
 function isThenable(value: unknown): value is PromiseLike<HandlerResult> {
   return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
@@ -360,7 +408,7 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** The handler's context; the AbortController is made only when a handler reads `signal`. */
+/** The handler's context; the AbortController and the Request are made only when read. */
 class Context implements CallbackContext {
   finished = false;
   private controller: AbortController | undefined;
@@ -370,8 +418,12 @@ class Context implements CallbackContext {
     readonly groupId: number,
     readonly eventId: string,
     readonly retryCounter: number,
-    readonly request: Request,
+    private readonly delivery: Delivery,
   ) {}
+
+  get request(): Request {
+    return this.delivery.toRequest();
+  }
 
   get signal(): AbortSignal {
     this.controller ??= new AbortController();

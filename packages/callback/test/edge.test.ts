@@ -228,7 +228,7 @@ describe('through app.fetch (edge style)', () => {
     expect(claims[0]).toEqual([`${GROUP}:busy`, 60_000]);
   });
 
-  test('the memory store: claim, complete, release, TTL and LRU bound', async () => {
+  test('the memory store: claim, complete, release, TTL and a bound that forgets the oldest', async () => {
     const store = new MemoryDedupeStore({ maxEntries: 100 });
     expect(store.claim('a', 1000)).toBe('claimed');
     expect(store.claim('a', 1000)).toBe('in_progress');
@@ -240,6 +240,11 @@ describe('through app.fetch (edge style)', () => {
     expect(store.claim('short', 1000)).toBe('claimed');
     for (let index = 0; index < 500; index += 1) store.claim(`k${index}`, 1000);
     expect(store.size).toBeLessThanOrEqual(100);
+    // The newest keys are kept, the oldest forgotten.
+    expect(store.claim('k499', 1000)).toBe('in_progress');
+    expect(store.claim('k450', 1000)).toBe('in_progress');
+    expect(store.claim('k0', 1000)).toBe('claimed');
+    expect(() => new MemoryDedupeStore({ maxEntries: 1 })).toThrow(RangeError);
   });
 
   test('constant-time secret comparison gives the right answers', () => {

@@ -1,9 +1,12 @@
 /**
  * Callback API ingest: wrk (1 thread, 50 connections, 10 s) POSTs a 585-byte message_new with a
  * fresh event_id per request to (a) vkwire's serveCallback with secret check, validation and
- * dedupe on, (b) vk-io's webhook callback on node:http, (c) a bare hono + @hono/node-server app
- * that JSON-parses the body and answers "ok". Each server runs in its own process, one at a time,
- * in the same run, after a 3 s warm-up; ratios are to bare hono.
+ * dedupe on, (b) the same receiver as a hono app (createCallbackHandler) on @hono/node-server,
+ * (c) vk-io's webhook callback on node:http, (d) a bare hono + @hono/node-server app that
+ * JSON-parses the body and answers "ok". Each server runs in its own process, one at a time, in
+ * the same run, after a 3 s warm-up; ratios are to bare hono. vkwire runs from its build (dist),
+ * as users run it and as vk-io and hono run: tsx's transform of the sources (names kept on every
+ * closure) would cost it a fifth of its throughput.
  *
  *   pnpm --filter @vkwire/bench callback-ingest [--duration 10] [--connections 50] [--rounds 1]
  */
@@ -16,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { serve } from '@hono/node-server';
-import { serveCallback } from '@vkwire/callback';
+import { createCallbackHandler, serveCallback } from '@vkwire/callback';
 import { Hono } from 'hono';
 import { VK } from 'vk-io';
 
@@ -24,7 +27,7 @@ const GROUP_ID = 218734561;
 const SECRET = 's3cr3t_Bodroe_2025';
 const CONFIRMATION = '5f3e9a1c';
 const BODY_BYTES = 585;
-const KINDS = ['vkwire', 'vk-io', 'bare hono'] as const;
+const KINDS = ['vkwire', 'vkwire on hono', 'vk-io', 'bare hono'] as const;
 type Kind = (typeof KINDS)[number];
 
 const { values } = parseArgs({
@@ -45,6 +48,18 @@ function bodyParts(): { head: string; tail: string } {
   return { head, tail: tailFor('x'.repeat(BODY_BYTES - fixed)) };
 }
 
+/** A hono app on @hono/node-server, as hono's docs run it on Node. */
+async function serveHono(app: Hono): Promise<{ url: string; stop: () => Promise<void> }> {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/callback`,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 async function runServer(kind: Kind): Promise<void> {
   let handled = 0;
   let url: string;
@@ -58,6 +73,14 @@ async function runServer(kind: Kind): Promise<void> {
     });
     url = server.url;
     stop = server.close;
+  } else if (kind === 'vkwire on hono') {
+    const app = createCallbackHandler({
+      groups: [{ groupId: GROUP_ID, secret: SECRET, confirmation: CONFIRMATION }],
+      onUpdate: () => {
+        handled += 1;
+      },
+    });
+    ({ url, stop } = await serveHono(app));
   } else if (kind === 'vk-io') {
     const vk = new VK({ token: 'unused', webhookSecret: SECRET, webhookConfirmation: CONFIRMATION });
     vk.updates.on('message_new', () => {
@@ -75,12 +98,7 @@ async function runServer(kind: Kind): Promise<void> {
       handled += 1;
       return c.text('ok');
     });
-    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-      const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
-    });
-    const { port } = server.address() as { port: number };
-    url = `http://127.0.0.1:${port}/callback`;
-    stop = () => new Promise((resolve) => server.close(() => resolve()));
+    ({ url, stop } = await serveHono(app));
   }
   console.log(JSON.stringify({ url }));
   // The parent says "stop" on stdin when wrk is done; the handled count goes back on stdout.
@@ -157,7 +175,7 @@ async function wrk(url: string, seconds: number, connections: number, script: st
 }
 
 async function measure(kind: Kind, seconds: number, connections: number, script: string) {
-  const child: ChildProcess = spawn(TSX, ['--conditions=@vkwire/source', SELF, '--serve', kind], {
+  const child: ChildProcess = spawn(TSX, [SELF, '--serve', kind], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout as NonNullable<ChildProcess['stdout']> });
@@ -228,7 +246,7 @@ if (values.serve) {
   for (const kind of KINDS) {
     const figure = figures[kind] as { reqPerSec: number; p99Ms: number; ratioToBareHono: number };
     console.log(
-      `${kind.padEnd(9)} ${figure.reqPerSec.toLocaleString('en-US')} req/s, p99 ${figure.p99Ms} ms, ${figure.ratioToBareHono}× bare hono`,
+      `${kind.padEnd(14)} ${figure.reqPerSec.toLocaleString('en-US')} req/s, p99 ${figure.p99Ms} ms, ${figure.ratioToBareHono}× bare hono`,
     );
   }
 }

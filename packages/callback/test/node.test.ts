@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
 import type { VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -185,6 +187,34 @@ describe('serveCallback on node:http', () => {
     expect(request?.headers.get('x-custom')).toBe('yes');
     expect(await request?.text()).toBe(text);
   });
+});
+
+test('over TLS: https URL, answers, and the handler sees an https request', async () => {
+  const tls = (name: string) => readFileSync(new URL(`./fixtures/tls/${name}`, import.meta.url));
+  const urls: string[] = [];
+  const { server } = await start({
+    tls: { key: tls('key.pem'), cert: tls('cert.pem') },
+    onUpdate: (_update, context) => void urls.push(context.request.url),
+  });
+  expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/callback$/);
+  const text = body('over-tls');
+  const answer = await new Promise<[number, string]>((resolve, reject) => {
+    const request = httpsRequest(
+      `${server.url}?source=vk`,
+      { method: 'POST', ca: tls('cert.pem'), headers: { 'content-type': 'application/json' } },
+      (response) => {
+        let received = '';
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.toString();
+        });
+        response.on('end', () => resolve([response.statusCode ?? 0, received]));
+      },
+    );
+    request.on('error', reject);
+    request.end(text);
+  });
+  expect(answer).toEqual([200, 'ok']);
+  expect(urls).toEqual([`${server.url}?source=vk`]);
 });
 
 describe('createNodeCallbackHandler', () => {

@@ -23,6 +23,13 @@ export interface ConfigureCallbackServerOptions {
   groups?: CallbackGroups;
   /** Length of a generated secret (VK allows 50). @default 32 */
   secretLength?: number;
+  /**
+   * Milliseconds to wait for VK to confirm a newly added server (its status turning `ok`). A
+   * server VK could not confirm (`failed`) is an error; one still waiting when the time is up
+   * comes back with `confirmed: false`. 0 does not wait (`confirmed: false` for a new server).
+   * @default 10000
+   */
+  confirmTimeoutMs?: number;
 }
 
 /** What {@link configureCallbackServer} set up. */
@@ -39,6 +46,8 @@ export interface ConfigureCallbackServerResult {
   deleted: number[];
   /** Whether the event settings had to be changed. */
   settingsChanged: boolean;
+  /** Whether VK reports the server confirmed (status `ok`); false if it was still waiting. */
+  confirmed: boolean;
 }
 
 interface ServerItem {
@@ -106,9 +115,54 @@ export async function configureCallbackServer(
       serverId = added.server_id;
     }
     const settingsChanged = await applySettings(api, groupId, serverId, options.events);
-    return { serverId, confirmation: code, secret, created: kept === undefined, deleted, settingsChanged };
+    const confirmed =
+      kept !== undefined ||
+      (await confirmation(api, groupId, serverId, url, options.confirmTimeoutMs ?? 10_000));
+    return {
+      serverId,
+      confirmation: code,
+      secret,
+      created: kept === undefined,
+      deleted,
+      settingsChanged,
+      confirmed,
+    };
   });
 }
+
+/**
+ * Waits for VK's verdict on a new server: true once its status is `ok`, false if it still waits
+ * after `timeoutMs`; `failed` throws (VK got no right answer to its confirmation request).
+ */
+async function confirmation(
+  api: VkApi,
+  groupId: number,
+  serverId: number,
+  url: string,
+  timeoutMs: number,
+): Promise<boolean> {
+  if (timeoutMs <= 0) return false;
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { items } = await api.groups.getCallbackServers(
+      { group_id: groupId, server_ids: String(serverId) },
+      { batch: false },
+    );
+    const status = (items as ServerItem[] | undefined)?.find((item) => item.id === serverId)?.status;
+    if (status === 'ok') return true;
+    if (status === 'failed')
+      throw new CallbackSetupError(
+        'not_confirmed',
+        `VK could not confirm the callback server ${serverId} of community ${groupId} at ${url}: the endpoint must be reachable from the internet and answer VK's confirmation request with the code (pass \`groups\` so it knows the code)`,
+      );
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(CONFIRM_POLL_MS, left)));
+  }
+}
+
+/** How often `getCallbackServers` is asked while VK confirms a server. */
+const CONFIRM_POLL_MS = 250;
 
 async function applySettings(
   api: VkApi,

@@ -11,6 +11,8 @@ export type CallbackSetupErrorCode =
   | 'need_group_token'
   /** The community has 10 callback servers already (VK error 2000). */
   | 'server_limit'
+  /** VK could not confirm the new server (its status is `failed`): unreachable, or a wrong code. */
+  | 'not_confirmed'
   /** Any other API failure (see `cause`). */
   | 'api_error';
 

@@ -117,6 +117,37 @@ describe('configureCallbackServer (AutoSetting)', () => {
     ]);
   });
 
+  test('waits for VK to confirm a new server; an endpoint answering the wrong code is a typed error', async () => {
+    const { vk, api, groups, url } = await setup();
+    const first = await configureCallbackServer(api, { url, groupId: vk.group.id, events: [], groups });
+    expect(first.confirmed).toBe(true);
+    // Without the registry the endpoint answers VK's confirmation with a stale code.
+    const stale = await serveCallback({
+      groups: [{ groupId: vk.group.id, confirmation: 'stale000' }],
+      onUpdate: () => {},
+    });
+    try {
+      const error = await configureCallbackServer(api, {
+        url: stale.url,
+        groupId: vk.group.id,
+        events: [],
+      }).catch((e) => e);
+      expect(error).toBeInstanceOf(CallbackSetupError);
+      expect(error.code).toBe('not_confirmed');
+      expect(String(error.message)).toContain(stale.url);
+      // Not waiting: the answer comes before VK's verdict.
+      const quick = await configureCallbackServer(api, {
+        url: `${stale.url}?2`,
+        groupId: vk.group.id,
+        events: [],
+        confirmTimeoutMs: 0,
+      });
+      expect([quick.created, quick.confirmed]).toEqual([true, false]);
+    } finally {
+      await stale.close();
+    }
+  });
+
   test('a typed error for a token that cannot manage the community; no secret in the message', async () => {
     const { vk, api, groups, url } = await setup();
     const error = await configureCallbackServer(api, { url, groupId: 1, events: [], groups }).catch((e) => e);

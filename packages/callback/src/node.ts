@@ -67,7 +67,11 @@ export async function serveCallback(options: ServeCallbackOptions): Promise<Call
       write(response, NOT_FOUND);
     } else respond(receiver, new NodeDelivery(request, secure), response);
   };
-  const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
+  // VK sends a small body at once: a request still arriving after 30 s is a stuck or hostile client.
+  const limits = { requestTimeout: 30_000, headersTimeout: 15_000 };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...options.tls, ...limits }, listener)
+    : createHttpServer(limits, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.hostname ?? '127.0.0.1', () => {
@@ -144,8 +148,13 @@ function write(response: ServerResponse, answer: Reply): void {
     headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.text)) };
     nodeHeaders.set(answer, headers);
   }
-  response.writeHead(answer.status, headers);
-  response.end(answer.text);
+  try {
+    response.writeHead(answer.status, headers);
+    response.end(answer.text);
+  } catch {
+    // The socket went away while the answer was written: nothing is left to tell.
+    response.destroy();
+  }
 }
 
 /** A reply's headers with its length, made once per reply (most replies are constants). */

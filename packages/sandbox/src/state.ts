@@ -2,6 +2,7 @@ import { CallbackPusher } from './callback/pusher.js';
 import { type FaultAction, Faults } from './faults.js';
 import { randomHex } from './ids.js';
 import { EventStream } from './longpoll/event-stream.js';
+import { LongPollKeys } from './longpoll/keys.js';
 import { UserLongPollHub } from './longpoll/user-longpoll.js';
 import type { ResolvedSandboxOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
@@ -66,7 +67,8 @@ export class SandboxState {
   readonly rateLimiter: RateLimiter;
   readonly streams = new Map<number, EventStream>();
   /** Bots Long Poll keys: key → group id and expiry. */
-  readonly longPollKeys = new Map<string, { groupId: number; expires: number }>();
+  /** Bots Long Poll keys, each valid for one community. */
+  readonly longPollKeys: LongPollKeys;
   /** User Long Poll streams and keys (`messages.getLongPollServer`). */
   readonly userLongPoll: UserLongPollHub = new UserLongPollHub(this);
   readonly uploads = new Map<string, UploadRecord>();
@@ -86,6 +88,7 @@ export class SandboxState {
 
   constructor(readonly options: ResolvedSandboxOptions) {
     this.rateLimiter = new RateLimiter(options.rateLimit);
+    this.longPollKeys = new LongPollKeys(() => options.longPoll.keyTtlMs);
     this.world.addSink((groupId, type, json) => this.deliver(groupId, type, json));
     const sinceStart = () => performance.now() - this.startedAt;
     this.callback = new CallbackPusher(options.callback, this.world.groups, sinceStart);
@@ -100,36 +103,6 @@ export class SandboxState {
       this.streams.set(groupId, stream);
     }
     return stream;
-  }
-
-  /** A fresh Bots Long Poll key for a community. */
-  issueLongPollKey(groupId: number): string {
-    const key = randomHex(20);
-    const now = Date.now();
-    this.longPollKeys.set(key, { groupId, expires: now + this.options.longPoll.keyTtlMs });
-    // Drop expired keys now and then so a client that asks for keys in a loop cannot grow the map.
-    if (this.longPollKeys.size > 1000) {
-      for (const [candidate, entry] of this.longPollKeys)
-        if (entry.expires <= now) this.longPollKeys.delete(candidate);
-    }
-    return key;
-  }
-
-  /** The community a key is valid for, or undefined when unknown or expired. */
-  longPollKeyGroup(key: string): number | undefined {
-    const entry = this.longPollKeys.get(key);
-    if (!entry) return undefined;
-    if (entry.expires <= Date.now()) {
-      this.longPollKeys.delete(key);
-      return undefined;
-    }
-    return entry.groupId;
-  }
-
-  /** Makes every key of a community invalid (what `failed: 2` and `failed: 3` mean). */
-  expireLongPollKeys(groupId: number): void {
-    for (const [key, entry] of this.longPollKeys)
-      if (entry.groupId === groupId) this.longPollKeys.delete(key);
   }
 
   /** Records an upload and returns its opaque id. */

@@ -19,10 +19,10 @@ export function answerBotsLongPoll(
     state,
     {
       faultTarget: 'longPoll',
-      expireKeys: () => state.expireLongPollKeys(groupId),
+      expireKeys: () => state.longPollKeys.expire(groupId),
       lastSeq: () => state.stream(groupId).lastSeq,
       reject: (request) =>
-        request.get('act') !== 'a_check' || state.longPollKeyGroup(request.get('key') ?? '') !== groupId
+        request.get('act') !== 'a_check' || state.longPollKeys.owner(request.get('key') ?? '') !== groupId
           ? failedJson(2)
           : undefined,
       stream: () => state.stream(groupId),

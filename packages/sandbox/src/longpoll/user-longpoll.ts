@@ -1,9 +1,9 @@
-import { randomHex } from '../ids.js';
 import type { SandboxState } from '../state.js';
 import { CHAT_PEER_BASE, isChatPeer } from '../world/message-view.js';
 import type { StoredMessage } from '../world/types.js';
 import { answerLongPoll, failedJson, type LongPollOutcome } from './answer.js';
 import { EventStream } from './event-stream.js';
+import { LongPollKeys } from './keys.js';
 import {
   type MessageUpdate,
   MODE_PTS,
@@ -49,14 +49,17 @@ interface Participant {
  */
 export class UserLongPollHub {
   private readonly owners = new Map<number, OwnerStream>();
-  private readonly keys = new Map<string, { owner: number; expires: number }>();
+  /** Keys, each valid for one account's stream. */
+  readonly keys: LongPollKeys;
   /** Last mailbox id per user; communities use their own counter (`GroupRecord.lastMessageId`). */
   private readonly mailboxes = new Map<number, number>();
   private readonly mailboxIds = new WeakMap<StoredMessage, Map<number, number>>();
   /** `owner|conversation` → the cmid the owner has read up to. */
   private readonly readMarks = new Map<string, number>();
 
-  constructor(private readonly state: SandboxState) {}
+  constructor(private readonly state: SandboxState) {
+    this.keys = new LongPollKeys(() => state.options.longPoll.keyTtlMs);
+  }
 
   /** The stream of an account, created on first use (its history starts then). */
   open(owner: number): { lastSeq: number } {
@@ -86,34 +89,6 @@ export class UserLongPollHub {
   /** The pts that goes with a ts. */
   pts(ts: number): number {
     return PTS_BASE + ts;
-  }
-
-  /** A fresh key for an account's stream. */
-  issueKey(owner: number): string {
-    const key = randomHex(20);
-    const now = Date.now();
-    this.keys.set(key, { owner, expires: now + this.state.options.longPoll.keyTtlMs });
-    // Drop expired keys now and then so a client that asks for keys in a loop cannot grow the map.
-    if (this.keys.size > 1000) {
-      for (const [candidate, entry] of this.keys) if (entry.expires <= now) this.keys.delete(candidate);
-    }
-    return key;
-  }
-
-  /** The account a key is valid for, or undefined when unknown or expired. */
-  keyOwner(key: string): number | undefined {
-    const entry = this.keys.get(key);
-    if (!entry) return undefined;
-    if (entry.expires <= Date.now()) {
-      this.keys.delete(key);
-      return undefined;
-    }
-    return entry.owner;
-  }
-
-  /** Makes every key of an account invalid (what `failed: 2` and `failed: 3` mean). */
-  expireKeys(owner: number): void {
-    for (const [key, entry] of this.keys) if (entry.owner === owner) this.keys.delete(key);
   }
 
   /** The stored history an answer for `mode` reads. */
@@ -333,14 +308,14 @@ export function answerUserLongPoll(
     state,
     {
       faultTarget: 'userLongPoll',
-      expireKeys: () => hub.expireKeys(owner),
+      expireKeys: () => hub.keys.expire(owner),
       lastSeq: () => hub.lastSeq(owner),
       reject: (request) => {
         if (Number(request.get('version') ?? Number.NaN) !== USER_LONG_POLL_VERSION) {
           // The range the sandbox accepts, not VK's 0–19: it only speaks the v3 layout.
           return `{"failed":4,"min_version":${USER_LONG_POLL_VERSION},"max_version":${USER_LONG_POLL_VERSION}}`;
         }
-        if (request.get('act') !== 'a_check' || hub.keyOwner(request.get('key') ?? '') !== owner) {
+        if (request.get('act') !== 'a_check' || hub.keys.owner(request.get('key') ?? '') !== owner) {
           return failedJson(2);
         }
         return undefined;

@@ -54,7 +54,7 @@ function getLongPollServer(context: CallContext): unknown {
   if (!group.longPoll.enabled) throw new VkError(100, 'longpoll for this group is not enabled.');
   const { state } = context;
   return {
-    key: state.issueLongPollKey(group.id),
+    key: state.longPollKeys.issue(group.id),
     server: `${state.origin}/whp/${group.id}`,
     ts: String(state.stream(group.id).lastSeq),
   };

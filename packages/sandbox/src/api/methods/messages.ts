@@ -370,7 +370,7 @@ function getLongPollServer(context: CallContext): unknown {
   const hub = state.userLongPoll;
   const { lastSeq } = hub.open(owner);
   const answer: VkObject = {
-    key: hub.issueKey(owner),
+    key: hub.keys.issue(owner),
     server: `${state.origin.replace(/^https?:\/\//, '')}/im/${owner}`,
     ts: lastSeq,
   };

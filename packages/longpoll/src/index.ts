@@ -30,6 +30,7 @@ export {
 } from './user/events.js';
 // User Long Poll: message and dialog flags
 export {
+  type DecodedFlags,
   DIALOG_FLAGS,
   type DialogFlagName,
   type DialogFlags,

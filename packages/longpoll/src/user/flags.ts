@@ -36,18 +36,23 @@ export const MESSAGE_FLAGS = {
 export type MessageFlagName = keyof typeof MESSAGE_FLAGS;
 
 /**
- * Message flags (or a flag mask) decoded into named booleans. `raw` is the number VK sent;
- * `unknownBits` holds the bits that have no name here, so nothing VK sends is dropped.
- *
- * @example
- * decodeMessageFlags(8193); // { unread: true, outbox: false, ..., unknownBits: 8192, raw: 8193 }
+ * Flags (or a flag mask) decoded into one named boolean per bit of a flag table. `raw` is the
+ * number VK sent; `unknownBits` holds the bits that have no name here, so nothing is dropped.
  */
-export type MessageFlags = { readonly [K in MessageFlagName]: boolean } & {
+export type DecodedFlags<Name extends string> = { readonly [K in Name]: boolean } & {
   /** The number as VK sent it. */
   readonly raw: number;
   /** `raw` without the named bits (0 when every set bit has a name). */
   readonly unknownBits: number;
 };
+
+/**
+ * Message flags (or a flag mask) decoded into named booleans, with `raw` and `unknownBits`.
+ *
+ * @example
+ * decodeMessageFlags(8193); // { unread: true, outbox: false, ..., unknownBits: 8192, raw: 8193 }
+ */
+export type MessageFlags = DecodedFlags<MessageFlagName>;
 
 /** Dialog (peer) flag bits of events 10–12; they exist for community dialogs only. */
 export const DIALOG_FLAGS = {
@@ -61,12 +66,7 @@ export const DIALOG_FLAGS = {
 export type DialogFlagName = keyof typeof DIALOG_FLAGS;
 
 /** Dialog flags (or a mask) decoded into named booleans, with `raw` and `unknownBits`. */
-export type DialogFlags = { readonly [K in DialogFlagName]: boolean } & {
-  /** The number as VK sent it. */
-  readonly raw: number;
-  /** `raw` without the named bits. */
-  readonly unknownBits: number;
-};
+export type DialogFlags = DecodedFlags<DialogFlagName>;
 
 // Arithmetic instead of `&`: bitwise operators work on 32-bit signed integers, and a future flag
 // at 2^31 or above would turn negative and break every test below it.
@@ -74,10 +74,7 @@ function hasBit(value: number, bit: number): boolean {
   return value > 0 && Math.floor(value / bit) % 2 === 1;
 }
 
-function decodeBits<N extends string>(
-  table: Readonly<Record<N, number>>,
-  value: number,
-): { [K in N]: boolean } & { raw: number; unknownBits: number } {
+function decodeBits<N extends string>(table: Readonly<Record<N, number>>, value: number): DecodedFlags<N> {
   const decoded: Record<string, boolean | number> = {};
   let known = 0;
   for (const name of Object.keys(table) as N[]) {
@@ -88,7 +85,7 @@ function decodeBits<N extends string>(
   }
   decoded.raw = value;
   decoded.unknownBits = value > 0 ? value - known : value;
-  return decoded as { [K in N]: boolean } & { raw: number; unknownBits: number };
+  return decoded as DecodedFlags<N>;
 }
 
 /**

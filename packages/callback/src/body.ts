@@ -72,16 +72,6 @@ export function readNodeBody(incoming: IncomingMessage, limit: number): Promise<
   });
 }
 
-/**
- * The body of a Node request that arrived whole before the handler ran (`incoming.complete`: a
- * small body usually comes in the packet of the headers), taken from the stream's buffer at once.
- */
-export function bufferedBody(incoming: IncomingMessage, limit: number): BodyResult {
-  const data: Buffer | string | null = incoming.read();
-  const text = data === null ? '' : typeof data === 'string' ? data : data.toString('utf8');
-  return (data?.length ?? 0) > limit ? tooLarge(limit) : { ok: true, text };
-}
-
 /** A body that a body parser (express.json and the like) already read, as text. */
 export function parsedBody(incoming: IncomingMessage, limit: number): BodyResult | undefined {
   const body = (incoming as IncomingMessage & { body?: unknown }).body;

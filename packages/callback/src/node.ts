@@ -6,7 +6,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type BodyResult, bufferedBody, parsedBody, readNodeBody } from './body.js';
+import { type BodyResult, parsedBody, readNodeBody } from './body.js';
 import type { CallbackHandlerOptions } from './handler.js';
 import {
   buildReceiver,
@@ -182,12 +182,7 @@ class NodeDelivery implements Delivery {
   readBody(limit: number): BodyResult | Promise<BodyResult> {
     const incoming = this.incoming;
     const result =
-      parsedBody(incoming, limit) ??
-      (incoming.readableEnded
-        ? CONSUMED
-        : incoming.complete
-          ? bufferedBody(incoming, limit)
-          : readNodeBody(incoming, limit));
+      parsedBody(incoming, limit) ?? (incoming.readableEnded ? CONSUMED : readNodeBody(incoming, limit));
     if (result instanceof Promise)
       return result.then((read) => {
         if (read.ok) this.text = read.text;

@@ -1,3 +1,5 @@
+// The API version whose objects these schemas describe (defined once, in @vkwire/core).
+export { VK_API_VERSION } from '@vkwire/core';
 // Values of raw VK objects: boolean-like flags, open enums, JSON payloads.
 
 // Attachments, typed by their `type` key.

@@ -1,3 +1,4 @@
+import { VK_API_VERSION } from '@vkwire/core';
 import { vkEnvelopeSchema } from './envelope.js';
 import { issuesFromZod, VkUpdateParseError } from './errors.js';
 import { isKnownEventType, type VkEventType, type VkParsedUpdate, vkEventSchemas } from './event-map.js';
@@ -135,7 +136,7 @@ function objectError(value: Record<string, unknown>, type: VkEventType): VkUpdat
     const version = stringOrNull(value.v);
     return new VkUpdateParseError({
       code: 'deprecated_api_version',
-      message: `VK sent a deprecated-API-version warning instead of a "${type}" object${version ? ` (v ${version})` : ''}: set api_version=5.199 in the community's Long Poll / Callback API settings`,
+      message: `VK sent a deprecated-API-version warning instead of a "${type}" object${version ? ` (v ${version})` : ''}: set api_version=${VK_API_VERSION} in the community's Long Poll / Callback API settings`,
       eventType: type,
       eventId,
     });

@@ -1,0 +1,56 @@
+/**
+ * An option passed to a vkwire constructor or function is invalid. Every package throws this one
+ * class for bad configuration, so `error.code === 'invalid_option'` catches them all; `option`
+ * names what was wrong and the message says what was expected and what was given (never a
+ * token or a secret).
+ *
+ * @example
+ * try { new GroupLongPoll({ api, wait: 120 }) }
+ * catch (error) { if (error instanceof VkwireConfigError) console.error(error.option, error.message) }
+ */
+export class VkwireConfigError extends Error {
+  override readonly name = 'VkwireConfigError';
+  /** Machine-readable code, the same for every configuration error. */
+  readonly code = 'invalid_option';
+  /** The option that was wrong, e.g. `'wait'` or `'groups[0].groupId'`. */
+  readonly option: string;
+
+  /**
+   * @param component who complains, e.g. `'GroupLongPoll'` (the message starts with it)
+   * @param option the option's name
+   * @param expected what was expected, e.g. `'a positive integer'`
+   * @param received `{ got }`: the value received, described in the message (only its type when
+   *   `secret` is set); leave it out when the value says nothing
+   */
+  constructor(
+    component: string,
+    option: string,
+    expected: string,
+    received?: { got: unknown; secret?: boolean },
+  ) {
+    super(
+      `${component}: \`${option}\` must be ${expected}${received ? describeGot(received.got, received.secret ?? false) : ''}`,
+    );
+    this.option = option;
+  }
+}
+
+function describeGot(got: unknown, secret: boolean): string {
+  if (secret) return got === undefined ? ', got nothing' : `, got a ${typeof got}`;
+  if (got === undefined) return ', got nothing';
+  if (typeof got === 'string') return `, got the string ${JSON.stringify(got.slice(0, 60))}`;
+  if (typeof got === 'number' || typeof got === 'boolean' || typeof got === 'bigint')
+    return `, got ${String(got)}`;
+  if (got === null) return ', got null';
+  return `, got ${Array.isArray(got) ? 'an array' : `a ${typeof got}`}`;
+}
+
+/** Turns anything thrown into an `Error` (strings and other values become its message). */
+export function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(typeof value === 'string' ? value : String(value));
+}
+
+/** A one-line description of anything thrown, `Name: message`, for logs. */
+export function errorText(value: unknown): string {
+  return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+}

@@ -1,10 +1,11 @@
 import * as z from 'zod';
+import { vkObject } from './vk-object.js';
 
 /**
  * What every update has, whatever its type: `{ type, object, group_id, event_id, v }` (Bots Long
  * Poll `updates[]` items and Callback API bodies alike). Unknown envelope fields are kept.
  */
-export const vkEnvelopeSchema = z.looseObject({
+export const vkEnvelopeSchema = vkObject({
   type: z.string(),
   object: z.looseObject({}),
   group_id: z.number(),
@@ -28,7 +29,7 @@ export interface VkUpdateEnvelope {
  * The Callback API `confirmation` request `{ type: 'confirmation', group_id }`. It is not an update:
  * answer it with the confirmation code. `parseUpdate` rejects it with code `confirmation_request`.
  */
-export const vkConfirmationRequestSchema = z.looseObject({
+export const vkConfirmationRequestSchema = vkObject({
   type: z.literal('confirmation'),
   group_id: z.number(),
 });

@@ -191,7 +191,7 @@ describe('every shared event fixture parses into its typed update', () => {
     expect(object.likes?.can_like).toBe(true);
     expect(object.likes?.user_likes).toBe(false);
     expect(object.donut?.is_donut).toBe(false);
-    expect(object.short_text_rate).toBe(0.8);
+    expect((object as Record<string, unknown>).short_text_rate).toBe(0.8);
     const [photo] = object.attachments ?? [];
     if (!photo || !isAttachmentOf(photo, 'photo')) throw new Error('expected a photo');
     expect(photo.photo.text).toBe('Летнее меню');

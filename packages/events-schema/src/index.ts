@@ -221,9 +221,11 @@ export { vkObject } from './vk-object.js';
 export { type OpenEnum, openEnum, type VkJsonValue, vkBoolean, vkJsonValue } from './vk-values.js';
 // Wall posts and comments.
 export {
+  type VkAttachedPost,
   type VkComment,
   type VkPost,
   type VkRepostedPost,
+  vkAttachedPostSchema,
   vkCommentSchema,
   vkPostSchema,
   vkRepostedPostSchema,

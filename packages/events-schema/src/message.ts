@@ -8,12 +8,12 @@ import {
 import { VK_BUTTON_ACTION_TYPES, vkKeyboardSchema, vkTemplateSchema } from './keyboard.js';
 import { vkObject } from './vk-object.js';
 import { openEnum, vkBoolean } from './vk-values.js';
-import { vkCommentSchema, vkPostSchema } from './wall.js';
+import { vkAttachedPostSchema, vkCommentSchema } from './wall.js';
 
 /** Attachment `type` → object schema for message attachments: every media type plus posts and comments. */
 export const vkMessageAttachmentObjects = {
   ...vkMediaAttachmentObjects,
-  wall: vkPostSchema,
+  wall: vkAttachedPostSchema,
   wall_reply: vkCommentSchema,
 } as const;
 

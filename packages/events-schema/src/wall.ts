@@ -54,6 +54,21 @@ export const vkPostSchema = vkObject({
 export type VkPost = z.output<typeof vkPostSchema>;
 
 /**
+ * A post attached to a message (the `wall` attachment): a {@link vkPostSchema} post, except that VK
+ * sends some posts inside messages with `to_id` (the wall it is on) and no `owner_id`. One of the two
+ * is required; read the owner as `post.owner_id ?? post.to_id` (what `attachmentString` does, and
+ * what vk-io does).
+ */
+export const vkAttachedPostSchema = vkPostSchema
+  .extend({ owner_id: z.number().optional(), to_id: z.number().optional() })
+  .refine((post) => typeof post.owner_id === 'number' || typeof post.to_id === 'number', {
+    message: 'a post needs owner_id or to_id',
+    path: ['owner_id'],
+  });
+/** A post attached to a message (see {@link vkAttachedPostSchema}). */
+export type VkAttachedPost = z.output<typeof vkAttachedPostSchema>;
+
+/**
  * A comment on a post, photo, video, market item or board topic. Nested replies (`thread.items`)
  * are kept as loose objects.
  */

@@ -21,7 +21,7 @@ export interface VkUpdateEnvelope {
   group_id: number;
   /** VK's unique id of the update; deduplicate on it (VK may deliver an update more than once). */
   event_id: string;
-  /** The API version the object is formatted in (`"5.199"`). */
+  /** The API version the object is formatted in (`VK_API_VERSION` when the stream is set up right). */
   v?: string | undefined;
 }
 

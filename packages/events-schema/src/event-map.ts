@@ -8,7 +8,8 @@ import { vkMessageEvents } from './events/messages.js';
 import { vkWallEvents } from './events/wall.js';
 
 /**
- * The event map: every community event type VK documents for API 5.199 → the zod schema of its
+ * The event map: every community event type VK documents for the API version vkwire speaks
+ * (`VK_API_VERSION`) → the zod schema of its
  * `object`. It is the one list of event types; every type below is derived from it.
  *
  * @example

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { VK_API_VERSION } from '@vkwire/core';
 import { describe, expect, test } from 'vitest';
 import {
   isAttachmentOf,
@@ -132,7 +133,7 @@ describe('VK adding enum values does not break parsing', () => {
 describe('an unknown event type parses to the unknown variant with its object kept', () => {
   test('the object is returned as VK sent it', () => {
     const object = { user_id: 1, shiny: { nested: [true, 0] }, flag: 1 };
-    const raw = { type: 'message_pin_new', object, group_id: 218734561, event_id: 'f00d', v: '5.199' };
+    const raw = { type: 'message_pin_new', object, group_id: 218734561, event_id: 'f00d', v: VK_API_VERSION };
     const update = parseUpdate(raw);
     expect(isKnownUpdate(update)).toBe(false);
     expect(update.type).toBe('message_pin_new');
@@ -289,7 +290,7 @@ describe('malformed updates give a typed error naming the failing path', () => {
       ...fixture('callback/confirmation.request.json'),
       object: {},
       event_id: 'e1',
-      v: '5.199',
+      v: VK_API_VERSION,
     };
     expect(expectParseError(fuller).code).toBe('confirmation_request');
   });
@@ -307,7 +308,7 @@ describe('malformed updates give a typed error naming the failing path', () => {
     const error = expectParseError(fixture('callback/deprecated_version_warning.json'));
     expect(error.code).toBe('deprecated_api_version');
     expect(error.message).toContain('v 5.80');
-    expect(error.message).toContain('api_version=5.199');
+    expect(error.message).toContain(`api_version=${VK_API_VERSION}`);
   });
 });
 

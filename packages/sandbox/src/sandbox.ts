@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import type { Hono } from 'hono';
 import { METHODS } from './api/methods/index.js';
 import type { SandboxCallback } from './callback/pusher.js';
@@ -18,7 +19,7 @@ import { type ApiCallRecord, type EventAnswerRecord, SandboxState } from './stat
 import { attachmentString } from './world/attachments.js';
 import { isChatPeer, messageView } from './world/message-view.js';
 import type { GroupRecord, VkObject } from './world/types.js';
-import { API_VERSION, type GroupOptions, type UserOptions } from './world/world.js';
+import type { GroupOptions, UserOptions } from './world/world.js';
 
 /** A community of the sandbox, as tests and bots need it. */
 export interface SandboxGroup {
@@ -401,7 +402,7 @@ export class Sandbox {
       const conversation = conversations[slot] as (typeof conversations)[number];
       conversation.lastCmid += 1;
       group.lastMessageId += 1;
-      return `${head}${eventId}","v":"${API_VERSION}","object":{"message":{"date":${date},"from_id":${user.id},"id":${group.lastMessageId},"out":0,"version":${this.state.world.nextVersion()},"attachments":[],"conversation_message_id":${conversation.lastCmid},"fwd_messages":[],"important":false,"is_hidden":false,"peer_id":${user.id},"random_id":0,"text":${text}},"client_info":${clientInfos[slot]}}}`;
+      return `${head}${eventId}","v":"${VK_API_VERSION}","object":{"message":{"date":${date},"from_id":${user.id},"id":${group.lastMessageId},"out":0,"version":${this.state.world.nextVersion()},"attachments":[],"conversation_message_id":${conversation.lastCmid},"fwd_messages":[],"important":false,"is_hidden":false,"peer_id":${user.id},"random_id":0,"text":${text}},"client_info":${clientInfos[slot]}}}`;
     });
     return { fromTs, toTs: this.state.stream(group.id).lastSeq };
   }

@@ -1,3 +1,4 @@
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import { EventIdSource, newAccessToken, randomHex, unixNow } from '../ids.js';
 import { allFlags, LONG_POLL_EVENT_FLAGS } from './event-types.js';
 import { CHAT_PEER_BASE, isChatPeer } from './message-view.js';
@@ -9,9 +10,6 @@ import type {
   UserRecord,
   VkObject,
 } from './types.js';
-
-/** The API version of every object the sandbox produces. */
-export const API_VERSION = '5.199';
 
 /** Options of a simulated community. */
 export interface GroupOptions {
@@ -110,7 +108,7 @@ export class World {
       tokens: [token],
       longPoll: {
         enabled,
-        apiVersion: API_VERSION,
+        apiVersion: VK_API_VERSION,
         events: allFlags(LONG_POLL_EVENT_FLAGS, enabled ? 1 : 0),
       },
       callbackServers: [],
@@ -258,7 +256,7 @@ export class World {
       group_id: groupId,
       type,
       event_id: this.eventIds.next(),
-      v: API_VERSION,
+      v: VK_API_VERSION,
       object,
     });
     for (const sink of this.sinks) sink(groupId, type, json);

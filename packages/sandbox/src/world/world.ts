@@ -1,3 +1,4 @@
+import { VkwireConfigError } from '@vkwire/core';
 import { VK_API_VERSION } from '@vkwire/events-schema';
 import { EventIdSource, newAccessToken, randomHex, unixNow } from '../ids.js';
 import { allFlags, LONG_POLL_EVENT_FLAGS } from './event-types.js';
@@ -98,7 +99,23 @@ export class World {
       while (this.groups.has(this.nextGroupId)) this.nextGroupId += 1;
       id = this.nextGroupId;
     }
-    if (this.groups.has(id)) throw new Error(`sandbox: community ${id} exists already`);
+    if (!Number.isSafeInteger(id) || id <= 0) {
+      throw new VkwireConfigError('Sandbox.addGroup', 'id', 'a positive integer', { got: id });
+    }
+    if (this.groups.has(id)) {
+      throw new VkwireConfigError('Sandbox.addGroup', 'id', 'an id no other community of this sandbox has', {
+        got: id,
+      });
+    }
+    if (
+      options.token !== undefined &&
+      (typeof options.token !== 'string' || this.tokens.has(options.token))
+    ) {
+      throw new VkwireConfigError('Sandbox.addGroup', 'token', 'a string no other token of this sandbox is', {
+        got: options.token,
+        secret: true,
+      });
+    }
     const token = options.token ?? newAccessToken();
     const enabled = options.longPollEnabled ?? true;
     const group: GroupRecord = {
@@ -134,7 +151,9 @@ export class World {
     const existing = this.users.get(options.id);
     if (existing) return existing;
     if (!Number.isSafeInteger(options.id) || options.id <= 0 || options.id >= CHAT_PEER_BASE) {
-      throw new Error(`sandbox: a user id is a positive integer below ${CHAT_PEER_BASE}, got ${options.id}`);
+      throw new VkwireConfigError('Sandbox.user', 'id', `a positive integer below ${CHAT_PEER_BASE}`, {
+        got: options.id,
+      });
     }
     const user: UserRecord = {
       id: options.id,

@@ -1,3 +1,4 @@
+import { VkwireConfigError } from '@vkwire/core';
 import {
   EVENT_SCHEMA_VERSION,
   type VkwireEvent,
@@ -92,7 +93,7 @@ export async function normalize(
   options: NormalizeOptions = {},
 ): Promise<VkwireEvent> {
   const event = normalizeSync(update, options);
-  if (options.resolver) await resolveNames([event], options.resolver);
+  if (options.resolver) await resolveNames([event], checkedResolver(options.resolver, 'normalize'));
   return event;
 }
 
@@ -107,6 +108,7 @@ export async function normalizeBatch(
   updates: readonly VkParsedUpdate[],
   options: NormalizeOptions = {},
 ): Promise<VkwireEvent[]> {
+  if (options.resolver) checkedResolver(options.resolver, 'normalizeBatch');
   const events = updates.map((update) => normalizeSync(update, options));
   if (options.resolver) await resolveNames(events, options.resolver);
   return events;
@@ -331,9 +333,22 @@ function commandOf(
   return null;
 }
 
+function checkedResolver(resolver: VkNameResolver, component: string): VkNameResolver {
+  if (typeof resolver.resolveUsers !== 'function' || typeof resolver.resolvePeers !== 'function') {
+    throw new VkwireConfigError(component, 'resolver', 'a VkNameResolver (resolveUsers and resolvePeers)', {
+      got: resolver,
+    });
+  }
+  return resolver;
+}
+
 function longestFirst(prefixes: readonly string[]): readonly string[] {
   let sorted = sortedPrefixes.get(prefixes);
   if (!sorted) {
+    // Checked once per array (the result is cached by it), so the check costs nothing per message.
+    if (!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string')) {
+      throw new VkwireConfigError('normalize', 'prefixes', 'an array of strings', { got: prefixes });
+    }
     sorted = prefixes.filter((prefix) => prefix !== '').sort((a, b) => b.length - a.length);
     sortedPrefixes.set(prefixes, sorted);
   }

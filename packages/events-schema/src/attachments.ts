@@ -21,10 +21,11 @@ import {
 /** Attachment `type` → schema of the object stored under the key of the same name. */
 type AttachmentObjectMap = Record<string, z.ZodType>;
 
-/** One known attachment `{ type: T, [T]: object }`, unknown fields kept. */
-export type VkAttachmentVariant<Type extends string, Obj> = { type: Type } & { [K in Type]: Obj } & {
-  [key: string]: unknown;
-};
+/**
+ * One known attachment `{ type: T, [T]: object }`. Unknown fields are kept at run time but not
+ * typed, so a misspelt key does not compile.
+ */
+export type VkAttachmentVariant<Type extends string, Obj> = { type: Type } & { [K in Type]: Obj };
 
 /** The typed attachments of an object map, one variant per `type`. */
 export type VkAttachmentOfMap<Map extends AttachmentObjectMap> = {

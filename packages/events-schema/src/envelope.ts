@@ -1,10 +1,11 @@
 import * as z from 'zod';
+import { vkObject } from './vk-object.js';
 
 /**
  * What every update has, whatever its type: `{ type, object, group_id, event_id, v }` (Bots Long
  * Poll `updates[]` items and Callback API bodies alike). Unknown envelope fields are kept.
  */
-export const vkEnvelopeSchema = z.looseObject({
+export const vkEnvelopeSchema = vkObject({
   type: z.string(),
   object: z.looseObject({}),
   group_id: z.number(),
@@ -20,7 +21,7 @@ export interface VkUpdateEnvelope {
   group_id: number;
   /** VK's unique id of the update; deduplicate on it (VK may deliver an update more than once). */
   event_id: string;
-  /** The API version the object is formatted in (`"5.199"`). */
+  /** The API version the object is formatted in (`VK_API_VERSION` when the stream is set up right). */
   v?: string | undefined;
 }
 
@@ -28,7 +29,7 @@ export interface VkUpdateEnvelope {
  * The Callback API `confirmation` request `{ type: 'confirmation', group_id }`. It is not an update:
  * answer it with the confirmation code. `parseUpdate` rejects it with code `confirmation_request`.
  */
-export const vkConfirmationRequestSchema = z.looseObject({
+export const vkConfirmationRequestSchema = vkObject({
   type: z.literal('confirmation'),
   group_id: z.number(),
 });

@@ -8,7 +8,8 @@ import { vkMessageEvents } from './events/messages.js';
 import { vkWallEvents } from './events/wall.js';
 
 /**
- * The event map: every community event type VK documents for API 5.199 → the zod schema of its
+ * The event map: every community event type VK documents for the API version vkwire speaks
+ * (`VK_API_VERSION`) → the zod schema of its
  * `object`. It is the one list of event types; every type below is derived from it.
  *
  * @example
@@ -25,6 +26,17 @@ export const vkEventSchemas = {
 
 /** A known event type, e.g. `'message_new'`. */
 export type VkEventType = keyof typeof vkEventSchemas;
+
+/**
+ * Every known event type, in the order of the event map (messages, media, wall, market, community,
+ * donut). Derived from {@link vkEventSchemas}: use it instead of writing the list again.
+ *
+ * @example
+ * const flags = Object.fromEntries(VK_EVENT_TYPES.map((type) => [type, 1]));
+ */
+export const VK_EVENT_TYPES: readonly VkEventType[] = Object.freeze(
+  Object.keys(vkEventSchemas) as VkEventType[],
+);
 
 /**
  * Event type → type of its parsed `object`.
@@ -54,15 +66,36 @@ export type VkUpdateOf<Type extends VkEventType> = VkUpdateEnvelope & {
 export type VkUpdate = { [Type in VkEventType]: VkUpdateOf<Type> }[VkEventType];
 
 /**
- * An update whose `type` this package does not know (VK added a type): its object is kept as VK
- * sent it. Its `type` is never a known type.
+ * The `type` of a {@link VkUnknownUpdate}. At run time it is the plain string VK sent; in the types
+ * it is a template literal no known type matches, so that `update.type === 'message_new'` (or a
+ * `case 'message_new':`) narrows a {@link VkParsedUpdate} to the message_new variant and the
+ * `default` branch is left with the unknown one. (A branded `string & {…}` does not narrow: TypeScript
+ * keeps non-literal members in every branch.) Use it as a string (`update.type.startsWith('x')`, a
+ * `Map<string, …>` key); to compare it with a type this package does not know, widen it first:
+ * `(update.type as string) === 'new_vk_event'`.
  */
-export type VkUnknownUpdate = VkUpdateEnvelope & { type: string; object: { [key: string]: unknown } };
+export type VkUnknownEventType = `${string} (not a known event type)`;
 
 /**
- * What `parseUpdate` returns: a known update or an unknown one. A `switch` on `type` cannot exclude
- * the unknown variant (its `type` is any string), so narrow with {@link isKnownUpdate} or
- * {@link isUpdateOf} first.
+ * An update whose `type` this package does not know (VK added a type): its object is kept as VK
+ * sent it. Its `type` is never a known type (see {@link VkUnknownEventType}).
+ */
+export type VkUnknownUpdate = VkUpdateEnvelope & {
+  type: VkUnknownEventType;
+  object: { [key: string]: unknown };
+};
+
+/**
+ * What `parseUpdate` returns: a known update or an unknown one, discriminated by `type`. Comparing
+ * `type` with a known type narrows to that type's variant; what is left after every known `case`
+ * is the unknown variant.
+ *
+ * @example
+ * switch (update.type) {
+ *   case 'message_new': return onText(update.object.message.text);
+ *   case 'group_join': return greet(update.object.user_id);
+ *   default: log.debug({ type: update.type }, 'not handled');
+ * }
  */
 export type VkParsedUpdate = VkUpdate | VkUnknownUpdate;
 
@@ -72,7 +105,7 @@ export function isKnownEventType(type: string): type is VkEventType {
 }
 
 /**
- * Narrows a parsed update to the known union, after which a `switch` on `type` narrows fully.
+ * Narrows a parsed update to the known union (e.g. to hand it to code that takes a {@link VkUpdate}).
  *
  * @example
  * if (isKnownUpdate(update)) {
@@ -93,7 +126,8 @@ export function isKnownUpdate(update: VkParsedUpdate): update is VkUpdate {
  * if (isUpdateOf(update, 'message_event')) console.log(update.object.payload);
  */
 export function isUpdateOf<Type extends VkEventType>(
-  update: VkParsedUpdate,
+  // `| VkUpdateOf<Type>` only so that the predicate is a subtype of the parameter for a generic `Type`.
+  update: VkParsedUpdate | VkUpdateOf<Type>,
   type: Type,
 ): update is VkUpdateOf<Type> {
   // Sound because parsing routes every known type through its own schema.

@@ -169,7 +169,6 @@ class Generator {
         return `if (typeof v !== "object" || v === null || Array.isArray(v)) return false;\nfor (const key of Object.keys(v)) if (!${item}(v[key])) return false;\nreturn true;`;
       }
       case 'object': {
-        this.noChecks(def.checks);
         this.looseOnly(def.catchall);
         const lines = ['if (typeof v !== "object" || v === null || Array.isArray(v)) return false;'];
         const shape = def.shape as Record<string, Schema>;
@@ -177,7 +176,9 @@ class Generator {
           const test = this.checkExpression(shape[key] as Schema, 'x');
           lines.push(`{ const x = v[${JSON.stringify(key)}]; if (!(${test})) return false; }`);
         }
-        lines.push('return true;');
+        // Refinements (a wall post needs owner_id or to_id) run once the fields passed, as in zod. They
+        // see the input rather than zod's output copy: fine for refinements on fields parsing keeps as is.
+        lines.push(`${this.customChecks(def.checks)}return true;`);
         return lines.join('\n');
       }
       case 'union': {

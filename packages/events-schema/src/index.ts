@@ -54,9 +54,11 @@ export {
   isKnownEventType,
   isKnownUpdate,
   isUpdateOf,
+  VK_EVENT_TYPES,
   type VkEventMap,
   type VkEventType,
   type VkParsedUpdate,
+  type VkUnknownEventType,
   type VkUnknownUpdate,
   type VkUpdate,
   type VkUpdateOf,
@@ -214,12 +216,16 @@ export {
   type VkNameResolver,
   type VkNames,
 } from './resolver.js';
+// The object schema VK objects are built with: unknown fields kept, types without an index signature.
+export { vkObject } from './vk-object.js';
 export { type OpenEnum, openEnum, type VkJsonValue, vkBoolean, vkJsonValue } from './vk-values.js';
 // Wall posts and comments.
 export {
+  type VkAttachedPost,
   type VkComment,
   type VkPost,
   type VkRepostedPost,
+  vkAttachedPostSchema,
   vkCommentSchema,
   vkPostSchema,
   vkRepostedPostSchema,

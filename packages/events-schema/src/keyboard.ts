@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { vkObject } from './vk-object.js';
 import { openEnum, vkBoolean } from './vk-values.js';
 
 /** Button action types VK documents; others pass as plain strings. */
@@ -20,7 +21,7 @@ export const VK_BUTTON_ACTION_TYPES = [
  * new action type or field never breaks parsing; `payload` is a JSON **string** here (it is parsed
  * only in `message_event`).
  */
-export const vkButtonActionSchema = z.looseObject({
+export const vkButtonActionSchema = vkObject({
   type: openEnum(VK_BUTTON_ACTION_TYPES),
   label: z.string().optional(),
   payload: z.string().optional(),
@@ -33,7 +34,7 @@ export const vkButtonActionSchema = z.looseObject({
 export type VkButtonAction = z.output<typeof vkButtonActionSchema>;
 
 /** A keyboard button. `color` applies to `text` and `callback` buttons. */
-export const vkKeyboardButtonSchema = z.looseObject({
+export const vkKeyboardButtonSchema = vkObject({
   action: vkButtonActionSchema,
   color: openEnum(['primary', 'secondary', 'negative', 'positive', 'default']).optional(),
 });
@@ -41,7 +42,7 @@ export const vkKeyboardButtonSchema = z.looseObject({
 export type VkKeyboardButton = z.output<typeof vkKeyboardButtonSchema>;
 
 /** A keyboard attached to a message (`author_id` is `-group_id` for the community's own keyboards). */
-export const vkKeyboardSchema = z.looseObject({
+export const vkKeyboardSchema = vkObject({
   one_time: vkBoolean.optional(),
   inline: vkBoolean.optional(),
   author_id: z.number().optional(),
@@ -51,7 +52,7 @@ export const vkKeyboardSchema = z.looseObject({
 export type VkKeyboard = z.output<typeof vkKeyboardSchema>;
 
 /** A carousel template attached to a message; elements kept loose. */
-export const vkTemplateSchema = z.looseObject({
+export const vkTemplateSchema = vkObject({
   type: openEnum(['carousel']),
   elements: z.array(z.looseObject({})).optional(),
 });

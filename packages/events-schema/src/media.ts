@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { vkObject } from './vk-object.js';
 import { openEnum, vkBoolean } from './vk-values.js';
 
 // Media objects as they appear inside attachments and media events. Only the fields that identify an
@@ -7,7 +8,7 @@ import { openEnum, vkBoolean } from './vk-values.js';
 // kept (loose objects).
 
 /** One rendition of a photo; pick the largest by `width * height`. */
-export const vkPhotoSizeSchema = z.looseObject({
+export const vkPhotoSizeSchema = vkObject({
   type: z.string().optional(),
   url: z.string(),
   width: z.number().optional(),
@@ -17,7 +18,7 @@ export const vkPhotoSizeSchema = z.looseObject({
 export type VkPhotoSize = z.output<typeof vkPhotoSizeSchema>;
 
 /** A picture with a URL and dimensions (sticker images, video covers). */
-export const vkImageSchema = z.looseObject({
+export const vkImageSchema = vkObject({
   url: z.string(),
   width: z.number().optional(),
   height: z.number().optional(),
@@ -26,7 +27,7 @@ export const vkImageSchema = z.looseObject({
 export type VkImage = z.output<typeof vkImageSchema>;
 
 /** A photo (`photo` attachment, `photo_new`, `group_change_photo`). */
-export const vkPhotoSchema = z.looseObject({
+export const vkPhotoSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   album_id: z.number().optional(),
@@ -42,7 +43,7 @@ export const vkPhotoSchema = z.looseObject({
 export type VkPhoto = z.output<typeof vkPhotoSchema>;
 
 /** A video (`video` attachment, `video_new`). */
-export const vkVideoSchema = z.looseObject({
+export const vkVideoSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   title: z.string().optional(),
@@ -59,7 +60,7 @@ export const vkVideoSchema = z.looseObject({
 export type VkVideo = z.output<typeof vkVideoSchema>;
 
 /** An audio track (`audio` attachment, `audio_new`). */
-export const vkAudioSchema = z.looseObject({
+export const vkAudioSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   artist: z.string().optional(),
@@ -76,7 +77,7 @@ export type VkAudio = z.output<typeof vkAudioSchema>;
  * A document. `type`: 1 text, 2 archive, 3 gif, 4 image, 5 audio, 6 video, 7 e-book, 8 unknown
  * (numbering from SDKs; kept as a plain number so new kinds pass).
  */
-export const vkDocSchema = z.looseObject({
+export const vkDocSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   title: z.string().optional(),
@@ -92,7 +93,7 @@ export const vkDocSchema = z.looseObject({
 export type VkDoc = z.output<typeof vkDocSchema>;
 
 /** A voice message. `transcript`/`transcript_state` appear in real payloads though not in VK's schema. */
-export const vkAudioMessageSchema = z.looseObject({
+export const vkAudioMessageSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   duration: z.number().optional(),
@@ -107,7 +108,7 @@ export const vkAudioMessageSchema = z.looseObject({
 export type VkAudioMessage = z.output<typeof vkAudioMessageSchema>;
 
 /** A graffiti. */
-export const vkGraffitiSchema = z.looseObject({
+export const vkGraffitiSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   url: z.string().optional(),
@@ -119,7 +120,7 @@ export const vkGraffitiSchema = z.looseObject({
 export type VkGraffiti = z.output<typeof vkGraffitiSchema>;
 
 /** A sticker. Stickers have no owner, so they have no attachment string. */
-export const vkStickerSchema = z.looseObject({
+export const vkStickerSchema = vkObject({
   sticker_id: z.number(),
   product_id: z.number().optional(),
   images: z.array(vkImageSchema).optional(),
@@ -131,7 +132,7 @@ export const vkStickerSchema = z.looseObject({
 export type VkSticker = z.output<typeof vkStickerSchema>;
 
 /** A link snippet. */
-export const vkLinkSchema = z.looseObject({
+export const vkLinkSchema = vkObject({
   url: z.string(),
   title: z.string().optional(),
   caption: z.string().optional(),
@@ -143,7 +144,7 @@ export const vkLinkSchema = z.looseObject({
 export type VkLink = z.output<typeof vkLinkSchema>;
 
 /** A market item (`market` attachment). */
-export const vkMarketItemSchema = z.looseObject({
+export const vkMarketItemSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   title: z.string().optional(),
@@ -155,7 +156,7 @@ export const vkMarketItemSchema = z.looseObject({
 export type VkMarketItem = z.output<typeof vkMarketItemSchema>;
 
 /** A market collection (`market_album` attachment). */
-export const vkMarketAlbumSchema = z.looseObject({
+export const vkMarketAlbumSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   title: z.string().optional(),
@@ -165,12 +166,12 @@ export const vkMarketAlbumSchema = z.looseObject({
 export type VkMarketAlbum = z.output<typeof vkMarketAlbumSchema>;
 
 /** A poll. */
-export const vkPollSchema = z.looseObject({
+export const vkPollSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   question: z.string().optional(),
   votes: z.number().optional(),
-  answers: z.array(z.looseObject({ id: z.number(), text: z.string().optional() })).optional(),
+  answers: z.array(vkObject({ id: z.number(), text: z.string().optional() })).optional(),
   anonymous: vkBoolean.optional(),
   multiple: vkBoolean.optional(),
   closed: vkBoolean.optional(),
@@ -181,7 +182,7 @@ export const vkPollSchema = z.looseObject({
 export type VkPoll = z.output<typeof vkPollSchema>;
 
 /** A story. */
-export const vkStorySchema = z.looseObject({
+export const vkStorySchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   date: z.number().optional(),
@@ -191,7 +192,7 @@ export const vkStorySchema = z.looseObject({
 export type VkStory = z.output<typeof vkStorySchema>;
 
 /** An article. */
-export const vkArticleSchema = z.looseObject({
+export const vkArticleSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   title: z.string().optional(),
@@ -202,7 +203,7 @@ export const vkArticleSchema = z.looseObject({
 export type VkArticle = z.output<typeof vkArticleSchema>;
 
 /** A video playlist. */
-export const vkVideoPlaylistSchema = z.looseObject({
+export const vkVideoPlaylistSchema = vkObject({
   id: z.number(),
   owner_id: z.number(),
   title: z.string().optional(),
@@ -211,7 +212,7 @@ export const vkVideoPlaylistSchema = z.looseObject({
 export type VkVideoPlaylist = z.output<typeof vkVideoPlaylistSchema>;
 
 /** A gift. */
-export const vkGiftSchema = z.looseObject({
+export const vkGiftSchema = vkObject({
   id: z.number(),
   thumb_48: z.string().optional(),
   thumb_96: z.string().optional(),
@@ -221,7 +222,7 @@ export const vkGiftSchema = z.looseObject({
 export type VkGift = z.output<typeof vkGiftSchema>;
 
 /** A call record. */
-export const vkCallSchema = z.looseObject({
+export const vkCallSchema = vkObject({
   initiator_id: z.number().optional(),
   receiver_id: z.number().optional(),
   state: openEnum(['reached', 'canceled_by_initiator', 'canceled_by_receiver']).optional(),

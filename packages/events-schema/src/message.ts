@@ -6,13 +6,14 @@ import {
   vkMediaAttachmentObjects,
 } from './attachments.js';
 import { VK_BUTTON_ACTION_TYPES, vkKeyboardSchema, vkTemplateSchema } from './keyboard.js';
+import { vkObject } from './vk-object.js';
 import { openEnum, vkBoolean } from './vk-values.js';
-import { vkCommentSchema, vkPostSchema } from './wall.js';
+import { vkAttachedPostSchema, vkCommentSchema } from './wall.js';
 
 /** Attachment `type` → object schema for message attachments: every media type plus posts and comments. */
 export const vkMessageAttachmentObjects = {
   ...vkMediaAttachmentObjects,
-  wall: vkPostSchema,
+  wall: vkAttachedPostSchema,
   wall_reply: vkCommentSchema,
 } as const;
 
@@ -67,28 +68,26 @@ export const VK_MESSAGE_ACTION_TYPES = [
  * (negative for a community — `-group_id` when the bot itself was added); `text` is the new title
  * for `chat_create`/`chat_title_update`.
  */
-export const vkMessageActionSchema = z.looseObject({
+export const vkMessageActionSchema = vkObject({
   type: openEnum(VK_MESSAGE_ACTION_TYPES),
   member_id: z.number().optional(),
   text: z.string().optional(),
   email: z.string().optional(),
   message: z.string().optional(),
   conversation_message_id: z.number().optional(),
-  photo: z
-    .looseObject({
-      photo_50: z.string().optional(),
-      photo_100: z.string().optional(),
-      photo_200: z.string().optional(),
-    })
-    .optional(),
+  photo: vkObject({
+    photo_50: z.string().optional(),
+    photo_100: z.string().optional(),
+    photo_200: z.string().optional(),
+  }).optional(),
 });
 /** A service action (see {@link vkMessageActionSchema}). */
 export type VkMessageAction = z.output<typeof vkMessageActionSchema>;
 
 /** A location attached to a message. */
-export const vkGeoSchema = z.looseObject({
+export const vkGeoSchema = vkObject({
   type: z.string().optional(),
-  coordinates: z.looseObject({ latitude: z.number(), longitude: z.number() }).optional(),
+  coordinates: vkObject({ latitude: z.number(), longitude: z.number() }).optional(),
   place: z.looseObject({}).optional(),
   showmap: vkBoolean.optional(),
 });
@@ -100,7 +99,7 @@ export type VkGeo = z.output<typeof vkGeoSchema>;
  * send a normal keyboard; no `callback` in `button_actions` → use text buttons. `lang_id`: 0 ru,
  * 1 uk, 2 be, 3 en, …
  */
-export const vkClientInfoSchema = z.looseObject({
+export const vkClientInfoSchema = vkObject({
   button_actions: z.array(openEnum(VK_BUTTON_ACTION_TYPES)).optional(),
   keyboard: vkBoolean.optional(),
   inline_keyboard: vkBoolean.optional(),
@@ -115,7 +114,7 @@ export type VkClientInfo = z.output<typeof vkClientInfoSchema>;
  * to 45 levels). `conversation_message_id` and `peer_id` refer to the conversation it came from.
  * `attachments` is always an array (`[]` when VK omits it).
  */
-export const vkForeignMessageSchema = z.looseObject({
+export const vkForeignMessageSchema = vkObject({
   // Fields listed inline: TypeScript cannot infer a recursive schema built from a spread.
   id: z.number().optional(),
   conversation_message_id: z.number().optional(),
@@ -145,7 +144,7 @@ export type VkForeignMessage = z.output<typeof vkForeignMessageSchema>;
  * @example
  * const chatId = message.peer_id > 2e9 ? message.peer_id - 2e9 : null;
  */
-export const vkMessageSchema = z.looseObject({
+export const vkMessageSchema = vkObject({
   ...vkForeignMessageSchema.shape,
   id: z.number(),
   conversation_message_id: z.number(),

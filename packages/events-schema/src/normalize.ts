@@ -1,3 +1,4 @@
+import { VkwireConfigError } from '@vkwire/core';
 import {
   EVENT_SCHEMA_VERSION,
   type VkwireEvent,
@@ -46,16 +47,22 @@ export function chatIdOf(peerId: number): number | null {
 /**
  * The VK attachment string of an attachment, `<type><owner_id>_<id>[_<access_key>]` (what
  * `messages.send` takes in `attachment`), or null for attachments without an owner and id
- * (stickers, links, gifts, calls).
+ * (stickers, links, gifts, calls). A `wall` post that VK sent with `to_id` instead of `owner_id`
+ * takes its owner from `to_id`.
  *
  * @example
  * attachmentString({ type: 'photo', photo: { id: 457241337, owner_id: 193847562, access_key: '1169d4ad14d959ac62' } });
  * // 'photo193847562_457241337_1169d4ad14d959ac62'
+ * attachmentString({ type: 'wall', wall: { id: 318, to_id: -218734561, from_id: -218734561, date: 1748700000 } });
+ * // 'wall-218734561_318'
  */
 export function attachmentString(attachment: VkMessageAttachment): string | null {
   const object = (attachment as Record<string, unknown>)[attachment.type];
   if (typeof object !== 'object' || object === null) return null;
-  const { id, owner_id: ownerId, access_key: accessKey } = object as Record<string, unknown>;
+  const { id, owner_id, access_key: accessKey } = object as Record<string, unknown>;
+  // Read here too, not only in the schema: with validation off nothing has checked the post.
+  const ownerId =
+    owner_id === undefined && attachment.type === 'wall' ? (object as { to_id?: unknown }).to_id : owner_id;
   if (typeof id !== 'number' || typeof ownerId !== 'number') return null;
   const key = typeof accessKey === 'string' && accessKey !== '' ? `_${accessKey}` : '';
   return `${attachment.type}${ownerId}_${id}${key}`;
@@ -86,7 +93,7 @@ export async function normalize(
   options: NormalizeOptions = {},
 ): Promise<VkwireEvent> {
   const event = normalizeSync(update, options);
-  if (options.resolver) await resolveNames([event], options.resolver);
+  if (options.resolver) await resolveNames([event], checkedResolver(options.resolver, 'normalize'));
   return event;
 }
 
@@ -101,6 +108,7 @@ export async function normalizeBatch(
   updates: readonly VkParsedUpdate[],
   options: NormalizeOptions = {},
 ): Promise<VkwireEvent[]> {
+  if (options.resolver) checkedResolver(options.resolver, 'normalizeBatch');
   const events = updates.map((update) => normalizeSync(update, options));
   if (options.resolver) await resolveNames(events, options.resolver);
   return events;
@@ -325,9 +333,22 @@ function commandOf(
   return null;
 }
 
+function checkedResolver(resolver: VkNameResolver, component: string): VkNameResolver {
+  if (typeof resolver.resolveUsers !== 'function' || typeof resolver.resolvePeers !== 'function') {
+    throw new VkwireConfigError(component, 'resolver', 'a VkNameResolver (resolveUsers and resolvePeers)', {
+      got: resolver,
+    });
+  }
+  return resolver;
+}
+
 function longestFirst(prefixes: readonly string[]): readonly string[] {
   let sorted = sortedPrefixes.get(prefixes);
   if (!sorted) {
+    // Checked once per array (the result is cached by it), so the check costs nothing per message.
+    if (!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string')) {
+      throw new VkwireConfigError('normalize', 'prefixes', 'an array of strings', { got: prefixes });
+    }
     sorted = prefixes.filter((prefix) => prefix !== '').sort((a, b) => b.length - a.length);
     sortedPrefixes.set(prefixes, sorted);
   }

@@ -1,3 +1,4 @@
+import { VkwireConfigError } from '@vkwire/core';
 /** Names of a user or community, as a resolver knows them. Missing or null fields stay null. */
 export interface VkNames {
   /** Full name ("Анна Смирнова"), or the community's name. */
@@ -63,6 +64,17 @@ export interface MemoryNameResolverEntries {
 export function createMemoryNameResolver(entries: MemoryNameResolverEntries = {}): VkNameResolver & {
   readonly calls: { users: number[][]; peers: number[][] };
 } {
+  for (const key of ['users', 'peers'] as const) {
+    const value: unknown = entries[key];
+    if (
+      value !== undefined &&
+      typeof (value as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function'
+    ) {
+      throw new VkwireConfigError('createMemoryNameResolver', key, 'an iterable of [id, value] pairs', {
+        got: value,
+      });
+    }
+  }
   const users = new Map(entries.users ?? []);
   const peers = new Map(entries.peers ?? []);
   const calls = { users: [] as number[][], peers: [] as number[][] };

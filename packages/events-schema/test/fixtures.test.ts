@@ -1,3 +1,4 @@
+import { VK_API_VERSION } from '@vkwire/core';
 import { describe, expect, test } from 'vitest';
 import {
   isAttachmentOf,
@@ -24,7 +25,7 @@ describe('every shared event fixture parses into its typed update', () => {
     expect(update.type).toBe(raw.type);
     expect(update.event_id).toBe(raw.event_id);
     expect(update.group_id).toBe(218734561);
-    expect(update.v).toBe('5.199');
+    expect(update.v).toBe(VK_API_VERSION);
   });
 
   test('a plain private message exposes text, ids, flags as booleans and client capabilities', () => {
@@ -191,7 +192,7 @@ describe('every shared event fixture parses into its typed update', () => {
     expect(object.likes?.can_like).toBe(true);
     expect(object.likes?.user_likes).toBe(false);
     expect(object.donut?.is_donut).toBe(false);
-    expect(object.short_text_rate).toBe(0.8);
+    expect((object as Record<string, unknown>).short_text_rate).toBe(0.8);
     const [photo] = object.attachments ?? [];
     if (!photo || !isAttachmentOf(photo, 'photo')) throw new Error('expected a photo');
     expect(photo.photo.text).toBe('Летнее меню');

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { VK_API_VERSION } from '@vkwire/core';
 import { SAMPLE_ATTACHMENTS, SAMPLE_OBJECTS } from './samples.js';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
@@ -49,5 +50,5 @@ export function allSampleUpdates(): Array<{ name: string; update: Record<string,
 }
 
 function envelope(type: string, object: Record<string, unknown>): Record<string, unknown> {
-  return { group_id: 218734561, type, event_id: `sample-${type}`, v: '5.199', object };
+  return { group_id: 218734561, type, event_id: `sample-${type}`, v: VK_API_VERSION, object };
 }

@@ -31,7 +31,11 @@ export { SimChat } from './simulation/chat.js';
 export { type SendOptions, type SentByUser, SimUser, type TypingOptions } from './simulation/user.js';
 export type { ApiCallRecord, EventAnswerRecord } from './state.js';
 // Protocol constants
-export { CALLBACK_EVENT_FLAGS, LONG_POLL_EVENT_FLAGS } from './world/event-types.js';
+export {
+  CALLBACK_EVENT_FLAGS,
+  type CallbackEventFlag,
+  LONG_POLL_EVENT_FLAGS,
+  type LongPollEventFlag,
+} from './world/event-types.js';
 // World options and inspection records
 export type { GroupOptions, UserOptions } from './world/world.js';
-export { API_VERSION } from './world/world.js';

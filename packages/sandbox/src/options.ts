@@ -1,3 +1,4 @@
+import { VkwireConfigError } from '@vkwire/core';
 import {
   type CallbackPusherOptions,
   type ResolvedCallbackPusherOptions,
@@ -51,8 +52,18 @@ export interface ResolvedSandboxOptions {
   callback: ResolvedCallbackPusherOptions;
 }
 
-/** Fills in the defaults. */
+const COMPONENT = 'createSandbox';
+
+/**
+ * Checks the options and fills in the defaults.
+ *
+ * @throws {VkwireConfigError} (`code: 'invalid_option'`) naming the first option that is wrong.
+ */
 export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new VkwireConfigError(COMPONENT, 'options', 'an object', { got: options });
+  }
+  checkOptions(options);
   return {
     port: options.port ?? 0,
     hostname: options.hostname ?? '127.0.0.1',
@@ -69,4 +80,77 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOpt
     recordEvents: options.recordEvents ?? true,
     callback: resolveCallbackOptions(options.callback),
   };
+}
+
+// Checked up front: a bad value would otherwise surface later as a bare RangeError from node:net, a
+// sandbox that never answers (maxBatch 0) or NaN timers.
+function checkOptions(options: SandboxOptions): void {
+  const { port, hostname, groups, users, rateLimit, longPoll, callback } = options;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+    throw new VkwireConfigError(COMPONENT, 'port', 'an integer from 0 to 65535', { got: port });
+  }
+  if (hostname !== undefined && (typeof hostname !== 'string' || hostname === '')) {
+    throw new VkwireConfigError(COMPONENT, 'hostname', 'a non-empty string', { got: hostname });
+  }
+  if (groups !== undefined && !Array.isArray(groups)) {
+    throw new VkwireConfigError(COMPONENT, 'groups', 'an array of community options', { got: groups });
+  }
+  if (users !== undefined && !Array.isArray(users)) {
+    throw new VkwireConfigError(COMPONENT, 'users', 'an array of user options', { got: users });
+  }
+  if (rateLimit !== undefined && rateLimit !== false) {
+    if (typeof rateLimit !== 'object' || rateLimit === null) {
+      throw new VkwireConfigError(COMPONENT, 'rateLimit', 'an object or false', { got: rateLimit });
+    }
+    positive('rateLimit.group', rateLimit.group);
+    positive('rateLimit.user', rateLimit.user);
+    positive('rateLimit.windowMs', rateLimit.windowMs);
+  }
+  positiveInteger('longPoll.historySize', longPoll?.historySize);
+  positiveInteger('longPoll.maxBatch', longPoll?.maxBatch);
+  positive('longPoll.keyTtlMs', longPoll?.keyTtlMs);
+  positive('eventAnswerTtlMs', options.eventAnswerTtlMs);
+  positiveInteger('callLogSize', options.callLogSize);
+  if (options.recordEvents !== undefined && typeof options.recordEvents !== 'boolean') {
+    throw new VkwireConfigError(COMPONENT, 'recordEvents', 'a boolean', { got: options.recordEvents });
+  }
+  if (callback !== undefined) {
+    const delays = callback.retryDelaysMs;
+    if (delays !== undefined && !(Array.isArray(delays) && delays.every(isNonNegative))) {
+      throw new VkwireConfigError(
+        COMPONENT,
+        'callback.retryDelaysMs',
+        'an array of milliseconds (numbers >= 0)',
+        {
+          got: delays,
+        },
+      );
+    }
+    positive('callback.timeoutMs', callback.timeoutMs);
+    nonNegative('callback.retryAfterUnitMs', callback.retryAfterUnitMs);
+    nonNegative('callback.maxRetryAfterSeconds', callback.maxRetryAfterSeconds);
+    positiveInteger('callback.logSize', callback.logSize);
+  }
+}
+
+function isNonNegative(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+function positive(option: string, value: unknown): void {
+  if (value !== undefined && !(isNonNegative(value) && (value as number) > 0)) {
+    throw new VkwireConfigError(COMPONENT, option, 'a positive number', { got: value });
+  }
+}
+
+function nonNegative(option: string, value: unknown): void {
+  if (value !== undefined && !isNonNegative(value)) {
+    throw new VkwireConfigError(COMPONENT, option, 'a number >= 0', { got: value });
+  }
+}
+
+function positiveInteger(option: string, value: unknown): void {
+  if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) {
+    throw new VkwireConfigError(COMPONENT, option, 'a positive integer', { got: value });
+  }
 }

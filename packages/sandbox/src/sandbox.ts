@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import { VkwireConfigError } from '@vkwire/core';
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import type { Hono } from 'hono';
 import { METHODS } from './api/methods/index.js';
 import type { SandboxCallback } from './callback/pusher.js';
@@ -18,7 +20,7 @@ import { type ApiCallRecord, type EventAnswerRecord, SandboxState } from './stat
 import { attachmentString } from './world/attachments.js';
 import { isChatPeer, messageView } from './world/message-view.js';
 import type { GroupRecord, VkObject } from './world/types.js';
-import { API_VERSION, type GroupOptions, type UserOptions } from './world/world.js';
+import type { GroupOptions, UserOptions } from './world/world.js';
 
 /** A community of the sandbox, as tests and bots need it. */
 export interface SandboxGroup {
@@ -219,7 +221,11 @@ export class Sandbox {
   /** Creates a group chat with users and communities in it. */
   createChat(options: CreateChatOptions): SimChat {
     const [owner, ...rest] = options.members;
-    if (owner === undefined) throw new Error('sandbox: a chat needs at least one member');
+    if (owner === undefined) {
+      throw new VkwireConfigError('Sandbox.createChat', 'members', 'at least one user id (the owner)', {
+        got: options.members,
+      });
+    }
     for (const id of options.members) this.user(id);
     const chat = new SimChat(this.state, this.state.world.createChat(options.title, owner, rest));
     for (const groupId of options.groupIds ?? [this.group.id]) chat.invite(-groupId, { by: owner });
@@ -230,14 +236,17 @@ export class Sandbox {
   wallPost(text: string, options: WallPostOptions = {}): number {
     const group = this.groupRecord(options.groupId);
     const id = ++wallPostId;
-    const attachments = buildAttachments(this.state, -group.id, options.attachments ?? []).map(
-      (attachment) => {
-        const media = attachment[String(attachment.type)];
-        if (attachment.type === 'photo' && typeof media === 'object' && media !== null)
-          Object.assign(media, { user_id: 100, post_id: id });
-        return attachment;
-      },
-    );
+    const attachments = buildAttachments(
+      this.state,
+      -group.id,
+      options.attachments ?? [],
+      'Sandbox.wallPost',
+    ).map((attachment) => {
+      const media = attachment[String(attachment.type)];
+      if (attachment.type === 'photo' && typeof media === 'object' && media !== null)
+        Object.assign(media, { user_id: 100, post_id: id });
+      return attachment;
+    });
     this.state.world.emit(group.id, 'wall_post_new', {
       id,
       from_id: -group.id,
@@ -380,7 +389,11 @@ export class Sandbox {
   private groupRecord(groupId?: number): GroupRecord {
     const group =
       groupId === undefined ? this.state.world.groups.values().next().value : this.state.world.group(groupId);
-    if (!group) throw new Error(`sandbox: no community ${groupId ?? ''}`.trim());
+    if (!group) {
+      throw new VkwireConfigError('Sandbox', 'groupId', 'the id of a community of this sandbox', {
+        got: groupId,
+      });
+    }
     return group;
   }
 
@@ -401,7 +414,7 @@ export class Sandbox {
       const conversation = conversations[slot] as (typeof conversations)[number];
       conversation.lastCmid += 1;
       group.lastMessageId += 1;
-      return `${head}${eventId}","v":"${API_VERSION}","object":{"message":{"date":${date},"from_id":${user.id},"id":${group.lastMessageId},"out":0,"version":${this.state.world.nextVersion()},"attachments":[],"conversation_message_id":${conversation.lastCmid},"fwd_messages":[],"important":false,"is_hidden":false,"peer_id":${user.id},"random_id":0,"text":${text}},"client_info":${clientInfos[slot]}}}`;
+      return `${head}${eventId}","v":"${VK_API_VERSION}","object":{"message":{"date":${date},"from_id":${user.id},"id":${group.lastMessageId},"out":0,"version":${this.state.world.nextVersion()},"attachments":[],"conversation_message_id":${conversation.lastCmid},"fwd_messages":[],"important":false,"is_hidden":false,"peer_id":${user.id},"random_id":0,"text":${text}},"client_info":${clientInfos[slot]}}}`;
     });
     return { fromTs, toTs: this.state.stream(group.id).lastSeq };
   }

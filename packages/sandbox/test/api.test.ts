@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createSandbox, type Sandbox } from '../src/index.js';
 import { call, ok } from './helpers.js';
@@ -21,7 +22,7 @@ function envelopeShape(value: unknown): unknown {
 
 describe('request forms', () => {
   test('answers GET with query parameters and POST with a form body alike', async () => {
-    const get = await fetch(`${vk.apiUrl}/groups.getById?v=5.199&access_token=${vk.group.token}`);
+    const get = await fetch(`${vk.apiUrl}/groups.getById?v=${VK_API_VERSION}&access_token=${vk.group.token}`);
     const post = await call(vk, 'groups.getById');
     expect(get.headers.get('content-type')).toContain('application/json');
     expect(await get.json()).toEqual(post);
@@ -35,14 +36,14 @@ describe('request forms', () => {
     const response = await fetch(`${vk.apiUrl}/groups.getById`, {
       method: 'POST',
       headers: { authorization: `Bearer ${vk.group.token}` },
-      body: new URLSearchParams({ v: '5.199' }),
+      body: new URLSearchParams({ v: VK_API_VERSION }),
     });
     expect(await response.json()).toMatchObject({ response: { groups: [{ id: vk.group.id }] } });
   });
 
   test('accepts multipart form bodies', async () => {
     const form = new FormData();
-    form.set('v', '5.199');
+    form.set('v', VK_API_VERSION);
     form.set('access_token', vk.group.token);
     form.set('user_ids', '1');
     vk.user(1, { firstName: 'Анна' });
@@ -75,7 +76,7 @@ describe('error envelopes', () => {
     expect(answer.error?.request_params).toEqual([
       { key: 'method', value: 'messages.send' },
       { key: 'oauth', value: '1' },
-      { key: 'v', value: '5.199' },
+      { key: 'v', value: VK_API_VERSION },
       { key: 'peer_id', value: '193847562' },
       { key: 'message', value: 'x' },
     ]);
@@ -193,7 +194,7 @@ describe('API faults', () => {
     vk.faults.apiStatus(502);
     const response = await fetch(`${vk.apiUrl}/groups.getById`, {
       method: 'POST',
-      body: new URLSearchParams({ v: '5.199', access_token: vk.group.token }),
+      body: new URLSearchParams({ v: VK_API_VERSION, access_token: vk.group.token }),
     });
     expect(response.status).toBe(502);
     expect(response.headers.get('content-type')).toContain('text/html');
@@ -205,7 +206,7 @@ describe('API faults', () => {
     const started = performance.now();
     const attempt = fetch(`${vk.apiUrl}/groups.getById`, {
       method: 'POST',
-      body: new URLSearchParams({ v: '5.199' }),
+      body: new URLSearchParams({ v: VK_API_VERSION }),
       signal: AbortSignal.timeout(300),
     });
     await expect(attempt).rejects.toThrow();

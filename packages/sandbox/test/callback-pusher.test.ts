@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../src/index.js';
 import { ok } from './helpers.js';
@@ -115,7 +116,7 @@ async function addServer(
   await ok(
     sandbox,
     'groups.setCallbackSettings',
-    { group_id, server_id, api_version: '5.199', ...flags },
+    { group_id, server_id, api_version: VK_API_VERSION, ...flags },
     token,
   );
   await sandbox.callback.idle();
@@ -191,7 +192,7 @@ describe('events', () => {
     expect(event).toMatchObject({
       type: 'message_new',
       group_id: sandbox.group.id,
-      v: '5.199',
+      v: VK_API_VERSION,
       secret: 's3cr3t_Bodroe_2025',
       object: { message: { text: 'Привет', peer_id: 193847562 } },
     });

@@ -1,3 +1,4 @@
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createSandbox, type Sandbox } from '../src/index.js';
 import { call, ok } from './helpers.js';
@@ -58,7 +59,7 @@ describe('groups.*Callback* methods', () => {
     await ok(vk, 'groups.setCallbackSettings', {
       group_id,
       server_id,
-      api_version: '5.199',
+      api_version: VK_API_VERSION,
       message_new: 1,
       message_event: 1,
     });
@@ -67,7 +68,7 @@ describe('groups.*Callback* methods', () => {
       'groups.getCallbackSettings',
       { group_id, server_id },
     );
-    expect(settings.api_version).toBe('5.199');
+    expect(settings.api_version).toBe(VK_API_VERSION);
     expect(settings.events).toMatchObject({
       message_new: 1,
       message_event: 1,

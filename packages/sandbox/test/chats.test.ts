@@ -29,7 +29,13 @@ describe('chats', () => {
     expect(
       updates.every((update) => (update.object.message as { peer_id: number }).peer_id === chat.peerId),
     ).toBe(true);
-    expect(() => vk.user(2).send('still here?', { peerId: chat.peerId })).toThrow(/not a member/);
+    expect(() => vk.user(2).send('still here?', { peerId: chat.peerId })).toThrow(
+      expect.objectContaining({
+        name: 'VkwireConfigError',
+        option: 'peerId',
+        message: expect.stringMatching(/member/),
+      }),
+    );
   });
 
   test('a community kicked from a chat loses access (error 917)', async () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import { expect, test } from 'vitest';
 
 const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
@@ -22,7 +23,7 @@ test('the standalone sandbox prints its API base and token, serves the API, and 
     expect(info.groupId).toBe(5001);
     const response = await fetch(`${info.apiUrl}/groups.getById`, {
       method: 'POST',
-      body: new URLSearchParams({ v: '5.199', access_token: info.token }),
+      body: new URLSearchParams({ v: VK_API_VERSION, access_token: info.token }),
     });
     expect(await response.json()).toMatchObject({ response: { groups: [{ id: 5001 }] } });
   } finally {

@@ -1,3 +1,4 @@
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import type { Sandbox, SandboxUpdate } from '../src/index.js';
 
 /** A VK API answer: `response` or `error`, plus `execute_errors` for execute. */
@@ -18,7 +19,7 @@ export async function call(
   params: Record<string, string | number> = {},
   token: string | null = vk.group.token,
 ): Promise<ApiAnswer> {
-  const body = new URLSearchParams({ v: '5.199', ...(token === null ? {} : { access_token: token }) });
+  const body = new URLSearchParams({ v: VK_API_VERSION, ...(token === null ? {} : { access_token: token }) });
   for (const [key, value] of Object.entries(params)) body.set(key, String(value));
   const response = await fetch(`${vk.apiUrl}/${method}`, { method: 'POST', body });
   return (await response.json()) as ApiAnswer;

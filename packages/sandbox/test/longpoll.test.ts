@@ -1,3 +1,4 @@
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createSandbox, type Sandbox } from '../src/index.js';
 import { call, collect, longPollServer, ok, poll } from './helpers.js';
@@ -98,7 +99,7 @@ describe('Bots Long Poll', () => {
     await ok(vk, 'groups.setLongPollSettings', {
       group_id: vk.group.id,
       enabled: 1,
-      api_version: '5.199',
+      api_version: VK_API_VERSION,
       message_typing_state: 0,
     });
     const settings = await ok<{ is_enabled: boolean; events: Record<string, number> }>(

@@ -1,17 +1,18 @@
 import * as z from 'zod';
+import { vkObject } from '../vk-object.js';
 
 /** A VK Donut subscription created or prolonged; `amount` in whole rubles. */
-export const vkDonutSubscriptionSchema = z.looseObject({
+export const vkDonutSubscriptionSchema = vkObject({
   user_id: z.number().optional(),
   amount: z.number(),
   amount_without_fee: z.number(),
 });
 
 /** A VK Donut subscription expired or cancelled. */
-export const vkDonutSubscriptionEndSchema = z.looseObject({ user_id: z.number().optional() });
+export const vkDonutSubscriptionEndSchema = vkObject({ user_id: z.number().optional() });
 
 /** A VK Donut subscription price changed. */
-export const vkDonutPriceChangedSchema = z.looseObject({
+export const vkDonutPriceChangedSchema = vkObject({
   user_id: z.number().optional(),
   amount_old: z.number(),
   amount_new: z.number(),
@@ -20,13 +21,13 @@ export const vkDonutPriceChangedSchema = z.looseObject({
 });
 
 /** Money withdrawn from VK Donut. */
-export const vkDonutMoneyWithdrawSchema = z.looseObject({
+export const vkDonutMoneyWithdrawSchema = vkObject({
   amount: z.number(),
   amount_without_fee: z.number(),
 });
 
 /** A VK Donut withdrawal failed. */
-export const vkDonutMoneyWithdrawErrorSchema = z.looseObject({ reason: z.string() });
+export const vkDonutMoneyWithdrawErrorSchema = vkObject({ reason: z.string() });
 
 /** VK Donut events: `type` → object schema. */
 export const vkDonutEvents = {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { vkObject } from '../vk-object.js';
 import { vkCommentSchema } from '../wall.js';
 
 /** A comment on a market item (`market_comment_new`, `_edit`, `_restore`). */
@@ -8,7 +9,7 @@ export const vkMarketCommentSchema = vkCommentSchema.extend({
 });
 
 /** A deleted market comment (`market_comment_delete`). */
-export const vkMarketCommentDeleteSchema = z.looseObject({
+export const vkMarketCommentDeleteSchema = vkObject({
   owner_id: z.number(),
   id: z.number(),
   user_id: z.number().optional(),
@@ -17,7 +18,7 @@ export const vkMarketCommentDeleteSchema = z.looseObject({
 });
 
 /** A market order (`market_order_new`, `_edit`; needs the extended market). Kept loose beyond its ids. */
-export const vkMarketOrderSchema = z.looseObject({
+export const vkMarketOrderSchema = vkObject({
   id: z.number(),
   group_id: z.number().optional(),
   user_id: z.number().optional(),

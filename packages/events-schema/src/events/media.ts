@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { vkAudioSchema, vkPhotoSchema, vkVideoSchema } from '../media.js';
+import { vkObject } from '../vk-object.js';
 import { vkCommentSchema } from '../wall.js';
 
 /** A comment on a photo (`photo_comment_new`, `_edit`, `_restore`). */
@@ -9,7 +10,7 @@ export const vkPhotoCommentSchema = vkCommentSchema.extend({
 });
 
 /** A deleted photo comment (`photo_comment_delete`). */
-export const vkPhotoCommentDeleteSchema = z.looseObject({
+export const vkPhotoCommentDeleteSchema = vkObject({
   owner_id: z.number(),
   id: z.number(),
   user_id: z.number().optional(),
@@ -24,7 +25,7 @@ export const vkVideoCommentSchema = vkCommentSchema.extend({
 });
 
 /** A deleted video comment (`video_comment_delete`). */
-export const vkVideoCommentDeleteSchema = z.looseObject({
+export const vkVideoCommentDeleteSchema = vkObject({
   owner_id: z.number(),
   id: z.number(),
   user_id: z.number().optional(),

@@ -1,28 +1,29 @@
 import * as z from 'zod';
 import { vkClientInfoSchema, vkMessageSchema } from '../message.js';
+import { vkObject } from '../vk-object.js';
 import { openEnum, vkJsonValue } from '../vk-values.js';
 
 /** `message_new`: an incoming message and what the sender's client supports. */
-export const vkMessageNewSchema = z.looseObject({
+export const vkMessageNewSchema = vkObject({
   message: vkMessageSchema,
   client_info: vkClientInfoSchema.optional(),
 });
 
 /** `message_allow`: the user allowed messages from the community; `key` is what `messages.allowMessagesFromGroup` received, if anything. */
-export const vkMessageAllowSchema = z.looseObject({ user_id: z.number(), key: z.string().optional() });
+export const vkMessageAllowSchema = vkObject({ user_id: z.number(), key: z.string().optional() });
 
 /** `message_deny`: the user denied messages from the community. */
-export const vkMessageDenySchema = z.looseObject({ user_id: z.number() });
+export const vkMessageDenySchema = vkObject({ user_id: z.number() });
 
 /** `message_typing_state`: the user is typing (`typing`) or recording a voice message (`audiomessage`) in a private dialog; `to_id` is `-group_id`. */
-export const vkMessageTypingStateSchema = z.looseObject({
+export const vkMessageTypingStateSchema = vkObject({
   state: openEnum(['typing', 'audiomessage', 'photo', 'video', 'file']),
   from_id: z.number(),
   to_id: z.number(),
 });
 
 /** `message_read`: the user read the community's messages up to a point. */
-export const vkMessageReadSchema = z.looseObject({
+export const vkMessageReadSchema = vkObject({
   from_id: z.number(),
   peer_id: z.number(),
   read_message_id: z.number().optional(),
@@ -35,7 +36,7 @@ export const vkMessageReadSchema = z.looseObject({
  * object usually, a string from some clients); `conversation_message_id` is the message holding the
  * keyboard (absent when it is gone).
  */
-export const vkMessageEventSchema = z.looseObject({
+export const vkMessageEventSchema = vkObject({
   user_id: z.number(),
   peer_id: z.number(),
   event_id: z.string(),
@@ -44,7 +45,7 @@ export const vkMessageEventSchema = z.looseObject({
 });
 
 /** `message_reaction_event`: `reacted_id` set reaction `reaction_id` (1–64) on message `cmid`; `reaction_id` may be absent when a reaction is removed. */
-export const vkMessageReactionEventSchema = z.looseObject({
+export const vkMessageReactionEventSchema = vkObject({
   reacted_id: z.number(),
   peer_id: z.number(),
   cmid: z.number(),

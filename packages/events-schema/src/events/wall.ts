@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { vkObject } from '../vk-object.js';
 import { openEnum } from '../vk-values.js';
 import { vkCommentSchema, vkPostSchema } from '../wall.js';
 
 /** A scheduled post created or deleted (`wall_schedule_post_new`, `_delete`). */
-export const vkWallSchedulePostSchema = z.looseObject({
+export const vkWallSchedulePostSchema = vkObject({
   id: z.number(),
   schedule_time: z.number().optional(),
 });
@@ -15,7 +16,7 @@ export const vkWallReplySchema = vkCommentSchema.extend({
 });
 
 /** A deleted wall comment (`wall_reply_delete`). */
-export const vkWallReplyDeleteSchema = z.looseObject({
+export const vkWallReplyDeleteSchema = vkObject({
   owner_id: z.number(),
   id: z.number(),
   deleter_id: z.number().optional(),
@@ -27,7 +28,7 @@ export const vkWallReplyDeleteSchema = z.looseObject({
  * A like set or removed (`like_add`, `like_remove`). `post_id` is the parent post when a comment was
  * liked (0 otherwise).
  */
-export const vkLikeSchema = z.looseObject({
+export const vkLikeSchema = vkObject({
   liker_id: z.number(),
   object_type: openEnum([
     'post',
@@ -54,7 +55,7 @@ export const vkBoardPostSchema = vkCommentSchema.extend({
 });
 
 /** A deleted board comment (`board_post_delete`). */
-export const vkBoardPostDeleteSchema = z.looseObject({
+export const vkBoardPostDeleteSchema = vkObject({
   topic_owner_id: z.number(),
   topic_id: z.number(),
   id: z.number(),

@@ -1,3 +1,4 @@
+import { VkwireConfigError } from '@vkwire/core';
 import type { CallbackServerRecord, GroupRecord } from '../world/types.js';
 
 /** Callback API delivery tuning (`createSandbox({ callback })`). Every delay is configurable so tests run fast. */
@@ -208,7 +209,16 @@ export class CallbackPusher implements SandboxCallback {
       const server = group.callbackServers.find((candidate) => candidate.id === serverId);
       if (server) return this.serverChanged(group, server);
     }
-    return Promise.reject(new Error(`sandbox: no callback server ${serverId}`));
+    return Promise.reject(
+      new VkwireConfigError(
+        'Sandbox.callback.confirm',
+        'serverId',
+        'the id of a callback server of this sandbox',
+        {
+          got: serverId,
+        },
+      ),
+    );
   }
 
   /** Stops every delivery: requests in flight are aborted, waiting retries dropped. */

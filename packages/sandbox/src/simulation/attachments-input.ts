@@ -1,3 +1,4 @@
+import { VkwireConfigError } from '@vkwire/core';
 import type { SandboxState } from '../state.js';
 import { audioMessageObject, docObject, photoObject, stickerObject } from '../world/attachments.js';
 import type { VkObject } from '../world/types.js';
@@ -13,13 +14,18 @@ export type SimAttachment =
   | { type: 'sticker'; stickerId?: number; productId?: number }
   | ({ type: string } & VkObject);
 
-/** Builds VK attachment objects (and remembers them so that bots can re-send them). */
+/**
+ * Builds VK attachment objects (and remembers them so that bots can re-send them).
+ *
+ * @throws {VkwireConfigError} for a kind the sandbox cannot fill in, given without its object.
+ */
 export function buildAttachments(
   state: SandboxState,
   ownerId: number,
   inputs: readonly SimAttachment[],
+  component: string,
 ): VkObject[] {
-  return inputs.map((input) => {
+  return inputs.map((input, index) => {
     const full = (input as VkObject)[input.type];
     if (typeof full === 'object' && full !== null) return input;
     let object: VkObject;
@@ -48,8 +54,10 @@ export function buildAttachments(
           }),
         };
       default:
-        throw new Error(
-          `sandbox: attachment type '${input.type}' needs the full object ({ type, ${input.type}: {...} })`,
+        throw new VkwireConfigError(
+          component,
+          `attachments[${index}]`,
+          `a photo, doc, audio_message or sticker, or a full attachment ({ type: '${input.type}', ${input.type}: {...} })`,
         );
     }
     state.rememberMedia(input.type, object);

@@ -1,3 +1,4 @@
+import { VkwireConfigError } from '@vkwire/core';
 import { randomHex } from '../ids.js';
 import type { SandboxState } from '../state.js';
 import { isChatPeer, messageView } from '../world/message-view.js';
@@ -64,10 +65,19 @@ export class SimUser {
     const peerId = options.peerId ?? this.id;
     const chat = isChatPeer(peerId) ? world.chats.get(peerId) : undefined;
     if (isChatPeer(peerId) && !chat?.members.has(this.id)) {
-      throw new Error(`sandbox: user ${this.id} is not a member of chat ${peerId}`);
+      throw new VkwireConfigError('SimUser.send', 'peerId', `a chat user ${this.id} is a member of`, {
+        got: peerId,
+      });
     }
     if (peerId !== this.id && !chat)
-      throw new Error(`sandbox: a user sends to a community (no peerId) or to a chat, got ${peerId}`);
+      throw new VkwireConfigError(
+        'SimUser.send',
+        'peerId',
+        'a chat peer id (or no peerId: a private message)',
+        {
+          got: peerId,
+        },
+      );
     const groups = chat
       ? [...chat.members].filter((id) => id < 0).map((id) => world.group(-id))
       : [this.group(options.groupId)];
@@ -75,7 +85,16 @@ export class SimUser {
     const conversation = world.conversation(storeGroup, peerId);
     const pick = (cmid: number): StoredMessage => {
       const message = conversation.messages.get(cmid);
-      if (!message) throw new Error(`sandbox: no message with cmid ${cmid} in peer ${peerId}`);
+      if (!message) {
+        throw new VkwireConfigError(
+          'SimUser.send',
+          'replyTo/forward',
+          `cmids of messages in peer ${peerId}`,
+          {
+            got: cmid,
+          },
+        );
+      }
       return message;
     };
     const payload =
@@ -86,7 +105,7 @@ export class SimUser {
       peerId,
       fromId: this.id,
       text,
-      attachments: buildAttachments(this.state, this.id, options.attachments ?? []),
+      attachments: buildAttachments(this.state, this.id, options.attachments ?? [], 'SimUser.send'),
       fwd: (options.forward ?? []).map(pick),
       ...(options.replyTo !== undefined ? { reply: pick(options.replyTo) } : {}),
       ...(payload !== undefined ? { payload } : {}),
@@ -197,7 +216,11 @@ export class SimUser {
   private group(groupId?: number): GroupRecord {
     if (groupId === undefined) return this.defaultGroup();
     const group = this.state.world.group(groupId);
-    if (!group) throw new Error(`sandbox: no community ${groupId}`);
+    if (!group) {
+      throw new VkwireConfigError('SimUser', 'groupId', 'the id of a community of this sandbox', {
+        got: groupId,
+      });
+    }
     return group;
   }
 
@@ -205,7 +228,11 @@ export class SimUser {
   private groupOf(peerId: number, groupId?: number): GroupRecord {
     if (groupId !== undefined || !isChatPeer(peerId)) return this.group(groupId);
     const member = [...(this.state.world.chats.get(peerId)?.members ?? [])].find((id) => id < 0);
-    if (member === undefined) throw new Error(`sandbox: no community is a member of chat ${peerId}`);
+    if (member === undefined) {
+      throw new VkwireConfigError('SimUser', 'peerId', 'a chat with a community in it (or pass groupId)', {
+        got: peerId,
+      });
+    }
     return this.group(-member);
   }
 }

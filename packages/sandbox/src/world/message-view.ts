@@ -9,7 +9,7 @@ export function isChatPeer(peerId: number): boolean {
 }
 
 /**
- * A message as a community sees it in events and API answers (VK 5.199 key order). In group
+ * A message as a community sees it in events and API answers (VK's key order at VK_API_VERSION). In group
  * chats a community has no mailbox ids, so `id` is 0 there, as on VK.
  */
 export function messageView(message: StoredMessage, viewerGroupId: number): VkObject {

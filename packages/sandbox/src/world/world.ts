@@ -1,3 +1,5 @@
+import { VkwireConfigError } from '@vkwire/core';
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import { EventIdSource, newAccessToken, randomHex, unixNow } from '../ids.js';
 import { allFlags, LONG_POLL_EVENT_FLAGS } from './event-types.js';
 import { CHAT_PEER_BASE, isChatPeer } from './message-view.js';
@@ -9,9 +11,6 @@ import type {
   UserRecord,
   VkObject,
 } from './types.js';
-
-/** The API version of every object the sandbox produces. */
-export const API_VERSION = '5.199';
 
 /** Options of a simulated community. */
 export interface GroupOptions {
@@ -100,7 +99,23 @@ export class World {
       while (this.groups.has(this.nextGroupId)) this.nextGroupId += 1;
       id = this.nextGroupId;
     }
-    if (this.groups.has(id)) throw new Error(`sandbox: community ${id} exists already`);
+    if (!Number.isSafeInteger(id) || id <= 0) {
+      throw new VkwireConfigError('Sandbox.addGroup', 'id', 'a positive integer', { got: id });
+    }
+    if (this.groups.has(id)) {
+      throw new VkwireConfigError('Sandbox.addGroup', 'id', 'an id no other community of this sandbox has', {
+        got: id,
+      });
+    }
+    if (
+      options.token !== undefined &&
+      (typeof options.token !== 'string' || this.tokens.has(options.token))
+    ) {
+      throw new VkwireConfigError('Sandbox.addGroup', 'token', 'a string no other token of this sandbox is', {
+        got: options.token,
+        secret: true,
+      });
+    }
     const token = options.token ?? newAccessToken();
     const enabled = options.longPollEnabled ?? true;
     const group: GroupRecord = {
@@ -110,7 +125,7 @@ export class World {
       tokens: [token],
       longPoll: {
         enabled,
-        apiVersion: API_VERSION,
+        apiVersion: VK_API_VERSION,
         events: allFlags(LONG_POLL_EVENT_FLAGS, enabled ? 1 : 0),
       },
       callbackServers: [],
@@ -136,7 +151,9 @@ export class World {
     const existing = this.users.get(options.id);
     if (existing) return existing;
     if (!Number.isSafeInteger(options.id) || options.id <= 0 || options.id >= CHAT_PEER_BASE) {
-      throw new Error(`sandbox: a user id is a positive integer below ${CHAT_PEER_BASE}, got ${options.id}`);
+      throw new VkwireConfigError('Sandbox.user', 'id', `a positive integer below ${CHAT_PEER_BASE}`, {
+        got: options.id,
+      });
     }
     const user: UserRecord = {
       id: options.id,
@@ -258,7 +275,7 @@ export class World {
       group_id: groupId,
       type,
       event_id: this.eventIds.next(),
-      v: API_VERSION,
+      v: VK_API_VERSION,
       object,
     });
     for (const sink of this.sinks) sink(groupId, type, json);

@@ -1,6 +1,6 @@
+import { VK_API_VERSION } from '@vkwire/events-schema';
 import { allFlags, CALLBACK_EVENT_FLAGS } from '../../world/event-types.js';
 import type { CallbackServerRecord } from '../../world/types.js';
-import { API_VERSION } from '../../world/world.js';
 import { type CallContext, type MethodTable, managedGroup } from '../context.js';
 import { VkError } from '../errors.js';
 import { applyEventFlags } from './groups.js';
@@ -61,7 +61,7 @@ export const callbackServerMethods: MethodTable = {
         ...fields,
         creatorId: 0,
         status: 'unconfigured',
-        settings: { apiVersion: API_VERSION, events: allFlags(CALLBACK_EVENT_FLAGS, 0) },
+        settings: { apiVersion: VK_API_VERSION, events: allFlags(CALLBACK_EVENT_FLAGS, 0) },
       };
       group.callbackServers.push(server);
       // VK asks the new URL to confirm; the answer decides the status (ok or failed).

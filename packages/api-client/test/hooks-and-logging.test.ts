@@ -36,9 +36,10 @@ describe('hooks and logging', () => {
     await api.messages.send({ peer_id: 2, message: 'nobody' }).catch(() => undefined);
     expect(seen).toEqual([
       'before groups.getById',
+      // users.get is queued at once and goes out once the token's kind is known.
+      'before users.get',
       // Error 10 is transient: the call is retried and succeeds, and the hooks see it once.
       'after groups.getById ok true',
-      'before users.get',
       'after users.get ok true',
       'before messages.send',
       'after messages.send VkParamError true',

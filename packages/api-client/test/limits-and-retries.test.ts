@@ -61,7 +61,7 @@ describe('retries', () => {
   });
 
   test('flood control (9) and client errors are not retried', async () => {
-    current = await rig({ batching: false });
+    current = await rig({ batching: false, tokenType: 'group' });
     const { vk, api } = current;
     vk.faults.apiError(9);
     await expect(api.call('groups.getById')).rejects.toBeInstanceOf(VkFloodError);
@@ -139,7 +139,7 @@ describe('timeouts, abort and close', () => {
     current.vk.faults.apiTimeout({ times: 2 });
     const error = await current.api.call('users.get').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(VkNetworkError);
-    expect((error as VkNetworkError).code).toBe('TIMEOUT');
+    expect((error as VkNetworkError).code).toBe('timeout');
   });
 
   test('an aborted call rejects with the signal’s reason', async () => {

@@ -264,7 +264,13 @@ class VkApiClient {
     const reason = json ? 'neither `response` nor `error` in the answer' : 'not a VK JSON answer';
     // A 5xx page is a proxy or VK in trouble: worth a retry. Anything else answers the same each time.
     if (answer.status >= 500) throw new VkResponseError(method, answer.status, answer.body, reason);
-    throw new VkEndpointError(method, this.publicUrl(method), answer.status, answer.body, `answered ${reason}`);
+    throw new VkEndpointError(
+      method,
+      this.publicUrl(method),
+      answer.status,
+      answer.body,
+      `answered ${reason}`,
+    );
   }
 
   /** The URL of a method without credentials or a query, for messages. */

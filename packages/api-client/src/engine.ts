@@ -1,10 +1,10 @@
 import { type Logger, type MaybePromise, toError } from '@vkwire/core';
 import {
   createApiError,
-  VkEndpointError,
   VkApiError,
   VkCaptchaError,
   VkClosedError,
+  VkEndpointError,
   type VkErrorObject,
   VkNetworkError,
   VkResponseError,
@@ -187,8 +187,7 @@ export class RequestEngine {
       if (after) {
         const enqueue = (): void => this.enqueue(call);
         void after.then(enqueue, enqueue);
-      }
-      else this.enqueue(call);
+      } else this.enqueue(call);
     });
   }
 
@@ -483,7 +482,8 @@ export class RequestEngine {
 
   /** Runs `run`; a throw or a rejected promise it returns is logged as an error. */
   private quietly(message: string, run: () => unknown, fields: Record<string, unknown> = {}): void {
-    const report = (error: unknown): void => this.deps.logger.error({ ...fields, error: toError(error) }, message);
+    const report = (error: unknown): void =>
+      this.deps.logger.error({ ...fields, error: toError(error) }, message);
     try {
       const result = run();
       if (isThenable(result)) Promise.resolve(result).catch(report);

@@ -1,4 +1,7 @@
 // The client
+
+// Logging: the contract and the silent logger of @vkwire/core, re-exported for existing imports
+export { type Logger, silentLogger } from '@vkwire/core';
 export { type TokenInfo, VkApi, type VkApiOptions } from './api.js';
 export type { ParamValue } from './encode.js';
 export type {
@@ -44,8 +47,6 @@ export type {
   VkKeyboardButtonInput,
   VkKeyboardInput,
 } from './keyboard-types.js';
-// Logging: the contract and the silent logger of @vkwire/core, re-exported for existing imports
-export { type Logger, silentLogger } from '@vkwire/core';
 // Method and parameter types (from VK's official schema, with our corrections)
 export type {
   MessagesSend,

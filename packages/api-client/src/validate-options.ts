@@ -21,7 +21,11 @@ function positive(option: string, value: unknown, integer = false): void {
 function nonNegative(option: string, value: unknown, infinite = false): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!infinite && !Number.isFinite(value)))
-    fail(option, infinite ? 'a number of milliseconds ≥ 0 (or Infinity)' : 'a number of milliseconds ≥ 0', value);
+    fail(
+      option,
+      infinite ? 'a number of milliseconds ≥ 0 (or Infinity)' : 'a number of milliseconds ≥ 0',
+      value,
+    );
 }
 
 function hasFunctions(value: unknown, names: readonly string[]): boolean {

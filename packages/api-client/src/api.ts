@@ -147,8 +147,9 @@ class VkApiClient {
     params?: VkCallParams<M>,
     options?: CallOptions,
   ): Promise<VkMethods[M]['response']>;
-  call(
-    method: string,
+  // messages.send is held to its recipient rule above, never to this untyped fallback.
+  call<N extends string>(
+    method: N & (N extends 'messages.send' ? never : unknown),
     params?: Readonly<Record<string, ParamValue>>,
     options?: CallOptions,
   ): Promise<unknown>;

@@ -1,3 +1,4 @@
+import { defaultLogger, type Logger, VK_API_VERSION } from '@vkwire/core';
 import { encodeParams, type ParamValue } from './encode.js';
 import {
   type ApiHooks,
@@ -7,26 +8,32 @@ import {
   type RetryOptions,
   type WireResult,
 } from './engine.js';
-import { VkApiError, type VkErrorObject, VkResponseError } from './errors.js';
+import { VkApiError, VkEndpointError, type VkErrorObject, VkResponseError } from './errors.js';
 import { isScriptableMethod } from './execute-code.js';
 import type { VkMethods } from './generated/methods.js';
-import { type Logger, silentLogger } from './logger.js';
-import type { VkApiSections, VkMethodName, VkParams } from './method-types.js';
+import type { VkApiSections, VkCallParams, VkMethodName } from './method-types.js';
 import { nextRandomId } from './random-id.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { tokenFingerprint } from './token.js';
 import { HttpTransport } from './transport.js';
 import { Uploads } from './upload.js';
+import { checkOptions } from './validate-options.js';
 
 /** Options of `new VkApi(...)`. Only `token` is required. */
 export interface VkApiOptions {
   /** A community or user access token. Never logged, never in errors. */
   token: string;
-  /** API version. @default '5.199' */
+  /** API version. @default VK_API_VERSION of @vkwire/core ('5.199') */
   version?: string;
-  /** API base including `/method`. @default 'https://api.vk.com/method' */
+  /**
+   * API base including `/method`. An address that answers unlike VK's API (a redirect, a 4xx
+   * page, no JSON) fails the call at once with `VkEndpointError`. @default 'https://api.vk.com/method'
+   */
   baseUrl?: string;
-  /** Kind of token; detected with one `groups.getById` call when left out. */
+  /**
+   * Kind of token; when left out it is detected with one `groups.getById` call, which every first
+   * call waits for (so each is paced at the right rate).
+   */
   tokenType?: 'group' | 'user';
   /** Requests per second. @default 20 for community tokens, 3 for user tokens */
   requestsPerSecond?: number;
@@ -34,13 +41,24 @@ export interface VkApiOptions {
   rateLimiter?: RateLimiter;
   /** Pack calls that wait for the limiter into `execute` (up to 25). @default true for community tokens */
   batching?: boolean;
+  /** Retries of transient failures. */
   retry?: RetryOptions;
   /** Milliseconds each HTTP attempt may take. @default 10000 */
   timeoutMs?: number;
+  /**
+   * How long `close()` waits for queued and in-flight calls; those still open then fail with
+   * `VkClosedError` and their requests are cut. `Infinity` waits as long as they take. @default 30000
+   */
+  closeTimeoutMs?: number;
   /** Solves captchas (error 14) so calls can be repeated; without it they fail with VkCaptchaError. */
   onCaptcha?: CaptchaHandler;
+  /** Before- and after-call hooks for metrics; what they throw is logged, never given to the call. */
   hooks?: ApiHooks;
-  /** Debug logging (pino-compatible). @default silent */
+  /**
+   * Where debug lines (each request, each retry) and warnings and errors (a throwing hook or
+   * captcha handler, a failing rate limiter, calls abandoned by close()) go; pino-compatible.
+   * @default defaultLogger of @vkwire/core: warnings and errors to stderr, rate-limited; no debug
+   */
   logger?: Logger;
   /** `lang` sent with every call (e.g. 'ru', 'en'). */
   language?: string;
@@ -84,10 +102,12 @@ class VkApiClient {
   private readonly key: string;
   private tokenType: 'group' | 'user' | undefined;
   private info: Promise<TokenInfo> | undefined;
+  private readonly logger: Logger;
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly options: VkApiOptions) {
-    if (typeof options.token !== 'string' || options.token === '')
-      throw new TypeError('VkApi: `token` must be a non-empty string');
+    checkOptions(options);
+    this.logger = options.logger ?? defaultLogger;
     this.baseUrl = (options.baseUrl ?? 'https://api.vk.com/method').replace(/\/+$/, '');
     this.key = tokenFingerprint(options.token);
     this.tokenType = options.tokenType;
@@ -105,7 +125,7 @@ class VkApiClient {
       },
       onCaptcha: options.onCaptcha,
       hooks: options.hooks,
-      logger: options.logger ?? silentLogger,
+      logger: this.logger,
       timeoutMs,
       maxBatch: 25,
     });
@@ -124,11 +144,12 @@ class VkApiClient {
    */
   call<M extends VkMethodName>(
     method: M,
-    params?: VkParams<VkMethods[M]['params']>,
+    params?: VkCallParams<M>,
     options?: CallOptions,
   ): Promise<VkMethods[M]['response']>;
-  call(
-    method: string,
+  // messages.send is held to its recipient rule above, never to this untyped fallback.
+  call<N extends string>(
+    method: N & (N extends 'messages.send' ? never : unknown),
     params?: Readonly<Record<string, ParamValue>>,
     options?: CallOptions,
   ): Promise<unknown>;
@@ -143,9 +164,10 @@ class VkApiClient {
     if (method === 'messages.send' && encoded.random_id === undefined)
       encoded.random_id = String(nextRandomId());
     delete encoded.access_token;
-    if (this.tokenType === undefined && method !== 'groups.getById')
-      await this.tokenInfo().catch(() => undefined);
-    return this.engine.call(method, encoded, options, isBatchable(method));
+    // Every call waits for the token's kind (its rate depends on it), groups.getById included.
+    // A failed detection is not the call's failure: it goes out at the user-token rate.
+    const detected = this.tokenType === undefined ? this.tokenInfo() : undefined;
+    return this.engine.call(method, encoded, options, isBatchable(method), detected);
   }
 
   /**
@@ -157,10 +179,24 @@ class VkApiClient {
     return this.info;
   }
 
-  /** Waits for every queued call to settle, then closes the connections. Later calls fail with VkClosedError. */
-  async close(): Promise<void> {
-    await this.engine.close();
-    await this.transport.close();
+  /**
+   * Waits for every queued call to settle (at most `closeTimeoutMs`: calls still open then fail
+   * with VkClosedError and their requests are cut), then closes the connections. Later calls fail
+   * with VkClosedError. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const abandoned = await this.engine.close(this.options.closeTimeoutMs ?? 30_000);
+    if (abandoned > 0)
+      this.logger.warn(
+        { abandoned, closeTimeoutMs: this.options.closeTimeoutMs ?? 30_000 },
+        'VkApi.close() gave up waiting: calls still open failed with VkClosedError',
+      );
+    await this.transport.close(abandoned > 0);
   }
 
   private async detect(): Promise<TokenInfo> {
@@ -202,7 +238,7 @@ class VkApiClient {
   ): Promise<WireResult> {
     const body = new URLSearchParams(params);
     body.set('access_token', this.options.token);
-    body.set('v', this.options.version ?? '5.199');
+    body.set('v', this.options.version ?? VK_API_VERSION);
     if (this.options.language !== undefined) body.set('lang', this.options.language);
     const answer = await this.transport.postForm(new URL(`${this.baseUrl}/${method}`), body.toString(), {
       timeoutMs,
@@ -210,10 +246,11 @@ class VkApiClient {
       label: method,
     });
     let parsed: unknown;
+    let json = true;
     try {
       parsed = JSON.parse(answer.body);
     } catch {
-      throw new VkResponseError(method, answer.status, answer.body);
+      json = false;
     }
     if (typeof parsed === 'object' && parsed !== null) {
       const envelope = parsed as { response?: unknown; error?: unknown; execute_errors?: unknown };
@@ -225,12 +262,22 @@ class VkApiClient {
         return { kind: 'response', response: envelope.response, executeErrors };
       }
     }
-    throw new VkResponseError(
+    const reason = json ? 'neither `response` nor `error` in the answer' : 'not a VK JSON answer';
+    // A 5xx page is a proxy or VK in trouble: worth a retry. Anything else answers the same each time.
+    if (answer.status >= 500) throw new VkResponseError(method, answer.status, answer.body, reason);
+    throw new VkEndpointError(
       method,
+      this.publicUrl(method),
       answer.status,
       answer.body,
-      'neither `response` nor `error` in the answer',
+      `answered ${reason}`,
     );
+  }
+
+  /** The URL of a method without credentials or a query, for messages. */
+  private publicUrl(method: string): string {
+    const url = new URL(this.baseUrl);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}/${method}`;
   }
 }
 

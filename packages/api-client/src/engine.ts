@@ -1,14 +1,15 @@
+import { type Logger, type MaybePromise, toError } from '@vkwire/core';
 import {
   createApiError,
   VkApiError,
   VkCaptchaError,
   VkClosedError,
+  VkEndpointError,
   type VkErrorObject,
   VkNetworkError,
   VkResponseError,
 } from './errors.js';
 import { executeCode } from './execute-code.js';
-import type { Logger } from './logger.js';
 import type { RateLimiter, RateLimitGrant, RateLimitSlot } from './rate-limiter.js';
 
 /** Options of one call. */
@@ -59,12 +60,25 @@ export interface CallInfo {
   params: Readonly<Record<string, string>>;
 }
 
-/** Request hooks for logging and metrics. */
+/** What the after-call hook sees. */
+export interface CallOutcome extends CallInfo {
+  /** From the call to its settling, retries and waits for the rate limit included. */
+  durationMs: number;
+  /** HTTP attempts the call took (0 when it never went out). */
+  attempts: number;
+  /** Why the call failed; absent when it succeeded. */
+  error?: Error;
+}
+
+/**
+ * Request hooks for logging and metrics. A hook that throws (or rejects) never affects the call:
+ * its error goes to the logger (stderr when there is none).
+ */
 export interface ApiHooks {
   /** Before a call is queued. */
   beforeCall?(info: CallInfo): void;
-  /** After a call settled, once. */
-  afterCall?(info: CallInfo & { durationMs: number; attempts: number; error?: Error }): void;
+  /** After a call settled, once, right after the caller got its outcome. */
+  afterCall?(info: CallOutcome): void;
 }
 
 /** One attempt on the wire: VK's envelope, parsed. Network and non-JSON failures throw. */
@@ -75,7 +89,8 @@ export type WireResult =
 /** What the engine needs from its VkApi. */
 export interface EngineDeps {
   limiter: RateLimiter;
-  slot(): RateLimitSlot;
+  /** The token's key and rate (the engine adds the lease). */
+  slot(): Omit<RateLimitSlot, 'leaseMs'>;
   batching(): boolean;
   send(
     method: string,
@@ -100,11 +115,16 @@ interface Call {
   options: CallOptions;
   startedAt: number;
   settled: boolean;
+  /** The listener on the caller's signal, removed when the call settles. */
+  onAbort: (() => void) | undefined;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
 
 const TRANSIENT_CODES = new Set([1, 6, 10]);
+
+/** Added to the longest attempt timeout for a grant's lease: reading the answer takes a moment too. */
+const LEASE_MARGIN_MS = 2000;
 
 /**
  * Queues calls of one token, sends them at the rate the limiter allows, packs calls that wait
@@ -114,22 +134,37 @@ const TRANSIENT_CODES = new Set([1, 6, 10]);
 export class RequestEngine {
   private queue: Call[] = [];
   private pumping = false;
-  private busy = 0;
+  /** Calls not settled yet: queued, waiting to be queued, in flight or waiting for a retry. */
+  private readonly open = new Set<Call>();
   private closed = false;
   private idleWaiters: Array<() => void> = [];
+  /** Aborts the limiter wait in progress (when nothing is left to wait for). */
+  private waiting: AbortController | undefined;
+  /** The longest per-attempt timeout of any call so far: a grant's lease must outlast it. */
+  private longestTimeoutMs: number;
 
-  constructor(private readonly deps: EngineDeps) {}
+  constructor(private readonly deps: EngineDeps) {
+    this.longestTimeoutMs = deps.timeoutMs;
+  }
 
-  /** Queues a call and resolves with its `response`. */
+  /**
+   * Queues a call and resolves with its `response`. With `after`, the call counts as queued at
+   * once (close() waits for it) but joins the queue only when `after` settles.
+   */
   call(
     method: string,
     params: Record<string, string>,
     options: CallOptions,
     batchable: boolean,
+    after?: Promise<unknown>,
   ): Promise<unknown> {
     if (this.closed) return Promise.reject(new VkClosedError(method));
-    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-    this.deps.hooks?.beforeCall?.({ method, params });
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (options.timeoutMs !== undefined && options.timeoutMs > this.longestTimeoutMs)
+      this.longestTimeoutMs = options.timeoutMs;
+    const hooks = this.deps.hooks;
+    if (hooks?.beforeCall) this.runHook('beforeCall', method, () => hooks.beforeCall?.({ method, params }));
     return new Promise((resolve, reject) => {
       const call: Call = {
         method,
@@ -140,23 +175,48 @@ export class RequestEngine {
         options,
         startedAt: performance.now(),
         settled: false,
+        onAbort: undefined,
         resolve,
         reject,
       };
-      options.signal?.addEventListener('abort', () => this.fail(call, toError(options.signal?.reason)), {
-        once: true,
-      });
-      this.busy += 1;
-      this.queue.push(call);
-      this.schedule();
+      if (signal) {
+        call.onAbort = () => this.fail(call, toError(signal.reason));
+        signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      this.open.add(call);
+      if (after) {
+        const enqueue = (): void => this.enqueue(call);
+        void after.then(enqueue, enqueue);
+      } else this.enqueue(call);
     });
   }
 
-  /** Stops taking calls and resolves once every queued and in-flight call has settled. */
-  close(): Promise<void> {
+  /**
+   * Stops taking calls and resolves once every queued and in-flight call has settled, or after
+   * `timeoutMs`: calls still open then fail with VkClosedError. Resolves with how many did.
+   */
+  async close(timeoutMs: number): Promise<number> {
     this.closed = true;
-    if (this.busy === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    if (this.open.size === 0) return 0;
+    const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = Number.isFinite(timeoutMs)
+      ? new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        })
+      : idle;
+    const settled = await Promise.race([idle, timeout]);
+    clearTimeout(timer);
+    if (settled) return 0;
+    const abandoned = [...this.open];
+    for (const call of abandoned) this.fail(call, new VkClosedError(call.method, true));
+    return abandoned.length;
+  }
+
+  private enqueue(call: Call): void {
+    if (call.settled) return;
+    this.queue.push(call);
+    this.schedule();
   }
 
   private schedule(): void {
@@ -168,22 +228,74 @@ export class RequestEngine {
 
   private async pump(): Promise<void> {
     try {
-      while (this.queue.some((call) => !call.settled)) {
-        let grant: RateLimitGrant;
-        try {
-          grant = await this.deps.limiter.acquire(this.deps.slot());
-        } catch (error) {
-          for (const call of this.queue.splice(0)) this.fail(call, toError(error));
-          return;
-        }
+      while (this.hasQueued()) {
+        const grant = await this.acquire();
+        if (!grant) continue;
         const batch = this.takeBatch();
         if (batch.length > 0) void this.dispatch(batch, grant);
-        else grant.done();
+        else this.release(grant);
       }
     } finally {
       this.pumping = false;
-      if (this.queue.some((call) => !call.settled)) this.schedule();
+      if (this.hasQueued()) this.schedule();
     }
+  }
+
+  private hasQueued(): boolean {
+    return this.queue.some((call) => !call.settled);
+  }
+
+  /**
+   * One grant for whatever heads the queue when it comes. The wait is aborted when no queued call
+   * is left to use it (aborted calls, close() giving up); a limiter that fails fails only the
+   * call at the head.
+   */
+  private async acquire(): Promise<RateLimitGrant | undefined> {
+    const controller = new AbortController();
+    this.waiting = controller;
+    try {
+      const slot: RateLimitSlot = { ...this.deps.slot(), leaseMs: this.longestTimeoutMs + LEASE_MARGIN_MS };
+      return await this.untilAborted(this.deps.limiter.acquire(slot, controller.signal), controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted) return undefined;
+      const head = this.queue.find((call) => !call.settled);
+      this.deps.logger.warn(
+        { method: head?.method, error: toError(error) },
+        'vk api rate limiter failed to grant a request; the call fails',
+      );
+      if (head) this.fail(head, toError(error));
+      return undefined;
+    } finally {
+      this.waiting = undefined;
+    }
+  }
+
+  /** The grant, or a rejection with `signal.reason` as soon as it aborts (a later grant is handed back). */
+  private untilAborted(
+    pending: MaybePromise<RateLimitGrant>,
+    signal: AbortSignal,
+  ): MaybePromise<RateLimitGrant> {
+    if (!isThenable(pending)) return pending;
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      Promise.resolve(pending).then(
+        (grant) => {
+          signal.removeEventListener('abort', onAbort);
+          if (signal.aborted) this.release(grant);
+          else resolve(grant);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Tells the limiter a request is over; a limiter that fails to hear it is logged, not fatal. */
+  private release(grant: RateLimitGrant): void {
+    this.quietly('vk api rate limiter failed to release a grant (its lease frees it)', () => grant.done());
   }
 
   /** Up to maxBatch batchable calls from the head, or the head alone. Aborted calls are dropped. */
@@ -208,7 +320,7 @@ export class RequestEngine {
       const timeoutMs = Math.max(...batch.map((call) => call.options.timeoutMs ?? this.deps.timeoutMs));
       const result = await this.deps
         .send(method, params, single?.options.signal, timeoutMs)
-        .finally(() => grant.done());
+        .finally(() => this.release(grant));
       this.deps.logger.debug(
         { method, batch: batch.length, durationMs: Math.round(performance.now() - started) },
         'vk api request',
@@ -229,7 +341,6 @@ export class RequestEngine {
       for (const call of batch) await this.failure(call, toError(error));
     }
   }
-
   /** Maps an execute answer to its callers: the n-th `false` is the n-th execute_errors entry. */
   private async spread(batch: Call[], response: unknown, executeErrors: VkErrorObject[]): Promise<void> {
     if (!Array.isArray(response) || response.length !== batch.length) {
@@ -260,16 +371,25 @@ export class RequestEngine {
     if (call.settled) return;
     if (error instanceof VkCaptchaError && this.deps.onCaptcha && call.captchas < 3) {
       call.captchas += 1;
-      const answer = await this.deps
-        .onCaptcha({
-          method: call.method,
-          attempt: call.captchas,
-          error,
-          ...(error.sid === undefined ? {} : { sid: error.sid }),
-          ...(error.img === undefined ? {} : { img: error.img }),
-          ...(error.redirectUri === undefined ? {} : { redirectUri: error.redirectUri }),
-        })
-        .catch(() => undefined);
+      const onCaptcha = this.deps.onCaptcha;
+      const challenge = {
+        method: call.method,
+        attempt: call.captchas,
+        error,
+        ...(error.sid === undefined ? {} : { sid: error.sid }),
+        ...(error.img === undefined ? {} : { img: error.img }),
+        ...(error.redirectUri === undefined ? {} : { redirectUri: error.redirectUri }),
+      };
+      // A handler that throws gives up this captcha; its error is logged, the call gets VK's.
+      const answer = await Promise.resolve()
+        .then(() => onCaptcha(challenge))
+        .catch((handlerError: unknown) => {
+          this.deps.logger.error(
+            { method: call.method, error: toError(handlerError) },
+            'vk api onCaptcha threw; the call fails with the captcha error',
+          );
+          return undefined;
+        });
       if (answer) {
         if ('key' in answer)
           Object.assign(call.params, { captcha_sid: error.sid ?? '', captcha_key: answer.key });
@@ -289,7 +409,11 @@ export class RequestEngine {
       let delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (call.attempts - 1)) * (0.5 + Math.random() / 2);
       if (error instanceof VkApiError && error.code === 6) {
         delay = Math.max(delay, rateLimitDelayMs);
-        this.deps.limiter.pause?.(this.deps.slot().key, rateLimitDelayMs);
+        const limiter = this.deps.limiter;
+        if (limiter.pause) {
+          const key = this.deps.slot().key;
+          this.quietly('vk api rate limiter failed to pause', () => limiter.pause?.(key, rateLimitDelayMs));
+        }
       }
       this.deps.logger.debug(
         { method: call.method, attempt: call.attempts, delayMs: Math.round(delay), error: error.message },
@@ -313,40 +437,72 @@ export class RequestEngine {
   }
 
   private succeed(call: Call, value: unknown): void {
-    if (call.settled) return;
-    call.settled = true;
-    this.after(call);
+    if (!this.settle(call)) return;
     call.resolve(value);
+    this.after(call);
   }
 
   private fail(call: Call, error: Error): void {
-    if (call.settled) return;
-    call.settled = true;
-    this.after(call, error);
+    if (!this.settle(call)) return;
     call.reject(error);
+    this.after(call, error);
   }
 
-  private after(call: Call, error?: Error): void {
-    this.deps.hooks?.afterCall?.({
-      method: call.method,
-      params: call.params,
-      durationMs: performance.now() - call.startedAt,
-      attempts: call.attempts,
-      ...(error ? { error } : {}),
-    });
-    this.busy -= 1;
-    if (this.busy === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  /** Marks the call settled and lets go of everything it held; false when it already was. */
+  private settle(call: Call): boolean {
+    if (call.settled) return false;
+    call.settled = true;
+    if (call.onAbort) call.options.signal?.removeEventListener('abort', call.onAbort);
+    this.open.delete(call);
+    // Nothing queued is left to use the grant being waited for: stop waiting.
+    if (this.waiting && !this.hasQueued()) this.waiting.abort();
+    return true;
   }
+
+  /** Runs the after-call hook once the caller has its outcome; then wakes close() when idle. */
+  private after(call: Call, error?: Error): void {
+    const hooks = this.deps.hooks;
+    if (hooks?.afterCall)
+      this.runHook('afterCall', call.method, () =>
+        hooks.afterCall?.({
+          method: call.method,
+          params: call.params,
+          durationMs: performance.now() - call.startedAt,
+          attempts: call.attempts,
+          ...(error ? { error } : {}),
+        }),
+      );
+    if (this.open.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** A user hook: whatever it throws or rejects goes to the logger, never to the call. */
+  private runHook(name: 'beforeCall' | 'afterCall', method: string, run: () => unknown): void {
+    this.quietly(`vk api ${name} hook threw; the call is not affected`, run, { hook: name, method });
+  }
+
+  /** Runs `run`; a throw or a rejected promise it returns is logged as an error. */
+  private quietly(message: string, run: () => unknown, fields: Record<string, unknown> = {}): void {
+    const report = (error: unknown): void =>
+      this.deps.logger.error({ ...fields, error: toError(error) }, message);
+    try {
+      const result = run();
+      if (isThenable(result)) Promise.resolve(result).catch(report);
+    } catch (error) {
+      report(error);
+    }
+  }
+}
+
+function isThenable<T>(value: MaybePromise<T> | unknown): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | undefined)?.then === 'function';
 }
 
 function isTransient(error: Error): boolean {
   if (error instanceof VkApiError) return TRANSIENT_CODES.has(error.code);
   if (error instanceof VkNetworkError) return true;
+  // A wrong base URL answers the same every time: retrying only hides the hint.
+  if (error instanceof VkEndpointError) return false;
   // A proxy's 5xx page or a garbled answer: VK itself answers JSON.
   if (error instanceof VkResponseError) return true;
   return false;
-}
-
-function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
 }

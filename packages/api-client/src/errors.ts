@@ -183,13 +183,14 @@ export function createApiError(
 /** The request never got an answer: connection refused or reset, DNS, TLS, or a timeout. */
 export class VkNetworkError extends Error {
   override name = 'VkNetworkError';
-  /** `'TIMEOUT'` when the answer did not come in time, `'NETWORK'` otherwise. */
-  readonly code: 'NETWORK' | 'TIMEOUT';
+  /** `'timeout'` when the answer did not come in time, `'network'` otherwise. */
+  readonly code: 'network' | 'timeout';
+  /** The method (or upload) that failed. */
   readonly method: string;
 
-  constructor(method: string, code: 'NETWORK' | 'TIMEOUT', cause: unknown) {
+  constructor(method: string, code: 'network' | 'timeout', cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super(`${method}: ${code === 'TIMEOUT' ? 'no answer in time' : 'network failure'} (${detail})`, {
+    super(`${method}: ${code === 'timeout' ? 'no answer in time' : 'network failure'} (${detail})`, {
       cause,
     });
     this.code = code;
@@ -197,11 +198,18 @@ export class VkNetworkError extends Error {
   }
 }
 
-/** An answer that is not VK's JSON envelope: shows the HTTP status and the start of the body. */
+/**
+ * An answer that is not VK's JSON envelope: shows the HTTP status and the start of the body.
+ * With `code: 'bad_response'` (a proxy's 5xx page, a garbled answer) the call was retried before
+ * this surfaced; a `VkEndpointError` (`code: 'bad_endpoint'`) is never retried.
+ */
 export class VkResponseError extends Error {
   override name = 'VkResponseError';
-  readonly code = 'BAD_RESPONSE';
+  /** `'bad_response'`, or `'bad_endpoint'` for a {@link VkEndpointError}. */
+  readonly code: 'bad_response' | 'bad_endpoint' = 'bad_response';
+  /** The method whose answer it was. */
   readonly method: string;
+  /** The HTTP status of the answer. */
   readonly status: number;
   /** The first 200 characters of the body. */
   readonly excerpt: string;
@@ -215,11 +223,38 @@ export class VkResponseError extends Error {
   }
 }
 
+/**
+ * The API base answered like no VK API does (a redirect, a 4xx page, a non-JSON body, JSON with
+ * neither `response` nor `error`): almost always a `baseUrl` that does not end with `/method`.
+ * Not transient, so it fails at once instead of being retried.
+ *
+ * @example
+ * // new VkApi({ token, baseUrl: 'https://api.vk.com' })  ->  VkEndpointError: users.get: https://api.vk.com/users.get answered HTTP 404 ... `baseUrl` must end with /method
+ */
+export class VkEndpointError extends VkResponseError {
+  override name = 'VkEndpointError';
+  override readonly code = 'bad_endpoint' as const;
+  /** The URL that was asked (without the token, which travels in the body). */
+  readonly url: string;
+
+  constructor(method: string, url: string, status: number, body: string, reason: string) {
+    super(
+      method,
+      status,
+      body,
+      `${url} ${reason} — is \`baseUrl\` right? It must be the API base ending with /method (e.g. https://api.vk.com/method)`,
+    );
+    this.url = url;
+  }
+}
+
 /** An upload server refused or garbled an upload. */
 export class VkUploadError extends Error {
   override name = 'VkUploadError';
-  readonly code = 'UPLOAD_FAILED';
+  readonly code = 'upload_failed';
+  /** The HTTP status of the failed answer (200 when the answer was garbled). */
   readonly status: number;
+  /** The first 200 characters of the answer. */
   readonly excerpt: string;
 
   constructor(what: string, status: number, body: string, reason: string) {
@@ -230,11 +265,22 @@ export class VkUploadError extends Error {
   }
 }
 
-/** A call made after `api.close()`. */
+/**
+ * A call made after `api.close()`, or one still unanswered when `close()` gave up waiting
+ * (`closeTimeoutMs`).
+ */
 export class VkClosedError extends Error {
   override name = 'VkClosedError';
-  readonly code = 'CLOSED';
-  constructor(method: string) {
-    super(`${method}: the VkApi is closed`);
+  readonly code = 'closed';
+  /** The method of the refused or abandoned call. */
+  readonly method: string;
+
+  constructor(method: string, abandoned = false) {
+    super(
+      abandoned
+        ? `${method}: the VkApi was closed before the call was answered (closeTimeoutMs ran out)`
+        : `${method}: the VkApi is closed`,
+    );
+    this.method = method;
   }
 }

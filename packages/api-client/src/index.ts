@@ -1,10 +1,14 @@
 // The client
+
+// Logging: the contract and the silent logger of @vkwire/core, re-exported for existing imports
+export { type Logger, silentLogger } from '@vkwire/core';
 export { type TokenInfo, VkApi, type VkApiOptions } from './api.js';
 export type { ParamValue } from './encode.js';
 export type {
   ApiHooks,
   CallInfo,
   CallOptions,
+  CallOutcome,
   CaptchaAnswer,
   CaptchaChallenge,
   CaptchaHandler,
@@ -18,6 +22,7 @@ export {
   VkAuthError,
   VkCaptchaError,
   VkClosedError,
+  VkEndpointError,
   VkErrorCode,
   type VkErrorCodeName,
   type VkErrorObject,
@@ -32,20 +37,24 @@ export {
   VkUploadError,
 } from './errors.js';
 export type { VkMethods } from './generated/methods.js';
+// What messages.send and friends take as JSON (the incoming shapes live in @vkwire/events-schema)
 export type {
-  VkButtonAction,
+  VkButtonActionInput,
   VkButtonColor,
   VkCarouselTemplate,
   VkEventData,
   VkForward,
-  VkKeyboard,
-  VkKeyboardButton,
+  VkKeyboardButtonInput,
+  VkKeyboardInput,
 } from './keyboard-types.js';
-export type { Logger } from './logger.js';
 // Method and parameter types (from VK's official schema, with our corrections)
 export type {
   MessagesSend,
+  MessagesSendInput,
+  MessagesSendManyInput,
+  MessagesSendRecipient,
   VkApiSections,
+  VkCallParams,
   VkMethodName,
   VkParams,
   VkSection,
@@ -61,5 +70,5 @@ export {
   type RateLimitSlot,
 } from './rate-limiter.js';
 export { tokenFingerprint } from './token.js';
-// Uploads and logging
+// Uploads
 export type { DocUploadOptions, UploadSource } from './upload.js';

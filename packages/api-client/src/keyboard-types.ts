@@ -1,13 +1,15 @@
 /**
- * Keyboard, template, forward and event_data objects as VK's docs describe them. The official
- * type package gets some of these wrong (it has no `secondary` color), so these are ours.
+ * Keyboard, template, forward and event_data objects as a caller sends them, as VK's docs
+ * describe them. The official type package gets some of these wrong (it has no `secondary`
+ * color), so these are ours. The `...Input` names keep them apart from the keyboards that arrive
+ * in events (`VkKeyboardInput` of @vkwire/events-schema).
  */
 
 /** Button colors (text and callback buttons). */
 export type VkButtonColor = 'primary' | 'secondary' | 'negative' | 'positive';
 
-/** A button's action. `payload` is a JSON string of at most 255 characters. */
-export type VkButtonAction =
+/** A button's action, as sent. `payload` is a JSON string of at most 255 characters. */
+export type VkButtonActionInput =
   | { type: 'text'; label: string; payload?: string }
   | { type: 'callback'; label: string; payload?: string }
   | { type: 'open_link'; link: string; label: string; payload?: string }
@@ -15,17 +17,17 @@ export type VkButtonAction =
   | { type: 'vkpay'; hash: string; payload?: string }
   | { type: 'open_app'; app_id: number; owner_id?: number; hash?: string; label: string; payload?: string };
 
-/** One button. */
-export interface VkKeyboardButton {
-  action: VkButtonAction;
+/** One button of an outgoing keyboard. */
+export interface VkKeyboardButtonInput {
+  action: VkButtonActionInput;
   color?: VkButtonColor;
 }
 
-/** A keyboard (`keyboard` of messages.send/edit); `{ buttons: [] }` hides a standard one. */
-export interface VkKeyboard {
+/** A keyboard to send (`keyboard` of messages.send/edit); `{ buttons: [] }` hides a standard one. */
+export interface VkKeyboardInput {
   one_time?: boolean;
   inline?: boolean;
-  buttons: VkKeyboardButton[][];
+  buttons: VkKeyboardButtonInput[][];
 }
 
 /** A carousel template (`template` of messages.send). */
@@ -36,7 +38,7 @@ export interface VkCarouselTemplate {
     description?: string;
     photo_id?: string;
     action?: { type: 'open_link'; link: string } | { type: 'open_photo' };
-    buttons: VkKeyboardButton[];
+    buttons: VkKeyboardButtonInput[];
   }>;
 }
 

@@ -1,14 +1,14 @@
 import type { CallOptions } from './engine.js';
 import type { VkMethods } from './generated/methods.js';
 import type { MessagesSendParams, MessagesSendUserIdsResponse } from './generated/vk-schema.js';
-import type { VkCarouselTemplate, VkEventData, VkForward, VkKeyboard } from './keyboard-types.js';
+import type { VkCarouselTemplate, VkEventData, VkForward, VkKeyboardInput } from './keyboard-types.js';
 
 /** Every VK method name. */
 export type VkMethodName = keyof VkMethods;
 
 /** Parameters VK takes as JSON strings; objects are accepted and encoded. */
 interface JsonParams {
-  keyboard: VkKeyboard;
+  keyboard: VkKeyboardInput;
   template: VkCarouselTemplate;
   forward: VkForward;
   event_data: VkEventData;
@@ -49,14 +49,43 @@ export type VkSection<S extends string> = {
     : never;
 };
 
+/** The fields that name where a message goes: `messages.send` takes exactly one of them. */
+export type MessagesSendRecipient = 'peer_id' | 'peer_ids' | 'user_id' | 'domain' | 'chat_id';
+
+/** `K` with the value `T`, and none of the other recipient fields. */
+type OnlyRecipient<K extends MessagesSendRecipient, T> = { [P in K]: T } & {
+  [P in Exclude<MessagesSendRecipient, K>]?: never;
+};
+
+/** What a message says and how (everything but the recipient). */
+type MessagesSendBody = VkParams<Omit<MessagesSendParams, MessagesSendRecipient>>;
+
+/**
+ * The parameters of `messages.send` to one recipient: exactly one of `peer_id`, `user_id`,
+ * `domain` (a screen name) or `chat_id`. A send without a recipient does not compile.
+ */
+export type MessagesSendInput = MessagesSendBody &
+  (
+    | OnlyRecipient<'peer_id', number>
+    | OnlyRecipient<'user_id', number>
+    | OnlyRecipient<'domain', string>
+    | OnlyRecipient<'chat_id', number>
+  );
+
+/** The parameters of `messages.send` to several peers at once: `peer_ids` (at most 100) and no other recipient. */
+export type MessagesSendManyInput = MessagesSendBody &
+  OnlyRecipient<'peer_ids', string | ReadonlyArray<number>>;
+
 /** `messages.send` answers an id for one peer, and one item per peer for `peer_ids`. `random_id` is filled in. */
 export interface MessagesSend {
-  (
-    params: VkParams<Omit<MessagesSendParams, 'peer_ids'>> & { peer_ids: string | ReadonlyArray<number> },
-    options?: CallOptions,
-  ): Promise<MessagesSendUserIdsResponse>;
-  (params: VkParams<MessagesSendParams>, options?: CallOptions): Promise<number>;
+  (params: MessagesSendManyInput, options?: CallOptions): Promise<MessagesSendUserIdsResponse>;
+  (params: MessagesSendInput, options?: CallOptions): Promise<number>;
 }
+
+/** The parameters `api.call(method, params)` takes: the method's, with `messages.send`'s recipient rule. */
+export type VkCallParams<M extends VkMethodName> = M extends 'messages.send'
+  ? MessagesSendInput | MessagesSendManyInput
+  : VkParams<VkMethods[M]['params']>;
 
 /** Every section of the API, typed from VK's official schema. */
 export type VkApiSections = {

@@ -49,11 +49,11 @@ export class HttpTransport {
     }
   }
 
-  /** Closes every pool after in-flight requests finish. */
-  async close(): Promise<void> {
+  /** Closes every pool after in-flight requests finish, or at once (aborting them) with `force`. */
+  async close(force = false): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(pools.map((pool) => pool.close()));
+    await Promise.all(pools.map((pool) => (force ? pool.destroy() : pool.close())));
   }
 
   private async send(
@@ -94,7 +94,7 @@ export class HttpTransport {
       name === 'HeadersTimeoutError' ||
       name === 'BodyTimeoutError' ||
       (name === 'AbortError' && !options.signal?.aborted);
-    return new VkNetworkError(options.label, timedOut ? 'TIMEOUT' : 'NETWORK', error);
+    return new VkNetworkError(options.label, timedOut ? 'timeout' : 'network', error);
   }
 
   private pool(url: URL): Pool {

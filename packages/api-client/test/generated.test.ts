@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import { generateMethods, generateSchema } from '../scripts/gen-methods.js';
-import type { VkApi, VkKeyboardButton, VkMethodName } from '../src/index.js';
+import type { VkApi, VkKeyboardButtonInput, VkMethodName } from '../src/index.js';
 
 const committed = (name: string): string =>
   readFileSync(new URL(`../src/generated/${name}`, import.meta.url), 'utf8');
@@ -28,8 +28,8 @@ describe('types generated from VK’s official schema', () => {
       // @ts-expect-error no such method
       void api.messages.sendEverything();
       // @ts-expect-error keyboard colors are VK's four
-      const wrong: VkKeyboardButton = { action: { type: 'text', label: 'x' }, color: 'purple' };
-      const right: VkKeyboardButton = { action: { type: 'text', label: 'x' }, color: 'secondary' };
+      const wrong: VkKeyboardButtonInput = { action: { type: 'text', label: 'x' }, color: 'purple' };
+      const right: VkKeyboardButtonInput = { action: { type: 'text', label: 'x' }, color: 'secondary' };
       void api.messages.send({ peer_id: 1, keyboard: { buttons: [[wrong, right]] } });
       void api.users.get({ user_ids: [1, 2], fields: ['sex'] });
     };

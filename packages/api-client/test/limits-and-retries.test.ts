@@ -1,5 +1,14 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, test } from 'vitest';
-import { VkCaptchaError, VkFloodError, VkNetworkError, VkResponseError } from '../src/index.js';
+import {
+  MemoryRateLimiter,
+  VkApi,
+  VkCaptchaError,
+  VkEndpointError,
+  VkFloodError,
+  VkNetworkError,
+  VkResponseError,
+} from '../src/index.js';
 import { type Rig, rig } from './setup.js';
 
 let current: Rig | undefined;
@@ -22,13 +31,38 @@ describe('rate limit', () => {
     expect(vk.rateLimited()).toBe(0);
   }, 30_000);
 
-  test('without batching, calls are spaced at the limit and none trips it', async () => {
+  test('a community token is paced at 20/s even on groups.getById, the method that detects it', async () => {
     current = await rig({ batching: false });
     const { vk, api } = current;
     const started = performance.now();
     await Promise.all(Array.from({ length: 45 }, () => api.call('groups.getById')));
-    expect(performance.now() - started).toBeGreaterThan(2000);
+    const elapsed = performance.now() - started;
+    // 46 requests (the detection first) 50 ms apart: about 2.3 s; at the user rate it would be 15 s.
+    expect(elapsed).toBeGreaterThan(2000);
+    expect(elapsed).toBeLessThan(4500);
     expect(vk.rateLimited()).toBe(0);
+  });
+
+  test('a user token is paced at 3/s', async () => {
+    current = await rig();
+    const { vk } = current;
+    const user = vk.user(42);
+    const userApi = new VkApi({
+      token: user.token,
+      baseUrl: vk.apiUrl,
+      rateLimiter: new MemoryRateLimiter(),
+    });
+    try {
+      const started = performance.now();
+      await Promise.all(Array.from({ length: 9 }, () => userApi.users.get()));
+      const elapsed = performance.now() - started;
+      // 10 requests (the detection first) a third of a second apart: about 3 s; at 20/s it would be 0.5 s.
+      expect(elapsed).toBeGreaterThan(2700);
+      expect(elapsed).toBeLessThan(4500);
+      expect(vk.rateLimited(user.token)).toBe(0);
+    } finally {
+      await userApi.close();
+    }
   });
 });
 
@@ -61,7 +95,7 @@ describe('retries', () => {
   });
 
   test('flood control (9) and client errors are not retried', async () => {
-    current = await rig({ batching: false });
+    current = await rig({ batching: false, tokenType: 'group' });
     const { vk, api } = current;
     vk.faults.apiError(9);
     await expect(api.call('groups.getById')).rejects.toBeInstanceOf(VkFloodError);
@@ -74,7 +108,7 @@ describe('retries', () => {
     current.vk.faults.apiStatus(503, { times: 2 });
     const error = await current.api.call('users.get').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(VkResponseError);
-    expect(error).toMatchObject({ status: 503 });
+    expect(error).toMatchObject({ status: 503, code: 'bad_response' });
     expect((error as VkResponseError).excerpt).toContain('<html>');
   });
 });
@@ -139,7 +173,7 @@ describe('timeouts, abort and close', () => {
     current.vk.faults.apiTimeout({ times: 2 });
     const error = await current.api.call('users.get').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(VkNetworkError);
-    expect((error as VkNetworkError).code).toBe('TIMEOUT');
+    expect((error as VkNetworkError).code).toBe('timeout');
   });
 
   test('an aborted call rejects with the signal’s reason', async () => {
@@ -158,7 +192,44 @@ describe('timeouts, abort and close', () => {
     const pending = Array.from({ length: 25 }, () => api.call('groups.getById'));
     await api.close();
     expect((await Promise.allSettled(pending)).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
-    await expect(api.call('groups.getById')).rejects.toThrow(/closed/);
+    await expect(api.call('groups.getById')).rejects.toMatchObject({ name: 'VkClosedError', code: 'closed' });
     expect(vk.rateLimited()).toBe(0);
+  });
+
+  test('calls on one signal leave no abort listener behind', async () => {
+    current = await rig({ tokenType: 'group' });
+    const { api, vk } = current;
+    vk.user(1).send('hi');
+    const controller = new AbortController();
+    const { signal } = controller;
+    for (let round = 0; round < 5; round += 1)
+      await Promise.all(Array.from({ length: 40 }, () => api.users.get({ user_ids: [1] }, { signal })));
+    for (let index = 0; index < 20; index += 1) await api.users.get({ user_ids: [1] }, { signal });
+    await api.call('messages.doesNotExist', {}, { signal }).catch(() => undefined);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('a wrong baseUrl', () => {
+  test('an address without /method fails at once with a hint instead of being retried', async () => {
+    current = await rig({ tokenType: 'group' });
+    const api = new VkApi({
+      token: current.vk.group.token,
+      baseUrl: current.vk.url,
+      tokenType: 'group',
+      rateLimiter: new MemoryRateLimiter(),
+    });
+    try {
+      const started = performance.now();
+      const error = await api.call('users.get').catch((caught: unknown) => caught);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(error).toBeInstanceOf(VkEndpointError);
+      expect(error).toBeInstanceOf(VkResponseError);
+      expect(error).toMatchObject({ code: 'bad_endpoint', status: 404, url: `${current.vk.url}/users.get` });
+      expect((error as Error).message).toContain('must be the API base ending with /method');
+      expect((error as Error).message).not.toContain(current.vk.group.token);
+    } finally {
+      await api.close();
+    }
   });
 });

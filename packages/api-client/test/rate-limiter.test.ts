@@ -56,3 +56,32 @@ describe('MemoryRateLimiter', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
   });
 });
+
+describe('MemoryRateLimiter leases', () => {
+  test('a grant never answered frees its place when its lease runs out', async () => {
+    const limiter = new MemoryRateLimiter({ marginMs: 0 });
+    const leased = { key: 'lease', limit: 1, windowMs: 50, leaseMs: 150 };
+    const started = performance.now();
+    await limiter.acquire(leased); // never done(): its process "died"
+    const next = await Promise.race([
+      limiter.acquire(leased),
+      new Promise<undefined>((resolve) => setTimeout(resolve, 2000, undefined)),
+    ]);
+    expect(next).toBeDefined();
+    // The lease (150 ms) plus the window (50 ms), counted from the grant.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    next?.done();
+  });
+
+  test('an answer before the lease ends frees the place at once (the lease timer does not delay it)', async () => {
+    const limiter = new MemoryRateLimiter({ marginMs: 0 });
+    const leased = { key: 'early', limit: 1, windowMs: 50, leaseMs: 5000 };
+    const first = await limiter.acquire(leased);
+    const next = limiter.acquire(leased);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const answeredAt = performance.now();
+    first.done();
+    (await next).done();
+    expect(performance.now() - answeredAt).toBeLessThan(500);
+  });
+});

@@ -125,7 +125,7 @@ export class GroupLongPoll extends LongPollClient<VkParsedUpdate> {
     }).catch((error: unknown) => {
       const fatal = refusal(error, { component: COMPONENT, groupId });
       // Reading settings needs the manage right; without it the poll can still run.
-      if (!fatal || fatal.code !== 'long_poll_auth') {
+      if (fatal?.code !== 'long_poll_auth') {
         this.logger.warn(
           { error: errorText(error), groupId },
           `${COMPONENT}: could not read the community's Long Poll settings; handled events may be switched off there`,

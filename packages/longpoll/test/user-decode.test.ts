@@ -797,7 +797,14 @@ describe('types', () => {
     expectTypeOf<Parameters<NonNullable<UserEventHandlers['message_new']>>[0]>().toEqualTypeOf<
       UserEventMap['message_new']
     >();
-    if (event.type === 'message_new') void handlers.message_new?.(event);
+    const context = {
+      transport: 'user_long_poll',
+      signal: new AbortController().signal,
+      groupId: undefined,
+      eventId: undefined,
+      retryCounter: 0,
+    } as const;
+    if (event.type === 'message_new') void handlers.message_new?.(event, context);
     expect(seen).toEqual(['hi']);
   });
 });

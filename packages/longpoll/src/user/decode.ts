@@ -7,7 +7,6 @@ import {
   type UserEventBodies,
   type UserEventCode,
   type UserEventMap,
-  type UserEventType,
   type UserLongPollEvent,
   type UserMessage,
 } from './events.js';

@@ -1,8 +1,10 @@
 import type { VkApi } from '@vkwire/api-client';
+import { toError } from '@vkwire/core';
 import { parseUpdate, type VkParsedUpdate } from '@vkwire/events-schema';
 import type { PollAnswer, PollSource } from './engine.js';
-import { LongPollTransportError } from './errors.js';
+import { isFatal, LongPollMalformedUpdateError, LongPollTransportError } from './errors.js';
 import type { LongPollHttp } from './http.js';
+import { refusal } from './refusal.js';
 import type { OrderKey } from './scheduler.js';
 
 /** Options of the Bots Long Poll source. */
@@ -39,10 +41,11 @@ export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
 
   async connect(signal: AbortSignal): Promise<string> {
     const groupId = await this.options.groupId();
-    const answer = await this.options.api.groups.getLongPollServer(
-      { group_id: groupId },
-      { signal, batch: false },
-    );
+    const answer = await this.options.api.groups
+      .getLongPollServer({ group_id: groupId }, { signal, batch: false })
+      .catch((error: unknown) => {
+        throw refusal(error, { component: 'GroupLongPoll', groupId }) ?? error;
+      });
     if (typeof answer.server !== 'string' || typeof answer.key !== 'string' || answer.ts === undefined) {
       throw new LongPollTransportError(
         `groups.getLongPollServer answered without server/key/ts: ${JSON.stringify(answer).slice(0, 200)}`,
@@ -89,13 +92,13 @@ export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
       );
     }
     const updates: VkParsedUpdate[] = [];
-    const rejected: Array<{ raw: unknown; error: Error }> = [];
+    const rejected: Error[] = [];
     const validate = this.options.validate;
     for (const raw of parsed.updates as unknown[]) {
       try {
         updates.push(parseUpdate(raw, { validate }));
       } catch (error) {
-        rejected.push({ raw, error: error instanceof Error ? error : new Error(String(error)) });
+        rejected.push(new LongPollMalformedUpdateError(raw, toError(error)));
       }
     }
     return { kind: 'updates', ts: String(parsed.ts), updates, rejected };
@@ -103,5 +106,9 @@ export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
 
   keyOf(update: VkParsedUpdate): OrderKey | undefined {
     return updateKey(update);
+  }
+
+  isFatal(error: unknown): boolean {
+    return isFatal(error);
   }
 }

@@ -1,60 +1,151 @@
-import type { Logger } from '@vkwire/api-client';
+import {
+  type CheckpointStore,
+  defaultLogger,
+  errorText,
+  type Finished,
+  type Logger,
+  type StopResult,
+  toError,
+  type UpdateContext,
+  type UpdateHandler,
+  type UpdateSource,
+} from '@vkwire/core';
 import { type LongPollGap, PollEngine, type PollSource } from './engine.js';
-import type { LongPollFailedError } from './errors.js';
-import { HandOff } from './hand-off.js';
+import { isFatal, LongPollMalformedUpdateError, LongPollStateError } from './errors.js';
+import { END, HandOff } from './hand-off.js';
 import { LongPollHttp } from './http.js';
+import { checkClientOptions } from './options.js';
 
-/** A handler of one update. */
-export type UpdateHandler<U> = (update: U) => void | Promise<void>;
+/** What a long poll handler gets besides the update: core's `UpdateContext`, from a long poll. */
+export interface LongPollContext extends UpdateContext {
+  /** `long_poll` (Bots Long Poll) or `user_long_poll`. */
+  readonly transport: 'long_poll' | 'user_long_poll';
+}
+
+/**
+ * A handler of one long poll update: core's `UpdateHandler`. Resolve when it is handled; throw to
+ * report a failure (retried `handlerRetries` times, then reported, and the poll moves on).
+ */
+export type LongPollHandler<U> = UpdateHandler<U, LongPollContext>;
+
+/** Where a poll keeps its position: a store and the name of this poll's stream in it. */
+export interface LongPollCheckpoint {
+  /** core's `CheckpointStore` (`MemoryCheckpointStore`, or redis-bridge's). */
+  store: CheckpointStore;
+  /** The name of this poll's position in the store, e.g. `'group:218734561'`. */
+  stream: string;
+}
 
 /** Options both clients share. */
 export interface LongPollClientOptions<U> {
-  /** Seconds VK holds a request (at most 90). @default 25 */
+  /** Seconds VK holds a request (an integer, at most 90). @default 25 */
   wait?: number;
-  /** The ts to start from (a saved checkpoint). @default the server's current ts */
+  /** The ts to start from (a saved checkpoint). @default the checkpoint store's, else the server's current ts */
   ts?: string;
-  /** Stops the poll when aborted. */
+  /** Stops the poll when aborted (as `stop()` does). */
   signal?: AbortSignal;
   /** Handlers running at once; updates of one conversation never run at once. @default 64 */
   concurrency?: number;
-  /** Updates held (running and waiting) before the poll waits for handlers. @default concurrency × 4 */
+  /** Updates held (running and waiting) before the poll waits for handlers. @default max(concurrency × 4, 100) */
   queueLimit?: number;
-  /** How long `stop()` waits for running handlers. @default 10000 */
+  /**
+   * How long `stop()` waits for running handlers; then it aborts their `signal`, discards their
+   * outcomes (no checkpoint, no error report) and resolves with how many it abandoned.
+   * @default 10000
+   */
   stopTimeoutMs?: number;
-  /** Called with a ts once every update up to it has been handled: save it, restart from it. */
+  /**
+   * A handler that throws is called again this many times (its `context.retryCounter` counts the
+   * retries, with a backoff of `retry` delays between them), then the failure is reported and the
+   * poll moves on. @default 0 (report at once and move on)
+   */
+  handlerRetries?: number;
+  /**
+   * Keep the position in a `CheckpointStore`: the ts is loaded at `start()` (unless `ts` is
+   * given) and saved after every handled batch, never after `stop()` resolved.
+   */
+  checkpoint?: LongPollCheckpoint;
+  /** Called with a ts once every update up to it has been handled: save it, restart from it. Never after `stop()` resolved. */
   onCheckpoint?: (ts: string) => void | Promise<void>;
-  /** Called when VK says events may be lost (`failed: 3`, or `failed: 1` with a jump). */
+  /** Called when VK says events may be lost (`failed: 3`, or `failed: 1` with a jump). @default a warning on the logger */
   onGap?: (gap: LongPollGap) => void;
   /**
-   * A handler threw or rejected, an update was malformed, the poll met a repeated fault, or it
-   * stopped on an answer no retry can fix (a `LongPollFailedError` with `fatal`; a `for await`
-   * loop throws it). @default log it
+   * Takes the errors: a handler failed (`update` is the update it failed on), an update was
+   * malformed (a `LongPollMalformedUpdateError` carrying the raw value; no `update`), requests keep
+   * failing and are retried, or the poll ended on a fatal error (a `LongPollRefusedError` or a
+   * fatal `LongPollFailedError`, which `finished` also resolves with).
+   * @default `logger.error` (stderr when no logger is given either)
    */
-  onError?: (error: unknown, update?: U) => void;
-  /** Retry delays of transport faults after the first (which is retried at once). */
+  onError?: (error: Error, update?: U) => void;
+  /** Retry delays of transport faults after the first (which is retried at once), and of handler retries. */
   retry?: { baseDelayMs?: number; maxDelayMs?: number };
+  /**
+   * Where warnings (and, without `onError`, errors) go.
+   * @default core's `defaultLogger`: warnings and errors to stderr, each kind rate-limited
+   */
   logger?: Logger;
 }
 
 const noop = (): void => {};
-const silent: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+
+/** How the client is doing: `stopped` is final. */
+type State = 'idle' | 'starting' | 'running' | 'stopped';
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 /**
- * The consuming side both clients share: handlers (`on`), `start`/`stop`, `for await`, and the
- * engine's options. A subclass supplies the source of updates and any preparation.
+ * The consuming side both clients share: handlers (`on`), `start`/`stop`/`finished`, `for await`,
+ * and the engine's options. A subclass supplies the source of updates and any preparation.
  */
-export abstract class LongPollClient<U extends { type: string }> {
-  protected readonly handlers: Array<{ type: string | undefined; handler: UpdateHandler<U> }> = [];
+export abstract class LongPollClient<U extends { type: string }> implements UpdateSource<U, LongPollContext> {
+  protected readonly handlers: Array<{ type: string | undefined; handler: LongPollHandler<U> }> = [];
   protected readonly http = new LongPollHttp();
   protected readonly logger: Logger;
-  private engine: PollEngine<U> | undefined;
+  /** The community handlers are told about (`context.groupId`), once known. */
+  protected contextGroupId: number | undefined;
 
-  constructor(private readonly clientOptions: LongPollClientOptions<U>) {
-    const wait = clientOptions.wait;
-    if (wait !== undefined && (wait < 0 || wait > 90))
-      throw new RangeError('long poll: wait is 0..90 seconds');
-    this.logger = clientOptions.logger ?? silent;
-    clientOptions.signal?.addEventListener('abort', () => void this.stop(), { once: true });
+  /** Resolves when the poll has ended — stopped, or on a fatal error — and never rejects. */
+  readonly finished: Promise<Finished>;
+
+  private readonly reportError: (error: Error, update?: U) => void;
+  private readonly handlerRetries: number;
+  private resolveFinished: (finished: Finished) => void = noop;
+  private state: State = 'idle';
+  private engine: PollEngine<U> | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<StopResult> | undefined;
+  private channel: HandOff<U> | undefined;
+  private readonly onAbort = (): void => {
+    this.stopping ??= this.shutdown(undefined);
+  };
+
+  constructor(
+    private readonly clientOptions: LongPollClientOptions<U>,
+    /** `GroupLongPoll` or `UserLongPoll`: names the client in errors and logs. */
+    protected readonly component: string,
+    private readonly transport: LongPollContext['transport'],
+  ) {
+    checkClientOptions(component, clientOptions as LongPollClientOptions<unknown>);
+    this.logger = clientOptions.logger ?? defaultLogger;
+    this.handlerRetries = clientOptions.handlerRetries ?? 0;
+    this.reportError = clientOptions.onError ?? ((error, update) => this.logError(error, update));
+    this.finished = new Promise((resolve) => {
+      this.resolveFinished = resolve;
+    });
+    const signal = clientOptions.signal;
+    if (signal?.aborted) this.onAbort();
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /** The ts of the next request (save `onCheckpoint`'s value instead to restart safely). */
@@ -68,74 +159,158 @@ export abstract class LongPollClient<U extends { type: string }> {
   }
 
   /**
-   * Connects and starts polling in the background; rejects when the poll cannot start (Long Poll
-   * disabled, a bad token, the wrong kind of token).
+   * Connects and starts polling in the background, delivering every update to the handlers
+   * registered with `on()` and to `handler`, if given (core's `UpdateSource`). Rejects when the
+   * poll cannot start (Long Poll disabled, a bad token, no access: a `LongPollRefusedError`); a
+   * failed start may be retried. Rejects with a `LongPollStateError` when it runs already
+   * (`long_poll_running`) or was stopped (`long_poll_stopped`: a stopped client is not restarted;
+   * create a new one with the checkpoint).
    */
-  async start(): Promise<void> {
-    if (this.engine) throw new Error('long poll: already started');
-    this.engine = this.createEngine(
-      (update) => this.dispatch(update),
-      undefined,
-      () => void this.stop(),
-    );
-    await this.prepare();
-    await this.engine.start();
+  async start(handler?: LongPollHandler<U>): Promise<void> {
+    this.assertStartable();
+    if (handler && !this.handlers.some((entry) => entry.handler === handler))
+      this.addHandler(undefined, handler);
+    await this.begin((update) => this.dispatch(update), undefined);
   }
 
-  /** Aborts the held request, lets running handlers finish (up to `stopTimeoutMs`), then resolves. */
-  async stop(): Promise<void> {
-    await this.engine?.stop();
-    await this.http.close();
+  /**
+   * Aborts the held request at once, lets running handlers finish up to `stopTimeoutMs`, aborts the
+   * rest through their `signal` and discards their outcomes, and resolves with how many it
+   * abandoned. After it resolves no handler starts, no checkpoint is saved and no error reported.
+   * Never rejects; calling it again returns the same promise.
+   */
+  stop(): Promise<StopResult> {
+    this.stopping ??= this.shutdown(undefined);
+    return this.stopping;
   }
 
-  /** Pulls updates one at a time: the next request waits until the loop body asks for more. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<U> {
-    if (this.engine) throw new Error('long poll: already started');
+  /**
+   * Pulls updates one at a time: the next request waits until the loop body asks for more. The
+   * loop ends when the poll is stopped (`stop()`, the `signal`), throws the fatal error when the
+   * poll ends on one, and stops the poll when left (`break`, `return`, an exception; the update in
+   * hand counts as handled).
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<U, void, undefined> {
+    this.assertStartable();
     const channel = new HandOff<U>();
-    this.engine = this.createEngine(
-      (update) => channel.give(update),
-      1,
-      (error) => channel.fail(error),
-    );
-    await this.prepare();
-    await this.engine.start();
+    this.channel = channel;
+    await this.begin((update) => channel.give(update), 1);
     try {
-      for (;;) yield await channel.take();
+      for (;;) {
+        const next = await channel.take();
+        if (next === END) return;
+        yield next;
+      }
     } finally {
-      channel.close();
+      channel.close(true);
       await this.stop();
     }
   }
 
   /** Registers a handler for one type, or for all (`type` undefined). */
-  protected addHandler(type: string | undefined, handler: UpdateHandler<U>): void {
+  protected addHandler(type: string | undefined, handler: LongPollHandler<U>): void {
     this.handlers.push({ type, handler });
   }
 
   /** Where updates come from. */
   protected abstract createSource(): PollSource<U>;
 
-  /** Work before the first request (settings checks). */
+  /** VK's `event_id` of an update, when it has one. */
+  protected abstract eventIdOf(update: U): string | undefined;
+
+  /** Work before the first request (settings checks, ids); errors reject `start()`. */
   protected async prepare(): Promise<void> {}
+
+  private assertStartable(): void {
+    if (this.state === 'stopped')
+      throw new LongPollStateError(
+        'long_poll_stopped',
+        `${this.component}: start() after the poll was stopped (stop(), its signal, or a fatal error): a stopped client does not restart — create a new one and pass it the checkpoint`,
+      );
+    if (this.state !== 'idle')
+      throw new LongPollStateError(
+        'long_poll_running',
+        `${this.component}: start() while it is already ${this.state === 'starting' ? 'starting' : 'running'}`,
+      );
+  }
+
+  /** One start attempt: on failure the client is idle again (and may be started again). */
+  private async begin(
+    handle: (update: U) => Promise<void> | void,
+    concurrency: number | undefined,
+  ): Promise<void> {
+    this.state = 'starting';
+    const attempt = (async () => {
+      await this.prepare();
+      const options = this.clientOptions;
+      let ts = options.ts;
+      if (ts === undefined && options.checkpoint)
+        ts = await options.checkpoint.store.load(options.checkpoint.stream);
+      this.throwIfStopped();
+      this.engine = this.createEngine(handle, concurrency, ts);
+      await this.engine.start();
+      this.throwIfStopped();
+    })();
+    this.starting = attempt;
+    try {
+      await attempt;
+      this.state = 'running';
+    } catch (error) {
+      this.engine = undefined;
+      this.starting = undefined;
+      if (this.isStopped()) {
+        throw error instanceof LongPollStateError
+          ? error
+          : new LongPollStateError('long_poll_stopped', `${this.component}: stopped while starting`);
+      }
+      this.state = 'idle';
+      throw error;
+    }
+  }
+
+  private isStopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private throwIfStopped(): void {
+    if (this.isStopped())
+      throw new LongPollStateError('long_poll_stopped', `${this.component}: stopped while starting`);
+  }
+
+  /** Ends the run once: `fatal` says why, when it was not stop(). Never rejects. */
+  private async shutdown(fatal: Error | undefined): Promise<StopResult> {
+    this.state = 'stopped';
+    this.clientOptions.signal?.removeEventListener('abort', this.onAbort);
+    if (fatal) this.channel?.fail(fatal);
+    else this.channel?.close(false);
+    let result: StopResult = { abandoned: 0 };
+    try {
+      const engine = this.engine;
+      const engineStopped = engine?.stop();
+      await this.starting?.catch(noop);
+      // A start attempt may have created its engine meanwhile (it then notices the stop and rejects).
+      const late = this.engine !== engine ? this.engine?.stop() : undefined;
+      result = (await engineStopped) ?? (await late) ?? result;
+      await this.http.close();
+    } catch (error) {
+      this.logger.error({ error: errorText(error) }, `${this.component}: stopping failed`);
+    }
+    this.resolveFinished(fatal ? { reason: 'fatal', error: fatal } : { reason: 'stopped' });
+    return result;
+  }
 
   private createEngine(
     handle: (update: U) => Promise<void> | void,
     concurrency: number | undefined,
-    onFatal: (error: LongPollFailedError) => void,
+    ts: string | undefined,
   ): PollEngine<U> {
     const options = this.clientOptions;
     const limit = concurrency ?? options.concurrency ?? 64;
-    const onError =
-      options.onError ??
-      ((error: unknown, update?: U) =>
-        this.logger.error(
-          { error: error instanceof Error ? error.message : String(error), type: update?.type },
-          'long poll error',
-        ));
+    const { checkpoint, onCheckpoint } = options;
     return new PollEngine<U>({
       source: this.createSource(),
       handle,
-      ts: options.ts,
+      ts,
       concurrency: limit,
       queueLimit: options.queueLimit ?? Math.max(limit * 4, 100),
       stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
@@ -143,19 +318,80 @@ export abstract class LongPollClient<U extends { type: string }> {
         baseDelayMs: options.retry?.baseDelayMs ?? 100,
         maxDelayMs: options.retry?.maxDelayMs ?? 5000,
       },
-      onCheckpoint: options.onCheckpoint,
+      checkpoint:
+        checkpoint || onCheckpoint
+          ? async (position) => {
+              if (checkpoint) await checkpoint.store.save(checkpoint.stream, position);
+              if (onCheckpoint) await onCheckpoint(position);
+            }
+          : undefined,
       onGap:
-        options.onGap ?? ((gap) => this.logger.warn({ ...gap }, 'long poll: VK says events may be lost')),
-      onError,
-      onFatal,
+        options.onGap ??
+        ((gap) => this.logger.warn({ ...gap }, `${this.component}: VK says events may be lost`)),
+      onError: (error, update) => this.reportError(toError(error), update),
+      onFatal: (error) => {
+        this.stopping ??= this.shutdown(error);
+        this.reportError(error);
+      },
       logger: this.logger,
     });
   }
 
-  /** Runs the matching handlers of an update in registration order. */
+  /** Without `onError`: each kind of error is one stable message, so the stderr fallback can count repeats. */
+  private logError(error: Error, update: U | undefined): void {
+    const fields = { error: errorText(error), code: (error as { code?: unknown }).code };
+    if (update !== undefined)
+      this.logger.error(
+        { ...fields, type: update.type, eventId: this.eventIdOf(update) },
+        `${this.component}: a handler failed; the poll moves on`,
+      );
+    else if (error instanceof LongPollMalformedUpdateError)
+      this.logger.error(fields, `${this.component}: skipped a malformed update`);
+    else if (isFatal(error))
+      this.logger.error(fields, `${this.component}: the poll ended on an error no retry can fix`);
+    else this.logger.error(fields, `${this.component}: long poll requests keep failing; retrying`);
+  }
+
+  /** Runs the matching handlers of an update in registration order, each with the same context. */
   private async dispatch(update: U): Promise<void> {
+    const engine = this.engine as PollEngine<U>;
+    const context: LongPollContext = {
+      transport: this.transport,
+      signal: engine.handlerSignal,
+      groupId: this.contextGroupId,
+      eventId: this.eventIdOf(update),
+      retryCounter: 0,
+    };
     for (const { type, handler } of this.handlers) {
-      if (type === undefined || type === update.type) await handler(update);
+      if (type !== undefined && type !== update.type) continue;
+      try {
+        await handler(update, context);
+      } catch (error) {
+        if (this.handlerRetries === 0) throw error;
+        await this.retryHandler(handler, update, context, error);
+      }
     }
+  }
+
+  /** Calls a failed handler again up to `handlerRetries` times; throws the last failure. */
+  private async retryHandler(
+    handler: LongPollHandler<U>,
+    update: U,
+    context: LongPollContext,
+    first: unknown,
+  ): Promise<void> {
+    const { baseDelayMs = 100, maxDelayMs = 5000 } = this.clientOptions.retry ?? {};
+    let failure = first;
+    for (let retry = 1; retry <= this.handlerRetries; retry += 1) {
+      await delay(Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1)), context.signal);
+      if (context.signal.aborted) break;
+      try {
+        await handler(update, { ...context, retryCounter: retry });
+        return;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw failure;
   }
 }

@@ -1,20 +1,25 @@
-import type { Logger } from '@vkwire/api-client';
+import { errorText, type Logger, type StopResult } from '@vkwire/core';
 import { LongPollFailedError } from './errors.js';
 import { type OrderKey, Scheduler } from './scheduler.js';
 
 /** One long poll answer, parsed. */
 export type PollAnswer<U> =
-  | { kind: 'updates'; ts: string; updates: U[]; rejected: Array<{ raw: unknown; error: Error }> }
+  | { kind: 'updates'; ts: string; updates: U[]; rejected: Error[] }
   | { kind: 'failed'; code: number; ts?: string };
 
 /** Where updates come from: Bots Long Poll or User Long Poll. */
 export interface PollSource<U> {
-  /** Gets a fresh server and key; resolves with the server's current ts. */
+  /**
+   * Gets a fresh server and key; resolves with the server's current ts. Rejects with a
+   * `LongPollRefusedError` when no retry can help (a refused token, no access).
+   */
   connect(signal: AbortSignal): Promise<string>;
   /** One request from `ts` (held by the server up to its wait). */
   poll(ts: string, signal: AbortSignal): Promise<PollAnswer<U>>;
   /** The ordering key of an update (its conversation), or undefined for "any order". */
   keyOf(update: U): OrderKey | undefined;
+  /** Whether an error of `connect` or `poll` ends the poll (no retry can fix it). */
+  isFatal(error: unknown): boolean;
 }
 
 /** Events the poll may lose through no fault of the client: VK says so, and we pass it on. */
@@ -36,11 +41,13 @@ export interface EngineOptions<U> {
   queueLimit: number;
   stopTimeoutMs: number;
   retry: { baseDelayMs: number; maxDelayMs: number };
-  onCheckpoint: ((ts: string) => void | Promise<void>) | undefined;
-  onGap: ((gap: LongPollGap) => void) | undefined;
+  /** Called in order, one at a time, with each ts up to which every update is handled. */
+  checkpoint: ((ts: string) => void | Promise<void>) | undefined;
+  onGap: (gap: LongPollGap) => void;
+  /** A failed handler (with its update), a malformed update, a repeated fault. */
   onError: (error: unknown, update?: U) => void;
-  /** The poll stopped on its own: an answer no retry can fix (`LongPollFailedError` with `fatal`). */
-  onFatal: (error: LongPollFailedError) => void;
+  /** The loop ended on its own: an error no retry can fix. The owner stops the engine. */
+  onFatal: (error: Error) => void;
   logger: Logger;
 }
 
@@ -57,17 +64,25 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Consecutive request faults after which each further one is reported (the first few pass quietly). */
+const QUIET_FAULTS = 3;
+
 /**
  * The poll loop shared by both clients: requests, VK's `failed` answers, retries without losing
  * or repeating events, and hand-off to the scheduler (bounded, ordered per key, checkpointed).
+ * One engine is one run: started once, stopped once.
  */
 export class PollEngine<U> {
   private readonly controller = new AbortController();
+  /** Aborted when stop() gives up on running handlers: the one signal every handler of this run gets. */
+  private readonly handlers = new AbortController();
   private readonly scheduler: Scheduler<U>;
   private loop: Promise<void> | undefined;
   private checkpointChain: Promise<void> = Promise.resolve();
   private ts: string | undefined;
-  private stopping: Promise<void> | undefined;
+  private stopping: Promise<StopResult> | undefined;
+  /** Set when stop() has resolved: no checkpoint is reported after it. */
+  private closed = false;
 
   constructor(private readonly options: EngineOptions<U>) {
     this.ts = options.ts;
@@ -78,6 +93,11 @@ export class PollEngine<U> {
       onError: options.onError,
       onCheckpoint: (ts) => this.checkpoint(ts),
     });
+  }
+
+  /** The signal every handler of this run gets: aborted when `stop()` runs out of time. */
+  get handlerSignal(): AbortSignal {
+    return this.handlers.signal;
   }
 
   /** The ts the next request uses. */
@@ -97,18 +117,31 @@ export class PollEngine<U> {
     this.loop = this.run();
   }
 
-  /** Aborts the held request at once, lets running handlers finish (up to the stop timeout), then resolves. */
-  stop(): Promise<void> {
+  /**
+   * Aborts the held request at once, lets running handlers finish up to the stop timeout, aborts
+   * the rest through their signal and discards their outcomes, waits for checkpoints in progress,
+   * then resolves. Never rejects; calling it again returns the same promise.
+   */
+  stop(): Promise<StopResult> {
     this.stopping ??= (async () => {
       this.controller.abort(new Error('long poll stopped'));
       await this.loop;
-      const still = await this.scheduler.stop(this.options.stopTimeoutMs);
-      if (still > 0)
-        this.options.logger.warn(
-          { running: still },
-          'long poll stopped with handlers still running past stopTimeoutMs',
+      const abandoned = await this.scheduler.stop(this.options.stopTimeoutMs);
+      if (abandoned > 0) {
+        this.handlers.abort(
+          new DOMException(
+            'long poll stopped: stopTimeoutMs ran out; this outcome is discarded',
+            'AbortError',
+          ),
         );
+        this.options.logger.warn(
+          { abandoned, stopTimeoutMs: this.options.stopTimeoutMs },
+          'long poll stopped with handlers still running past stopTimeoutMs: aborted their signal, outcomes discarded',
+        );
+      }
       await this.checkpointChain;
+      this.closed = true;
+      return { abandoned };
     })();
     return this.stopping;
   }
@@ -124,30 +157,23 @@ export class PollEngine<U> {
         answer = await source.poll(ts, signal);
       } catch (error) {
         if (signal.aborted) return;
-        if (error instanceof LongPollFailedError && error.fatal) {
-          this.options.onError(error);
-          this.controller.abort(error);
-          this.options.onFatal(error);
-          return;
-        }
+        if (source.isFatal(error)) return this.fatal(error as Error);
         failures += 1;
         // One fault costs nothing: retry at once; repeated faults back off with jitter.
         const delay = failures === 1 ? 0 : this.backoff(failures - 1);
-        this.options.logger.debug(
-          { error: error instanceof Error ? error.message : String(error), failures, delayMs: delay },
-          'long poll retry',
-        );
-        if (failures > 3) this.options.onError(error);
+        this.options.logger.debug({ error: errorText(error), failures, delayMs: delay }, 'long poll retry');
+        if (failures > QUIET_FAULTS) this.options.onError(error);
         if (delay > 0) await sleep(delay, signal);
         continue;
       }
       failures = 0;
       if (answer.kind === 'failed') {
-        await this.recover(answer, ts);
+        const fatal = await this.recover(answer, ts);
+        if (fatal) return this.fatal(fatal);
         continue;
       }
       const batch = this.scheduler.openBatch(answer.ts, answer.updates.length);
-      for (const { raw, error } of answer.rejected) this.options.onError(error, raw as U);
+      for (const error of answer.rejected) this.options.onError(error);
       for (const update of answer.updates) {
         const wait = this.scheduler.push(update, source.keyOf(update), batch);
         if (wait) await wait;
@@ -157,15 +183,23 @@ export class PollEngine<U> {
     }
   }
 
-  /** VK's failed answers: 1 → continue from its ts; 2 → new key, same ts; 3 → new key and ts (a gap). */
-  private async recover(answer: { code: number; ts?: string }, ts: string): Promise<void> {
+  private fatal(error: Error): void {
+    this.controller.abort(error);
+    this.options.onFatal(error);
+  }
+
+  /**
+   * VK's failed answers: 1 → continue from its ts; 2 → new key, same ts; 3 → new key and ts (a
+   * gap). Resolves with an error when reconnecting met one no retry can fix.
+   */
+  private async recover(answer: { code: number; ts?: string }, ts: string): Promise<Error | undefined> {
     const { signal } = this.controller;
     if (answer.code === 1) {
       const next = answer.ts ?? ts;
-      if (next !== ts) this.options.onGap?.({ reason: 'failed_1', fromTs: ts, toTs: next });
+      if (next !== ts) this.options.onGap({ reason: 'failed_1', fromTs: ts, toTs: next });
       this.ts = next;
       this.scheduler.openBatch(next, 0);
-      return;
+      return undefined;
     }
     if (answer.code !== 2 && answer.code !== 3) {
       this.options.onError(
@@ -177,17 +211,19 @@ export class PollEngine<U> {
       try {
         const serverTs = await this.options.source.connect(signal);
         if (answer.code !== 2) {
-          this.options.onGap?.({ reason: 'failed_3', fromTs: ts, toTs: serverTs });
+          this.options.onGap({ reason: 'failed_3', fromTs: ts, toTs: serverTs });
           this.ts = serverTs;
           this.scheduler.openBatch(serverTs, 0);
         }
-        return;
+        return undefined;
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) return undefined;
+        if (this.options.source.isFatal(error)) return error as Error;
         this.options.onError(error);
         await sleep(this.backoff(attempt), signal);
       }
     }
+    return undefined;
   }
 
   private backoff(attempt: number): number {
@@ -195,13 +231,14 @@ export class PollEngine<U> {
     return Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
   }
 
-  /** Checkpoints are reported in order, one at a time, even when the callback is async. */
+  /** Checkpoints are reported in order, one at a time, even when saving is async; never after stop(). */
   private checkpoint(ts: string): void {
-    const callback = this.options.onCheckpoint;
-    if (!callback) return;
+    const save = this.options.checkpoint;
+    if (!save || this.closed) return;
     this.checkpointChain = this.checkpointChain.then(async () => {
+      if (this.closed) return;
       try {
-        await callback(ts);
+        await save(ts);
       } catch (error) {
         this.options.onError(error);
       }

@@ -1,39 +1,79 @@
 import type { VkApi } from '@vkwire/api-client';
+import { errorText, VkwireConfigError } from '@vkwire/core';
 import type { VkEventType, VkParsedUpdate, VkUpdateOf } from '@vkwire/events-schema';
 import { BotsLongPollSource } from './bots-source.js';
-import { LongPollClient, type LongPollClientOptions, type UpdateHandler } from './client.js';
+import { LongPollClient, type LongPollClientOptions, type LongPollHandler } from './client.js';
 import type { PollSource } from './engine.js';
+import { checkOption, positiveInteger, requireOption } from './options.js';
+import { refusal } from './refusal.js';
 import { ensureLongPollSettings } from './settings.js';
 
 /** Options of `new GroupLongPoll(...)`. Only `api` is required. */
 export interface GroupLongPollOptions extends LongPollClientOptions<VkParsedUpdate> {
   /** A community token's client. */
   api: VkApi;
-  /** The community. @default detected from the token (`api.tokenInfo()`) */
+  /** The community (a positive integer). @default detected from the token (`api.tokenInfo()`) */
   groupId?: number;
   /** Check each update against events-schema (off only for trusted input). @default true */
   validate?: boolean;
   /**
    * Before starting, make the community's Long Poll deliver what the handlers need: `true` enables
-   * Bots Long Poll at API 5.199 with exactly the handled event types; `false` only checks and warns.
+   * Bots Long Poll at vkwire's API version with exactly the handled event types; `false` only
+   * checks and warns (through the logger: stderr without one).
    * @default false
    */
   ensureSettings?: boolean;
 }
 
+const COMPONENT = 'GroupLongPoll';
+
+/** Checks what only a Bots Long Poll client takes. */
+function checkOptions(options: GroupLongPollOptions): void {
+  requireOption(
+    COMPONENT,
+    'api',
+    options?.api,
+    (value) => typeof value === 'object' && value !== null && typeof (value as VkApi).call === 'function',
+    'a VkApi client (new VkApi({ token }))',
+  );
+  checkOption(
+    COMPONENT,
+    'groupId',
+    options.groupId,
+    positiveInteger,
+    'a positive integer (the community id, no minus)',
+  );
+  checkOption(
+    COMPONENT,
+    'validate',
+    options.validate,
+    (value) => typeof value === 'boolean',
+    'true or false',
+  );
+  checkOption(
+    COMPONENT,
+    'ensureSettings',
+    options.ensureSettings,
+    (value) => typeof value === 'boolean',
+    'true or false',
+  );
+}
+
 /**
- * A Bots Long Poll client: every handler awaited, concurrency bounded and ordered per
- * conversation, `failed` 1/2/3 handled as VK says, checkpoints after handling, a `stop()` that
- * aborts the held request and waits for running handlers.
+ * A Bots Long Poll client: every handler awaited with a context (`signal`, `groupId`, `eventId`,
+ * `retryCounter`), concurrency bounded and ordered per conversation, `failed` 1/2/3 handled as VK
+ * says, checkpoints after handling, a `stop()` that aborts the held request and waits for running
+ * handlers, and `finished` telling how the poll ended. Implements core's `UpdateSource`.
  *
  * @example
- * const poll = new GroupLongPoll({ api, onCheckpoint: (ts) => store.save(ts) });
- * poll.on('message_new', async ({ object }) => {
- *   if (object.message.text === 'ping') await api.messages.send({ peer_id: object.message.peer_id, message: 'pong' });
+ * const poll = new GroupLongPoll({ api, checkpoint: { store, stream: 'group:1' } });
+ * poll.on('message_new', async ({ object }, { signal }) => {
+ *   if (object.message.text === 'ping')
+ *     await api.messages.send({ peer_id: object.message.peer_id, message: 'pong', random_id: 0 }, { signal });
  * });
  * await poll.start();
  * // ...
- * await poll.stop();
+ * const { abandoned } = await poll.stop();
  *
  * @example
  * for await (const update of new GroupLongPoll({ api })) console.log(update.type);
@@ -42,17 +82,19 @@ export class GroupLongPoll extends LongPollClient<VkParsedUpdate> {
   private groupId: number | undefined;
 
   constructor(private readonly options: GroupLongPollOptions) {
-    super(options);
+    checkOptions(options);
+    super(options, COMPONENT, 'long_poll');
     this.groupId = options.groupId;
+    this.contextGroupId = options.groupId;
   }
 
   /** Handles every update (typed by `type`; narrow with `isUpdateOf` or a check on `type`). */
-  on(handler: UpdateHandler<VkParsedUpdate>): this;
+  on(handler: LongPollHandler<VkParsedUpdate>): this;
   /** Handles updates of one type, typed from the event map. */
-  on<Type extends VkEventType>(type: Type, handler: UpdateHandler<VkUpdateOf<Type>>): this;
-  on(typeOrHandler: string | UpdateHandler<VkParsedUpdate>, handler?: UpdateHandler<never>): this {
+  on<Type extends VkEventType>(type: Type, handler: LongPollHandler<VkUpdateOf<Type>>): this;
+  on(typeOrHandler: string | LongPollHandler<VkParsedUpdate>, handler?: LongPollHandler<never>): this {
     if (typeof typeOrHandler === 'function') this.addHandler(undefined, typeOrHandler);
-    else if (handler) this.addHandler(typeOrHandler, handler as UpdateHandler<VkParsedUpdate>);
+    else if (handler) this.addHandler(typeOrHandler, handler as LongPollHandler<VkParsedUpdate>);
     return this;
   }
 
@@ -66,30 +108,46 @@ export class GroupLongPoll extends LongPollClient<VkParsedUpdate> {
     });
   }
 
-  /** Checks (and with `ensureSettings`, fixes) the community's Long Poll settings. */
+  protected eventIdOf(update: VkParsedUpdate): string | undefined {
+    return update.event_id;
+  }
+
+  /** Finds the community, then checks (and with `ensureSettings`, fixes) its Long Poll settings. */
   protected override async prepare(): Promise<void> {
+    const groupId = await this.resolveGroupId();
+    this.contextGroupId = groupId;
     // A catch-all handler, a `for await` loop, or no handler yet: every type is wanted.
     const typed = this.handlers.length > 0 && this.handlers.every((entry) => entry.type !== undefined);
-    const types = typed ? [...new Set(this.handlers.map((entry) => entry.type as string))] : undefined;
-    const result = await ensureLongPollSettings(this.options.api, await this.resolveGroupId(), {
+    const types = typed ? [...new Set(this.handlers.map((entry) => entry.type as VkEventType))] : undefined;
+    const result = await ensureLongPollSettings(this.options.api, groupId, {
       types,
       apply: this.options.ensureSettings ?? false,
     }).catch((error: unknown) => {
+      const fatal = refusal(error, { component: COMPONENT, groupId });
       // Reading settings needs the manage right; without it the poll can still run.
-      this.logger.warn(
-        { error: error instanceof Error ? error.message : String(error) },
-        'could not read Long Poll settings',
-      );
-      return undefined;
+      if (fatal?.code !== 'long_poll_auth') {
+        this.logger.warn(
+          { error: errorText(error), groupId },
+          `${COMPONENT}: could not read the community's Long Poll settings; handled events may be switched off there`,
+        );
+        return undefined;
+      }
+      throw fatal;
     });
-    for (const warning of result?.warnings ?? []) this.logger.warn({ warning }, warning);
+    for (const warning of result?.warnings ?? []) this.logger.warn({ groupId }, warning);
   }
 
   private async resolveGroupId(): Promise<number> {
     if (this.groupId !== undefined) return this.groupId;
-    const info = await this.options.api.tokenInfo();
+    const info = await this.options.api.tokenInfo().catch((error: unknown) => {
+      throw refusal(error, { component: COMPONENT, groupId: undefined }) ?? error;
+    });
     if (info.type !== 'group')
-      throw new TypeError('GroupLongPoll needs a community token (or pass groupId with an admin user token)');
+      throw new VkwireConfigError(
+        COMPONENT,
+        'groupId',
+        `given with a ${info.type} token (a community token tells its own community; a user token must be an admin's)`,
+      );
     this.groupId = info.groupId;
     return info.groupId;
   }

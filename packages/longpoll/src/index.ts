@@ -1,9 +1,21 @@
 // Bots Long Poll: the client, its options and handler types
 
-export type { LongPollClient, LongPollClientOptions, UpdateHandler } from './client.js';
+export type {
+  LongPollCheckpoint,
+  LongPollClient,
+  LongPollClientOptions,
+  LongPollContext,
+  LongPollHandler,
+} from './client.js';
 // What the poll reports: possible gaps, errors
 export type { LongPollGap } from './engine.js';
-export { LongPollFailedError, LongPollTransportError } from './errors.js';
+export {
+  LongPollFailedError,
+  LongPollMalformedUpdateError,
+  LongPollRefusedError,
+  LongPollStateError,
+  LongPollTransportError,
+} from './errors.js';
 export { GroupLongPoll, type GroupLongPollOptions } from './group-longpoll.js';
 // Long Poll settings of a community
 export { type EnsureSettingsResult, ensureLongPollSettings } from './settings.js';

@@ -1,3 +1,5 @@
+import { ABANDONED } from './hand-off.js';
+
 /** The ordering key of an update: updates with the same key never run at once or out of order. */
 export type OrderKey = string | number;
 
@@ -20,7 +22,10 @@ export interface SchedulerOptions<U> {
   concurrency: number;
   /** Updates held (running + waiting) before `push` makes the poll wait. */
   queueLimit: number;
-  /** Runs one update; a rejection goes to `onError`, never further. */
+  /**
+   * Runs one update; a rejection goes to `onError`, never further. A rejection with `ABANDONED`
+   * means the update was given up (not handled, not failed): its batch never checkpoints.
+   */
   handle(item: U): Promise<void> | void;
   onError(error: unknown, item: U): void;
   /** Called, in order, with the ts of each batch whose updates and all earlier ones are handled. */
@@ -43,6 +48,8 @@ export class Scheduler<U> {
   private capacityWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
+  /** Set once `stop()` gave up on running handlers: their outcomes are discarded. */
+  private abandoned = false;
 
   constructor(private readonly options: SchedulerOptions<U>) {}
 
@@ -101,6 +108,7 @@ export class Scheduler<U> {
       }),
     ]);
     clearTimeout(timer);
+    if (this.running > 0) this.abandoned = true;
     return this.running;
   }
 
@@ -128,28 +136,34 @@ export class Scheduler<U> {
     }
     if (result && typeof result.then === 'function') {
       result.then(
-        () => this.finish(job),
+        () => this.finish(job, true),
         (error: unknown) => {
-          this.options.onError(error, job.item);
-          this.finish(job);
+          if (error === ABANDONED) return this.finish(job, false);
+          if (!this.abandoned) this.options.onError(error, job.item);
+          this.finish(job, true);
         },
       );
     } else {
-      this.finish(job);
+      this.finish(job, true);
     }
   }
 
-  private finish(job: Job<U>): void {
+  /** A job ended: `done` when it counts for its batch (handled, or failed and reported). */
+  private finish(job: Job<U>, done: boolean): void {
     this.running -= 1;
     this.held -= 1;
+    // Past stop()'s timeout nothing of a late handler counts: no checkpoint, no next job.
+    if (this.abandoned) return;
     if (job.key !== undefined && !this.stopped) {
       const waiting = this.busyKeys.get(job.key);
       const next = waiting?.shift();
       if (next) this.ready.push(next);
       else this.busyKeys.delete(job.key);
     }
-    job.batch.remaining -= 1;
-    if (job.batch.remaining === 0) this.advance();
+    if (done) {
+      job.batch.remaining -= 1;
+      if (job.batch.remaining === 0) this.advance();
+    }
     if (this.held < this.options.queueLimit && this.capacityWaiters.length > 0) {
       for (const resolve of this.capacityWaiters.splice(0)) resolve();
     }

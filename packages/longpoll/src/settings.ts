@@ -1,7 +1,9 @@
 import type { VkApi } from '@vkwire/api-client';
+import { VK_API_VERSION } from '@vkwire/core';
+import type { VkEventType } from '@vkwire/events-schema';
 
 /** The API version whose objects events-schema describes. */
-const API_VERSION = '5.199';
+const API_VERSION = VK_API_VERSION;
 
 /** What `ensureLongPollSettings` found and did. */
 export interface EnsureSettingsResult {
@@ -13,14 +15,14 @@ export interface EnsureSettingsResult {
 
 /**
  * Checks a community's Bots Long Poll settings against the event types a bot handles (all types
- * when `types` is undefined) and, with `apply`, sets them: Long Poll on, API 5.199, exactly the
+ * when `types` is undefined) and, with `apply`, sets them: Long Poll on, `VK_API_VERSION`, exactly the
  * handled types on. Without `apply` it only reports what would keep events from arriving — the
  * usual reason a bot is silent.
  */
 export async function ensureLongPollSettings(
   api: VkApi,
   groupId: number,
-  options: { types: readonly string[] | undefined; apply: boolean },
+  options: { types: readonly VkEventType[] | undefined; apply: boolean },
 ): Promise<EnsureSettingsResult> {
   const settings = (await api.groups.getLongPollSettings({ group_id: groupId }, { batch: false })) as {
     is_enabled?: boolean | number;
@@ -28,7 +30,7 @@ export async function ensureLongPollSettings(
     events?: Record<string, number | boolean>;
   };
   const flags = settings.events ?? {};
-  const wanted = options.types ?? Object.keys(flags);
+  const wanted: readonly string[] = options.types ?? Object.keys(flags);
   const off = wanted.filter((type) => type in flags && !flags[type]);
   const enabled = settings.is_enabled === true || settings.is_enabled === 1;
   const versionOk = settings.api_version === API_VERSION;
@@ -60,7 +62,8 @@ export async function ensureLongPollSettings(
     warnings.push(
       `community ${groupId} sends Long Poll events in API version ${settings.api_version ?? '?'}, not ${API_VERSION}: objects may not parse`,
     );
-  for (const type of off)
+  // A catch-all handler takes whatever is switched on: only named types are warned about.
+  for (const type of options.types === undefined ? [] : off)
     warnings.push(
       `event type ${type} is switched off in community ${groupId}'s Long Poll settings: its handlers will never run`,
     );

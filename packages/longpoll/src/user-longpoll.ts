@@ -1,7 +1,15 @@
 import type { VkApi } from '@vkwire/api-client';
-import { LongPollClient, type LongPollClientOptions, type UpdateHandler } from './client.js';
+import { LongPollClient, type LongPollClientOptions, type LongPollHandler } from './client.js';
 import type { PollSource } from './engine.js';
-import type { ChatChangeNumbering, UserEventMap, UserEventType, UserLongPollEvent } from './user/events.js';
+import { checkOption, nonNegativeInteger, positiveInteger, requireOption } from './options.js';
+import { refusal } from './refusal.js';
+import {
+  CHAT_CHANGE_TYPES,
+  type ChatChangeNumbering,
+  type UserEventMap,
+  type UserEventType,
+  type UserLongPollEvent,
+} from './user/events.js';
 import { DEFAULT_USER_LONG_POLL_MODE } from './user/server.js';
 import { UserLongPollSource } from './user-source.js';
 
@@ -27,6 +35,48 @@ export interface UserLongPollOptions extends LongPollClientOptions<UserLongPollE
   scheme?: 'https' | 'http';
 }
 
+const COMPONENT = 'UserLongPoll';
+
+/** Checks what only a User Long Poll client takes. */
+function checkOptions(options: UserLongPollOptions): void {
+  requireOption(
+    COMPONENT,
+    'api',
+    options?.api,
+    (value) => typeof value === 'object' && value !== null && typeof (value as VkApi).call === 'function',
+    'a VkApi client (new VkApi({ token }))',
+  );
+  checkOption(COMPONENT, 'mode', options.mode, nonNegativeInteger, 'an integer of USER_LONG_POLL_MODE flags');
+  checkOption(
+    COMPONENT,
+    'ownerId',
+    options.ownerId,
+    (value) => typeof value === 'number' && Number.isSafeInteger(value) && value !== 0,
+    'a user id, or -group_id',
+  );
+  checkOption(
+    COMPONENT,
+    'groupId',
+    options.groupId,
+    positiveInteger,
+    'a positive integer (the community id, no minus)',
+  );
+  checkOption(
+    COMPONENT,
+    'scheme',
+    options.scheme,
+    (value) => value === 'https' || value === 'http',
+    "'https' or 'http'",
+  );
+  checkOption(
+    COMPONENT,
+    'chatChangeNumbering',
+    options.chatChangeNumbering,
+    (value) => typeof value === 'string' && Object.hasOwn(CHAT_CHANGE_TYPES, value),
+    `one of ${Object.keys(CHAT_CHANGE_TYPES).join(', ')}`,
+  );
+}
+
 /**
  * A User Long Poll client (version 3): the same engine and guarantees as `GroupLongPoll` —
  * awaited handlers ordered per conversation, failed 1/2/3 handled, checkpoints, a clean `stop()` —
@@ -42,26 +92,39 @@ export class UserLongPoll extends LongPollClient<UserLongPollEvent> {
   private ownerId: number | undefined;
 
   constructor(private readonly options: UserLongPollOptions) {
-    super(options);
+    checkOptions(options);
+    super(options, COMPONENT, 'user_long_poll');
     this.ownerId = options.ownerId ?? (options.groupId === undefined ? undefined : -options.groupId);
+    this.contextGroupId =
+      options.groupId ?? (this.ownerId !== undefined && this.ownerId < 0 ? -this.ownerId : undefined);
   }
 
   /** Handles every event. */
-  on(handler: UpdateHandler<UserLongPollEvent>): this;
+  on(handler: LongPollHandler<UserLongPollEvent>): this;
   /** Handles events of one type, typed from the user event map. */
-  on<Type extends UserEventType>(type: Type, handler: UpdateHandler<UserEventMap[Type]>): this;
-  on(typeOrHandler: string | UpdateHandler<UserLongPollEvent>, handler?: UpdateHandler<never>): this {
+  on<Type extends UserEventType>(type: Type, handler: LongPollHandler<UserEventMap[Type]>): this;
+  on(typeOrHandler: string | LongPollHandler<UserLongPollEvent>, handler?: LongPollHandler<never>): this {
     if (typeof typeOrHandler === 'function') this.addHandler(undefined, typeOrHandler);
-    else if (handler) this.addHandler(typeOrHandler, handler as UpdateHandler<UserLongPollEvent>);
+    else if (handler) this.addHandler(typeOrHandler, handler as LongPollHandler<UserLongPollEvent>);
     return this;
+  }
+
+  protected eventIdOf(): undefined {
+    return undefined;
   }
 
   /** Finds whose stream this is, so that outgoing private messages get their author. */
   protected override async prepare(): Promise<void> {
     if (this.ownerId !== undefined) return;
-    const info = await this.options.api.tokenInfo();
-    if (info.type === 'group') this.ownerId = -info.groupId;
-    else this.ownerId = (await this.options.api.users.get({}, { batch: false }))[0]?.id;
+    try {
+      const info = await this.options.api.tokenInfo();
+      if (info.type === 'group') {
+        this.ownerId = -info.groupId;
+        this.contextGroupId = info.groupId;
+      } else this.ownerId = (await this.options.api.users.get({}, { batch: false }))[0]?.id;
+    } catch (error) {
+      throw refusal(error, { component: COMPONENT, groupId: this.options.groupId }) ?? error;
+    }
   }
 
   protected createSource(): PollSource<UserLongPollEvent> {

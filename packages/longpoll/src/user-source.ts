@@ -1,7 +1,8 @@
 import type { VkApi } from '@vkwire/api-client';
 import type { PollAnswer, PollSource } from './engine.js';
-import { LongPollFailedError, LongPollTransportError } from './errors.js';
+import { isFatal, LongPollFailedError, LongPollTransportError } from './errors.js';
 import type { LongPollHttp } from './http.js';
+import { refusal } from './refusal.js';
 import type { OrderKey } from './scheduler.js';
 import { decodeUserUpdate, userEventPeerId } from './user/decode.js';
 import type { ChatChangeNumbering, UserLongPollEvent } from './user/events.js';
@@ -30,13 +31,15 @@ export class UserLongPollSource implements PollSource<UserLongPollEvent> {
   constructor(private readonly options: UserSourceOptions) {}
 
   async connect(signal: AbortSignal): Promise<string> {
-    const answer = await this.options.api.messages.getLongPollServer(
-      {
-        lp_version: USER_LONG_POLL_VERSION,
-        ...(this.options.groupId === undefined ? {} : { group_id: this.options.groupId }),
-      },
-      { signal, batch: false },
-    );
+    const groupId = this.options.groupId;
+    const answer = await this.options.api.messages
+      .getLongPollServer(
+        { lp_version: USER_LONG_POLL_VERSION, ...(groupId === undefined ? {} : { group_id: groupId }) },
+        { signal, batch: false },
+      )
+      .catch((error: unknown) => {
+        throw refusal(error, { component: 'UserLongPoll', groupId }) ?? error;
+      });
     if (typeof answer.server !== 'string' || typeof answer.key !== 'string' || answer.ts === undefined) {
       throw new LongPollTransportError(
         `messages.getLongPollServer answered without server/key/ts: ${JSON.stringify(answer).slice(0, 200)}`,
@@ -81,5 +84,9 @@ export class UserLongPollSource implements PollSource<UserLongPollEvent> {
 
   keyOf(event: UserLongPollEvent): OrderKey | undefined {
     return userEventPeerId(event);
+  }
+
+  isFatal(error: unknown): boolean {
+    return isFatal(error);
   }
 }

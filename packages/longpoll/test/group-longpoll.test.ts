@@ -1,6 +1,6 @@
 import { isUpdateOf, type VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { LongPollGap } from '../src/index.js';
+import { type LongPollGap, LongPollMalformedUpdateError } from '../src/index.js';
 import { type PollRig, pollRig, sleep, until } from './setup.js';
 
 let rig: PollRig | undefined;
@@ -50,14 +50,12 @@ describe('receiving', () => {
     expect(poll.inFlight).toBe(0);
   });
 
-  test('a malformed update goes to onError with a typed error and the loop goes on', async () => {
+  test('a malformed update goes to onError as a typed error carrying the raw value, not as an update', async () => {
     rig = await pollRig();
     const { vk } = rig;
-    const errors: Array<{ name: string; update: unknown }> = [];
+    const errors: Array<{ error: Error; update: unknown }> = [];
     const texts: string[] = [];
-    const poll = rig.poll({
-      onError: (error, update) => errors.push({ name: (error as Error).name, update }),
-    });
+    const poll = rig.poll({ onError: (error, update) => errors.push({ error, update }) });
     poll.on('message_new', ({ object }) => {
       texts.push(object.message.text);
     });
@@ -65,9 +63,16 @@ describe('receiving', () => {
     vk.emitEvent('message_new', { message: 'not an object' });
     vk.user(1).send('after the bad one');
     await until(() => texts.length === 1);
-    expect(errors).toEqual([
-      { name: 'VkUpdateParseError', update: expect.objectContaining({ type: 'message_new' }) },
-    ]);
+    expect(errors).toHaveLength(1);
+    const [{ error, update } = { error: undefined, update: undefined }] = errors;
+    // No parsed update exists for it: the raw value rides on the error, typed `unknown`.
+    expect(update).toBeUndefined();
+    expect(error).toBeInstanceOf(LongPollMalformedUpdateError);
+    expect(error).toMatchObject({
+      code: 'long_poll_malformed_update',
+      raw: expect.objectContaining({ type: 'message_new', object: { message: 'not an object' } }),
+      cause: expect.objectContaining({ name: 'VkUpdateParseError' }),
+    });
   });
 
   test('a handler error goes to onError with its update and the loop goes on', async () => {

@@ -1,4 +1,5 @@
 import { MemoryRateLimiter, VkApi } from '@vkwire/api-client';
+import { silentLogger } from '@vkwire/core';
 import { createSandbox, type Sandbox, type SandboxOptions } from '@vkwire/sandbox';
 import {
   GroupLongPoll,
@@ -15,10 +16,13 @@ export interface Rig<Poll, Options> {
   close(): Promise<void>;
 }
 
-/** Options every test poll gets: short waits and fast retries. */
-const FAST = { wait: 5, retry: { baseDelayMs: 10, maxDelayMs: 100 } } as const;
+/**
+ * Options every test poll gets: short waits, fast retries, and no stderr output (tests of the
+ * stderr fallback pass `logger: undefined`).
+ */
+const FAST = { wait: 5, retry: { baseDelayMs: 10, maxDelayMs: 100 }, logger: silentLogger } as const;
 
-async function rig<Poll extends { stop(): Promise<void> }, Options>(
+async function rig<Poll extends { stop(): Promise<unknown> }, Options>(
   make: (api: VkApi, options: Partial<Options>) => Poll,
   sandboxOptions: SandboxOptions,
   token: (vk: Sandbox) => string,

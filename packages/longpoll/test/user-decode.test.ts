@@ -465,6 +465,34 @@ describe('unknown codes, extra and missing elements', () => {
     expect(message).toMatchObject({ minorId: 77, peerId: 487261935, timestamp: 1748763101, text: 'hi' });
     expect(decodeAs('message_new', [4, 905112, 1, 487261935, 1748763101, 'hi']).minorId).toBeUndefined();
   });
+
+  test('a chat message whose text is only digits ("7") keeps the v3 layout: the JSON types decide, not the look', () => {
+    // Real: a user typing "7" in a chat. The text is a JSON string that reads as a number.
+    const message = decodeAs('message_new', [
+      4,
+      54896,
+      532497,
+      2000000017,
+      1525071240,
+      '7',
+      { from: '375988312' },
+      {},
+    ]);
+    expect(message).toMatchObject({
+      messageId: 54896,
+      peerId: 2000000017,
+      peer: { type: 'chat' },
+      fromId: 375988312,
+      timestamp: 1525071240,
+      text: '7',
+    });
+    expect(message.minorId).toBeUndefined();
+    // An edit reads the same way; an all-numbers layout still gets its minor_id.
+    expect(decodeAs('message_edit', [5, 54896, 532497, 2000000017, 1525071240, '12', {}, {}]).text).toBe(
+      '12',
+    );
+    expect(decodeAs('message_new', [4, 1, 1, 7, 2000000017, 1525071240, '7']).minorId).toBe(7);
+  });
 });
 
 describe('HTML unescaping', () => {
@@ -769,7 +797,14 @@ describe('types', () => {
     expectTypeOf<Parameters<NonNullable<UserEventHandlers['message_new']>>[0]>().toEqualTypeOf<
       UserEventMap['message_new']
     >();
-    if (event.type === 'message_new') void handlers.message_new?.(event);
+    const context = {
+      transport: 'user_long_poll',
+      signal: new AbortController().signal,
+      groupId: undefined,
+      eventId: undefined,
+      retryCounter: 0,
+    } as const;
+    if (event.type === 'message_new') void handlers.message_new?.(event, context);
     expect(seen).toEqual(['hi']);
   });
 });

@@ -299,7 +299,7 @@ describe('failures', () => {
     expect(gaps[0]).toMatchObject({ reason: 'failed_3' });
   });
 
-  test('failed 4 (a version the server refuses) stops the poll with a typed error', async () => {
+  test('failed 4 (a version the server refuses) ends the poll: finished says fatal with the typed error, for await throws it', async () => {
     // A VK stand-in that refuses version 3, as a server speaking only newer layouts would.
     const server = await standIn((url) =>
       url.pathname === '/method/messages.getLongPollServer'
@@ -317,6 +317,9 @@ describe('failures', () => {
     const requests = server.checks;
     await sleep(200);
     expect(server.checks).toBe(requests); // no retry loop
+    // The end is told by `finished`, not only by onError.
+    expect(await poll.finished).toEqual({ reason: 'fatal', error: errors[0] });
+    await expect(poll.start()).rejects.toMatchObject({ code: 'long_poll_stopped' });
 
     const again = new UserLongPoll({ api, wait: 1, ownerId: 1, onError: () => {} });
     await expect(

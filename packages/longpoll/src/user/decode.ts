@@ -2,12 +2,11 @@ import {
   CHAT_CHANGE_TYPES,
   type ChatChange,
   type ChatChangeNumbering,
+  USER_EVENT_CODES,
   USER_PLATFORMS,
   type UserEventBodies,
   type UserEventCode,
-  type UserEventCodeOf,
   type UserEventMap,
-  type UserEventType,
   type UserLongPollEvent,
   type UserMessage,
 } from './events.js';
@@ -40,20 +39,20 @@ interface Context {
   numbering: ChatChangeNumbering;
 }
 
-type Decoder = (update: readonly unknown[], context: Context) => UserLongPollEvent | undefined;
+type CodeTable = typeof USER_EVENT_CODES;
+
+/**
+ * Reads what an event of code `C` carries besides `type`, `code` and `raw`; undefined when required
+ * elements are missing. The body's type follows from the code through `USER_EVENT_CODES`, so a
+ * decoder cannot return the wrong type's body, and `type` is never written next to a code again.
+ */
+type Decoder<C extends UserEventCode> = (
+  update: readonly unknown[],
+  context: Context,
+) => UserEventBodies[CodeTable[C]] | undefined;
 
 function hasMode(mode: number, bit: number): boolean {
   return Math.floor(mode / bit) % 2 === 1;
-}
-
-function make<K extends Exclude<UserEventType, 'unknown'>>(
-  type: K,
-  code: number,
-  raw: readonly unknown[],
-  body: UserEventBodies[K],
-): UserEventMap[K] {
-  // The code was looked up in USER_EVENT_CODES for this type, so it is one of UserEventCodeOf<K>.
-  return { type, code: code as UserEventCodeOf<K>, raw, ...body } as UserEventMap[K];
 }
 
 function unknownEvent(
@@ -103,9 +102,10 @@ function message(update: readonly unknown[], context: Context): UserMessage | un
   const messageId = asInt(update[1]);
   const value = asInt(update[2]);
   if (messageId === undefined || value === undefined) return undefined;
-  // Newer versions put a minor_id before the peer: then a number, not the text, follows the time.
+  // Newer versions put a minor_id before the peer: then a JSON number, not the text (always a JSON
+  // string, even when it reads "7"), follows the time. Decided by the JSON type, never by the look.
   const shifted =
-    asInt(update[3]) !== undefined && asInt(update[4]) !== undefined && asInt(update[5]) !== undefined;
+    typeof update[3] === 'number' && typeof update[4] === 'number' && typeof update[5] === 'number';
   const minorId = shifted ? asInt(update[3]) : undefined;
   const at = shifted ? 4 : 3;
   const peerId = asInt(update[at]);
@@ -179,41 +179,34 @@ function platformName(platform: number): UserEventBodies['friend_online']['platf
 }
 
 // Keyed by every code of USER_EVENT_CODES: the compiler rejects a code without a decoder.
-const DECODERS: { readonly [C in UserEventCode]: Decoder } = {
+const DECODERS: { readonly [C in UserEventCode]: Decoder<C> } = {
   1: (update, context) => {
     const read = flagsChange(update, context);
-    return (
-      read &&
-      make('message_flags_replace', 1, update, { ...read.change, flags: decodeMessageFlags(read.value) })
-    );
+    return read && { ...read.change, flags: decodeMessageFlags(read.value) };
   },
   2: (update, context) => {
     const read = flagsChange(update, context);
-    return (
-      read && make('message_flags_set', 2, update, { ...read.change, mask: decodeMessageFlags(read.value) })
-    );
+    return read && { ...read.change, mask: decodeMessageFlags(read.value) };
   },
   3: (update, context) => {
     const read = flagsChange(update, context);
-    return (
-      read && make('message_flags_reset', 3, update, { ...read.change, mask: decodeMessageFlags(read.value) })
-    );
+    return read && { ...read.change, mask: decodeMessageFlags(read.value) };
   },
   4: (update, context) => {
     const decoded = message(update, context);
-    return decoded && make('message_new', 4, update, decoded);
+    return decoded && decoded;
   },
   5: (update, context) => {
     const decoded = message(update, context);
-    return decoded && make('message_edit', 5, update, decoded);
+    return decoded && decoded;
   },
   6: (update) => {
     const read = peerAndNumber(update);
-    return read && make('read_in', 6, update, { ...peerRef(read.peerId), localId: read.value });
+    return read && { ...peerRef(read.peerId), localId: read.value };
   },
   7: (update) => {
     const read = peerAndNumber(update);
-    return read && make('read_out', 7, update, { ...peerRef(read.peerId), localId: read.value });
+    return read && { ...peerRef(read.peerId), localId: read.value };
   },
   8: (update, context) => {
     const userId = asInt(update[1]);
@@ -230,7 +223,7 @@ const DECODERS: { readonly [C in UserEventCode]: Decoder } = {
     if (timestamp !== undefined) body.timestamp = timestamp;
     const appId = asInt(update[4]);
     if (appId !== undefined) body.appId = appId;
-    return make('friend_online', 8, update, body);
+    return body;
   },
   9: (update) => {
     const userId = asInt(update[1]);
@@ -245,47 +238,40 @@ const DECODERS: { readonly [C in UserEventCode]: Decoder } = {
     if (timestamp !== undefined) body.timestamp = timestamp;
     const appId = asInt(update[4]);
     if (appId !== undefined) body.appId = appId;
-    return make('friend_offline', 9, update, body);
+    return body;
   },
   10: (update) => {
     const read = peerAndNumber(update);
-    return (
-      read &&
-      make('dialog_flags_reset', 10, update, { ...peerRef(read.peerId), mask: decodeDialogFlags(read.value) })
-    );
+    return read && { ...peerRef(read.peerId), mask: decodeDialogFlags(read.value) };
   },
   11: (update) => {
     const read = peerAndNumber(update);
     return (
-      read &&
-      make('dialog_flags_replace', 11, update, {
+      read && {
         ...peerRef(read.peerId),
         flags: decodeDialogFlags(read.value),
-      })
+      }
     );
   },
   12: (update) => {
     const read = peerAndNumber(update);
-    return (
-      read &&
-      make('dialog_flags_set', 12, update, { ...peerRef(read.peerId), mask: decodeDialogFlags(read.value) })
-    );
+    return read && { ...peerRef(read.peerId), mask: decodeDialogFlags(read.value) };
   },
   13: (update) => {
     const read = peerAndNumber(update);
-    return read && make('messages_deleted', 13, update, { ...peerRef(read.peerId), localId: read.value });
+    return read && { ...peerRef(read.peerId), localId: read.value };
   },
   14: (update) => {
     const read = peerAndNumber(update);
-    return read && make('messages_restored', 14, update, { ...peerRef(read.peerId), localId: read.value });
+    return read && { ...peerRef(read.peerId), localId: read.value };
   },
   20: (update) => {
     const read = peerAndNumber(update);
-    return read && make('dialog_major_id', 20, update, { ...peerRef(read.peerId), majorId: read.value });
+    return read && { ...peerRef(read.peerId), majorId: read.value };
   },
   21: (update) => {
     const read = peerAndNumber(update);
-    return read && make('dialog_minor_id', 21, update, { ...peerRef(read.peerId), minorId: read.value });
+    return read && { ...peerRef(read.peerId), minorId: read.value };
   },
   51: (update) => {
     const chatId = asInt(update[1]);
@@ -293,7 +279,7 @@ const DECODERS: { readonly [C in UserEventCode]: Decoder } = {
     const body: UserEventBodies['chat_changed'] = { ...peerRef(CHAT_PEER_BASE + chatId), chatId };
     const self = asBool(update[2]);
     if (self !== undefined) body.self = self;
-    return make('chat_changed', 51, update, body);
+    return body;
   },
   52: (update, context) => {
     const typeId = asInt(update[1]);
@@ -307,35 +293,33 @@ const DECODERS: { readonly [C in UserEventCode]: Decoder } = {
       if (MEMBER_CHANGES.has(change)) body.memberId = info;
       if (change === 'pin') body.conversationMessageId = info;
     }
-    return make('chat_info_changed', 52, update, body);
+    return body;
   },
   61: (update) => {
     const body = activity(update);
-    return body && make('typing', 61, update, body);
+    return body && body;
   },
   62: (update) => {
     const body = activity(update);
-    return body && make('typing', 62, update, body);
+    return body && body;
   },
   63: (update) => {
     const body = activity(update);
-    return body && make('typing', 63, update, body);
+    return body && body;
   },
   64: (update) => {
     const body = activity(update);
-    return body && make('voice_recording', 64, update, body);
+    return body && body;
   },
   70: (update) => {
     const userId = asInt(update[1]);
     const callId = update[2];
     if (userId === undefined || (typeof callId !== 'number' && typeof callId !== 'string')) return undefined;
-    return make('call', 70, update, { userId, callId });
+    return { userId, callId };
   },
   80: (update) => {
     const count = asInt(update[1]);
-    return count === undefined
-      ? undefined
-      : make('unread_count', 80, update, { count, rest: update.slice(2) });
+    return count === undefined ? undefined : { count, rest: update.slice(2) };
   },
   114: (update) => {
     // Mode 8 sends one object; without it the values come as elements. Look at what came.
@@ -345,14 +329,14 @@ const DECODERS: { readonly [C in UserEventCode]: Decoder } = {
     const sound = asBool(object ? soundValue : update[2]);
     const disabledUntil = asInt(object ? untilValue : update[3]);
     if (peerId === undefined) return undefined;
-    return make('notification_settings', 114, update, {
+    return {
       ...peerRef(peerId),
       sound: sound ?? true,
       disabledUntil: disabledUntil ?? 0,
       muted: (disabledUntil ?? 0) !== 0,
       form: object ? 'object' : 'positional',
       extra,
-    });
+    };
   },
 };
 
@@ -369,15 +353,19 @@ export function decodeUserUpdate(update: unknown, options: DecodeUserUpdateOptio
   if (!Array.isArray(update)) return unknownEvent(update, undefined, 'malformed');
   const code = asInt(update[0]);
   if (code === undefined) return unknownEvent(update, undefined, 'malformed');
-  const decoder = Object.hasOwn(DECODERS, code) ? DECODERS[code as UserEventCode] : undefined;
-  if (!decoder) return unknownEvent(update, code, 'unknown_code');
+  if (!Object.hasOwn(DECODERS, code)) return unknownEvent(update, code, 'unknown_code');
+  const known = code as UserEventCode;
+  const decoder = DECODERS[known] as Decoder<UserEventCode>;
   const context: Context = {
     mode: options.mode ?? DEFAULT_USER_LONG_POLL_MODE,
     ownerId: options.ownerId,
     numbering: options.chatChangeNumbering ?? 'vk_api',
   };
   try {
-    return decoder(update, context) ?? unknownEvent(update, code, 'malformed');
+    const body = decoder(update, context);
+    if (!body) return unknownEvent(update, code, 'malformed');
+    // `type` comes from the one table; the body's type was checked against it in DECODERS.
+    return { type: USER_EVENT_CODES[known], code: known, raw: update, ...body } as UserLongPollEvent;
   } catch {
     // The decoders do not throw on any input we know of; this keeps the promise for inputs we don't.
     return unknownEvent(update, code, 'malformed');

@@ -1,3 +1,4 @@
+import type { LongPollHandler } from '../client.js';
 import type { DialogFlags, MessageFlags } from './flags.js';
 import type { MessageContent } from './message.js';
 import type { PeerInfo } from './peer.js';
@@ -292,10 +293,8 @@ export type UserEventType = keyof UserEventMap;
 /** Any decoded User Long Poll event; narrow it on `type`. */
 export type UserLongPollEvent = UserEventMap[UserEventType];
 
-/** A handler of one event type (or of any event). */
-export type UserEventHandler<K extends UserEventType = UserEventType> = (
-  event: UserEventMap[K],
-) => void | Promise<void>;
+/** A handler of one event type (or of any event), with the long poll context. */
+export type UserEventHandler<K extends UserEventType = UserEventType> = LongPollHandler<UserEventMap[K]>;
 
 /** Handlers by event type, as a `UserLongPoll` will take them. */
 export type UserEventHandlers = { [K in UserEventType]?: UserEventHandler<K> };

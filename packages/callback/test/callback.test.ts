@@ -1,12 +1,7 @@
 import { isUpdateOf, type VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  CallbackGroups,
-  configureCallbackServer,
-  removeServer,
-  retryLater,
-  serveCallback,
-} from '../src/index.js';
+import { CallbackGroups, configureCallbackServer, removeServer, retryLater } from '../src/index.js';
+import { serveCallback } from '../src/node.js';
 import { fixture, gate, type Rig, rig, testApi, until } from './setup.js';
 
 let current: Rig | undefined;
@@ -233,11 +228,11 @@ describe('against the sandbox pusher over HTTP', () => {
       ]);
       expect(groups.get(1001)?.secret).not.toBe(groups.get(1002)?.secret);
     } finally {
-      await server.close();
+      await server.stop();
     }
   });
 
-  test('close() waits for handlers in flight, then resolves', async () => {
+  test('stop() waits for handlers in flight, then resolves with nothing abandoned', async () => {
     const { vk, serve } = await start();
     let finished = false;
     const { server } = await serve({
@@ -249,7 +244,7 @@ describe('against the sandbox pusher over HTTP', () => {
     vk.user(1).send('x');
     await until(() => vk.callback.deliveries({ type: 'message_new' }).length === 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await server.close();
+    expect(await server.stop()).toEqual({ abandoned: 0 });
     expect(finished).toBe(true);
   });
 });

@@ -1,8 +1,15 @@
 // The web entry: web standards only (no node:* and no hono), so it bundles for Workers and browsers.
 // Node's server and handler are in '@vkwire/callback/node', the hono app in '@vkwire/callback/hono'.
 
-// Deduplication of VK's redeliveries by event_id: core's contract (redis-bridge provides a shared store)
-export { type DedupeClaim, type DedupeStore, MemoryDedupeStore } from '@vkwire/core';
+// From @vkwire/core, for the options: deduplication of VK's redeliveries by event_id (redis-bridge
+// provides a shared store), the result of stop(), and the error every bad option throws
+export {
+  type DedupeClaim,
+  type DedupeStore,
+  MemoryDedupeStore,
+  type StopResult,
+  VkwireConfigError,
+} from '@vkwire/core';
 // AutoSetting: register and configure the callback server through the API
 export {
   type ConfigureCallbackServerOptions,

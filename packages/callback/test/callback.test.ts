@@ -263,15 +263,16 @@ describe('against the sandbox pusher over HTTP', () => {
   test('stop() waits for handlers in flight, then resolves with nothing abandoned', async () => {
     const { vk, serve } = await start();
     let finished = false;
+    const started = gate();
     const { server } = await serve({
       onUpdate: async () => {
+        started.open();
         await new Promise((resolve) => setTimeout(resolve, 100));
         finished = true;
       },
     });
     vk.user(1).send('x');
-    await until(() => vk.callback.deliveries({ type: 'message_new' }).length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await started.promise;
     expect(await server.stop()).toEqual({ abandoned: 0 });
     expect(finished).toBe(true);
   });

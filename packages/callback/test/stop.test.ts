@@ -140,9 +140,10 @@ describe.each(Object.entries(entries))('stop() of %s', (_name, make) => {
     const begun = performance.now();
     const stopping = entry.stop();
     expect(entry.stop()).toBe(stopping);
+    // Aborted only once stopTimeoutMs has run out.
+    expect(signal?.aborted).toBe(false);
     // Taking no new updates: VK is told to come back later, and no handler runs.
     expect(await entry.send(body('late'))).toEqual({ status: 503, retryAfter: '10', text: 'stopping' });
-    expect(signal?.aborted).toBe(false);
     const result = await stopping;
     expect(performance.now() - begun).toBeGreaterThanOrEqual(STOP_TIMEOUT - 5);
     expect(result).toEqual({ abandoned: 1 });

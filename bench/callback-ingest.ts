@@ -19,7 +19,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { serve } from '@hono/node-server';
-import { createCallbackHandler, serveCallback } from '@vkwire/callback';
+import { createCallbackHandler } from '@vkwire/callback/hono';
+import { serveCallback } from '@vkwire/callback/node';
 import { Hono } from 'hono';
 import { VK } from 'vk-io';
 
@@ -72,7 +73,9 @@ async function runServer(kind: Kind): Promise<void> {
       },
     });
     url = server.url;
-    stop = server.close;
+    stop = async () => {
+      await server.stop();
+    };
   } else if (kind === 'vkwire on hono') {
     const app = createCallbackHandler({
       groups: [{ groupId: GROUP_ID, secret: SECRET, confirmation: CONFIRMATION }],

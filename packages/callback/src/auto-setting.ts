@@ -1,9 +1,10 @@
-import { type VkApi, VkApiError } from '@vkwire/api-client';
+// Types only: the web entry must not load the API client (undici, node:*) at run time.
+import type { VkApi } from '@vkwire/api-client';
+import { VK_API_VERSION, VkwireConfigError } from '@vkwire/core';
+import type { VkEventType } from '@vkwire/events-schema';
 import { CallbackSetupError } from './errors.js';
 import type { CallbackGroups } from './groups.js';
 
-/** The API version whose objects events-schema describes. */
-const API_VERSION = '5.199';
 const SECRET_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Options of {@link configureCallbackServer}. */
@@ -14,8 +15,8 @@ export interface ConfigureCallbackServerOptions {
   title?: string;
   /** The community (the token must be its community token, or an admin's user token). */
   groupId: number;
-  /** Event types to receive; every other type is switched off. */
-  events: readonly string[];
+  /** Event types to receive (`message_new`, `message_event`, ...); every other type is switched off. */
+  events: readonly VkEventType[];
   /**
    * The registry the endpoint serves from: the new secret and confirmation code are put there
    * before VK sends its confirmation request, so the endpoint can answer it.
@@ -59,16 +60,18 @@ interface ServerItem {
 
 /**
  * VK's "auto setting" (vk-protocol §5.6): makes sure the community has exactly one callback
- * server at `url`, confirmed, with a secret, at API 5.199, with exactly `events` switched on.
+ * server at `url`, confirmed, with a secret, at API `VK_API_VERSION` (5.199), with exactly `events` switched on.
  * Idempotent: a second run changes nothing and returns the same server, secret and code.
  *
  * Steps: find servers at `url` (a confirmed one is kept, with its secret; broken ones are
  * deleted); fetch the confirmation code; if none is kept, generate a secret and add the server
  * (the endpoint must already be listening: VK confirms it at once); then set the events.
  *
+ * @throws VkwireConfigError (`invalid_option`) for bad options, before any call
+ * @throws CallbackSetupError (`need_group_token`, `server_limit`, `not_confirmed`, `api_error`)
  * @example
  * const groups = new CallbackGroups();
- * const { url } = await serveCallback({ groups, onUpdate, port: 8080, hostname: '0.0.0.0' });
+ * await serveCallback({ groups, onUpdate, port: 8080, hostname: '0.0.0.0' }); // from '@vkwire/callback/node'
  * await configureCallbackServer(api, {
  *   url: 'https://bot.example.org/callback', groupId, events: ['message_new', 'message_event'], groups,
  * });
@@ -77,6 +80,7 @@ export async function configureCallbackServer(
   api: VkApi,
   options: ConfigureCallbackServerOptions,
 ): Promise<ConfigureCallbackServerResult> {
+  checkOptions(api, options);
   const { url, groupId } = options;
   const title = (options.title ?? 'vkwire').slice(0, 14);
   const group_id = groupId;
@@ -168,7 +172,7 @@ async function applySettings(
   api: VkApi,
   groupId: number,
   serverId: number,
-  events: readonly string[],
+  events: readonly VkEventType[],
 ): Promise<boolean> {
   const current = (await api.call(
     'groups.getCallbackSettings',
@@ -176,16 +180,16 @@ async function applySettings(
     { batch: false },
   )) as { api_version?: string; events?: Record<string, number | boolean> };
   const flags = current.events ?? {};
-  const wanted = new Set(events);
+  const wanted = new Set<string>(events);
   const same =
-    current.api_version === API_VERSION &&
+    current.api_version === VK_API_VERSION &&
     [...wanted].every((type) => type in flags && Boolean(flags[type])) &&
     Object.keys(flags).every((type) => wanted.has(type) || !flags[type]);
   if (same) return false;
   const params: Record<string, string | number> = {
     group_id: groupId,
     server_id: serverId,
-    api_version: API_VERSION,
+    api_version: VK_API_VERSION,
   };
   for (const type of Object.keys(flags)) params[type] = wanted.has(type) ? 1 : 0;
   for (const type of wanted) params[type] = 1;
@@ -212,14 +216,15 @@ async function guard<T>(groupId: number, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (error instanceof CallbackSetupError) throw error;
-    if (error instanceof VkApiError) {
-      if ([5, 15, 27, 100].includes(error.code))
+    const code = vkErrorCode(error);
+    if (code !== undefined) {
+      if ([5, 15, 27, 100].includes(code))
         throw new CallbackSetupError(
           'need_group_token',
-          `configuring the callback server of community ${groupId} failed: error ${error.code} — use a community token of that community with the manage right`,
+          `configuring the callback server of community ${groupId} failed: error ${code} — use a community token of that community with the manage right`,
           { cause: error },
         );
-      if (error.code === 2000)
+      if (code === 2000)
         throw new CallbackSetupError(
           'server_limit',
           `community ${groupId} has 10 callback servers already: delete one in the community settings`,
@@ -232,4 +237,41 @@ async function guard<T>(groupId: number, run: () => Promise<T>): Promise<T> {
       { cause: error },
     );
   }
+}
+
+/**
+ * VK's error code of an API client's `VkApiError` (and its subclasses), read by shape: an
+ * `instanceof` would load the API client at run time.
+ */
+function vkErrorCode(error: unknown): number | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, method } = error as Error & { code?: unknown; method?: unknown };
+  return typeof code === 'number' && typeof method === 'string' ? code : undefined;
+}
+
+function checkOptions(api: VkApi, options: ConfigureCallbackServerOptions): void {
+  const component = 'configureCallbackServer';
+  if (typeof api !== 'object' || api === null || typeof api.call !== 'function')
+    throw new VkwireConfigError(component, 'api', 'a VkApi of @vkwire/api-client', { got: api });
+  if (typeof options !== 'object' || options === null)
+    throw new VkwireConfigError(component, 'options', 'an object', { got: options });
+  if (typeof options.url !== 'string' || !/^https?:\/\/./.test(options.url))
+    throw new VkwireConfigError(component, 'url', 'an http(s) URL', { got: options.url });
+  if (!Number.isSafeInteger(options.groupId) || options.groupId <= 0)
+    throw new VkwireConfigError(component, 'groupId', 'a positive integer (a number)', {
+      got: options.groupId,
+    });
+  if (
+    !Array.isArray(options.events) ||
+    options.events.some((type) => typeof type !== 'string' || type === '')
+  )
+    throw new VkwireConfigError(component, 'events', 'an array of event types', { got: options.events });
+  const length = options.secretLength;
+  if (length !== undefined && (!Number.isSafeInteger(length) || length < 1 || length > 50))
+    throw new VkwireConfigError(component, 'secretLength', 'an integer in [1, 50]', { got: length });
+  const wait = options.confirmTimeoutMs;
+  if (wait !== undefined && (!Number.isSafeInteger(wait) || wait < 0))
+    throw new VkwireConfigError(component, 'confirmTimeoutMs', 'an integer ≥ 0', { got: wait });
+  if (options.title !== undefined && typeof options.title !== 'string')
+    throw new VkwireConfigError(component, 'title', 'a string', { got: options.title });
 }

@@ -1,9 +1,4 @@
-/** Invalid options of a callback handler or server (a bad group id, a missing confirmation code). */
-export class CallbackConfigError extends Error {
-  override readonly name = 'CallbackConfigError';
-  /** Machine-readable code. */
-  readonly code = 'CALLBACK_CONFIG';
-}
+import { VkwireConfigError } from '@vkwire/core';
 
 /** Why `configureCallbackServer` could not set a callback server up. */
 export type CallbackSetupErrorCode =
@@ -31,6 +26,20 @@ export class CallbackSetupError extends Error {
   }
 }
 
+/**
+ * A handler was still running when its `deadlineMs` passed: VK was answered 503 (it redelivers),
+ * the handler's `signal` was aborted. What `onError` (or the log) receives then.
+ */
+export class CallbackDeadlineError extends Error {
+  override readonly name = 'CallbackDeadlineError';
+  /** Machine-readable code. */
+  readonly code = 'handler_deadline';
+
+  constructor(deadlineMs: number) {
+    super(`onUpdate ran past its deadline of ${deadlineMs} ms: VK was asked to redeliver the update`);
+  }
+}
+
 /** The handler asked for an explicit answer; see `retryLater` and `removeServer`. */
 export type CallbackReply =
   | {
@@ -50,6 +59,7 @@ export type CallbackReply =
  * A reply asking VK to redeliver the event after `afterSeconds` (a `Retry-After` answer). The
  * event is not marked handled, so the redelivery is dispatched again.
  *
+ * @throws VkwireConfigError (`invalid_option`) when `afterSeconds` is not in [0, 10800)
  * @example
  * onUpdate: async (update) => {
  *   if (await queue.isFull()) return retryLater(30);
@@ -57,9 +67,14 @@ export type CallbackReply =
  * }
  */
 export function retryLater(afterSeconds: number, options: { status?: 410 | 429 | 503 } = {}): CallbackReply {
-  if (!Number.isFinite(afterSeconds) || afterSeconds < 0 || afterSeconds >= 3 * 3600)
-    throw new RangeError(`retryLater: afterSeconds must be in [0, 10800), got ${afterSeconds}`);
-  return { kind: 'retry', afterSeconds: Math.ceil(afterSeconds), status: options.status ?? 503 };
+  if (typeof afterSeconds !== 'number' || !(afterSeconds >= 0 && afterSeconds < 3 * 3600))
+    throw new VkwireConfigError('retryLater', 'afterSeconds', 'a number of seconds in [0, 10800)', {
+      got: afterSeconds,
+    });
+  const status = options.status ?? 503;
+  if (status !== 503 && status !== 429 && status !== 410)
+    throw new VkwireConfigError('retryLater', 'status', '503, 429 or 410', { got: status });
+  return { kind: 'retry', afterSeconds: Math.ceil(afterSeconds), status };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CallbackConfigError } from './errors.js';
+import { VkwireConfigError } from '@vkwire/core';
 
 /** The keys of one community served by a callback endpoint. */
 export interface CallbackGroupConfig {
@@ -29,15 +29,37 @@ export class CallbackGroups {
     for (const group of groups) this.set(group);
   }
 
-  /** Adds a community or replaces its keys. */
+  /**
+   * Adds a community or replaces its keys.
+   * @throws VkwireConfigError (`invalid_option`) for a bad group id, confirmation code or secret
+   */
   set(group: CallbackGroupConfig): this {
+    if (typeof group !== 'object' || group === null)
+      throw new VkwireConfigError(
+        'CallbackGroups',
+        'groups[]',
+        'an object { groupId, secret?, confirmation }',
+        {
+          got: group,
+        },
+      );
     if (!Number.isSafeInteger(group.groupId) || group.groupId <= 0)
-      throw new CallbackConfigError(`groupId must be a positive integer, got ${String(group.groupId)}`);
+      throw new VkwireConfigError('CallbackGroups', 'groupId', 'a positive integer (a number)', {
+        got: group.groupId,
+      });
     if (typeof group.confirmation !== 'string' || group.confirmation === '')
-      throw new CallbackConfigError(`community ${group.groupId}: confirmation must be a non-empty string`);
+      throw new VkwireConfigError(
+        `CallbackGroups (community ${group.groupId})`,
+        'confirmation',
+        'a non-empty string (groups.getCallbackConfirmationCode)',
+        { got: group.confirmation },
+      );
     if (group.secret !== undefined && (typeof group.secret !== 'string' || group.secret === ''))
-      throw new CallbackConfigError(
-        `community ${group.groupId}: secret must be a non-empty string or left out`,
+      throw new VkwireConfigError(
+        `CallbackGroups (community ${group.groupId})`,
+        'secret',
+        'a non-empty string or left out',
+        { got: group.secret, secret: true },
       );
     this.byId.set(group.groupId, { ...group });
     return this;

@@ -1,19 +1,26 @@
+// The web entry: web standards only (no node:* and no hono), so it bundles for Workers and browsers.
+// Node's server and handler are in '@vkwire/callback/node', the hono app in '@vkwire/callback/hono'.
+
+// From @vkwire/core, for the options: deduplication of VK's redeliveries by event_id (redis-bridge
+// provides a shared store), the result of stop(), and the error every bad option throws
+export {
+  type DedupeClaim,
+  type DedupeStore,
+  MemoryDedupeStore,
+  type StopResult,
+  VkwireConfigError,
+} from '@vkwire/core';
 // AutoSetting: register and configure the callback server through the API
 export {
   type ConfigureCallbackServerOptions,
   type ConfigureCallbackServerResult,
   configureCallbackServer,
 } from './auto-setting.js';
-// Deduplication of VK's redeliveries by event_id (pluggable: redis-bridge provides a shared store)
-export {
-  type CallbackDedupeStore,
-  type DedupeClaim,
-  MemoryDedupeStore,
-  type MemoryDedupeStoreOptions,
-} from './dedupe.js';
+// What a handler gets and may return, and the options every entry point shares
+export type { CallbackContext, CallbackHandlerResult, CallbackUpdateHandler } from './context.js';
 // Explicit answers from a handler, and errors
 export {
-  CallbackConfigError,
+  CallbackDeadlineError,
   type CallbackReply,
   CallbackSetupError,
   type CallbackSetupErrorCode,
@@ -22,22 +29,6 @@ export {
 } from './errors.js';
 // The communities served and their keys
 export { type CallbackGroupConfig, CallbackGroups, secretMatches } from './groups.js';
-// The endpoint as a hono app, or a route handler for an existing app
-export { type CallbackHandlerOptions, callbackRoute, createCallbackHandler } from './handler.js';
-// Node: a standalone server, and a (req, res) handler for node:http and express
-export {
-  type CallbackServer,
-  createNodeCallbackHandler,
-  type NodeCallbackHandler,
-  type ServeCallbackOptions,
-  serveCallback,
-} from './node.js';
-// What a handler gets, and the options every entry point shares
-export type {
-  CallbackContext,
-  CallbackReceiverOptions,
-  CallbackRejection,
-  CallbackUpdateHandler,
-} from './receiver.js';
-// The endpoint as a web-standard fetch function (Workers, Deno, Bun)
-export { createCallbackReceiver } from './web.js';
+export type { CallbackReceiverOptions, CallbackRejection } from './options.js';
+// The endpoint as a web-standard fetch function with stop() (Workers, Deno, Bun)
+export { type CallbackReceiver, createCallbackReceiver } from './web.js';

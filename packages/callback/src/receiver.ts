@@ -1,157 +1,73 @@
-import type { Logger } from '@vkwire/api-client';
+import { type DedupeClaim, errorText, MemoryDedupeStore, type StopResult, toError } from '@vkwire/core';
 import { safeParseUpdate, type VkParsedUpdate } from '@vkwire/events-schema';
-import type { BodyResult } from './body.js';
-import { type CallbackDedupeStore, type DedupeClaim, MemoryDedupeStore } from './dedupe.js';
-import type { CallbackReply } from './errors.js';
-import { type CallbackGroupConfig, CallbackGroups, secretMatches } from './groups.js';
+import { type CallbackHandlerResult, DeliveryContext } from './context.js';
+import { type BodyResult, type Delivery, type Reply, reply } from './delivery.js';
+import { CallbackDeadlineError, type CallbackReply } from './errors.js';
+import { secretMatches } from './groups.js';
+import { type CallbackReceiverOptions, type CallbackRejection, receiverSettings } from './options.js';
 
-/** What a handler learns about the delivery besides the update. */
-export interface CallbackContext {
-  /** The community the update belongs to. */
-  readonly groupId: number;
-  /** VK's id of the update (the deduplication key). */
-  readonly eventId: string;
-  /** VK's `X-Retry-Counter`: how many earlier deliveries of this update failed (0 on the first). */
-  readonly retryCounter: number;
-  /**
-   * The HTTP request as received: headers, URL with its query string, the body as text. On Node
-   * it is built on first read, so a handler that never looks at it pays nothing.
-   */
-  readonly request: Request;
-  /** Aborted when the deadline passes and VK is told to retry. */
-  readonly signal: AbortSignal;
-}
-
-/**
- * Handles one update. Resolve when the update is safe (handled, or written to your queue): only
- * then does VK get `ok`. Throw (or reject) to make VK deliver it again; return `retryLater(s)` to
- * choose the delay, or `removeServer()` to make VK delete this callback server.
- */
-export type CallbackUpdateHandler = (
-  update: VkParsedUpdate,
-  context: CallbackContext,
-) => HandlerResult | Promise<HandlerResult>;
-
-// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing means "ok".
-type HandlerResult = void | CallbackReply;
-
-/** What was wrong with a request that was refused (for `onRejected` and logs). */
-export type CallbackRejection =
-  | 'method_not_allowed'
-  | 'unsupported_content_type'
-  | 'body_too_large'
-  | 'unreadable_body'
-  | 'invalid_json'
-  | 'invalid_shape'
-  | 'unknown_group'
-  | 'bad_secret'
-  | 'invalid_update';
-
-/** Options shared by every way of running a callback receiver. */
-export interface CallbackReceiverOptions {
-  /** The communities served, with their secrets and confirmation codes (an array, or a live registry). */
-  groups: readonly CallbackGroupConfig[] | CallbackGroups;
-  /** Called once per update (redeliveries of a handled update are answered `ok` without it). */
-  onUpdate: CallbackUpdateHandler;
-  /**
-   * Milliseconds `onUpdate` may take. Past it VK is asked to retry (503 + `Retry-After`); the
-   * handler keeps its claim, so the redelivery is answered by its outcome, never handled twice.
-   * @default 4000
-   */
-  deadlineMs?: number;
-  /** `Retry-After` seconds sent when `onUpdate` fails or times out. @default 10 */
-  errorRetryAfterSeconds?: number;
-  /** Largest accepted body in bytes; larger ones get 413 while being read. @default 1048576 (1 MiB) */
-  bodyLimit?: number;
-  /** Check each update with events-schema (drift-tolerant). @default true */
-  validate?: boolean;
-  /** Where handled `event_id`s are remembered. @default a new MemoryDedupeStore() */
-  dedupe?: CallbackDedupeStore;
-  /** How long a handled `event_id` is remembered (VK retries for ~2 h, Retry-After up to 3 h). @default 21600000 (6 h) */
-  dedupeTtlMs?: number;
-  /** Called for every refused request (for metrics); never sees the secret. */
-  onRejected?: (reason: CallbackRejection, info: { groupId?: number; eventId?: string }) => void;
-  /** Called when `onUpdate` throws or times out (besides the log line). */
-  onError?: (error: unknown, update: VkParsedUpdate, context: CallbackContext) => void;
-  /** Logs (pino-compatible); secrets are never logged. @default silent */
-  logger?: Logger;
-}
-
-/**
- * One HTTP request as the core sees it, whatever server carried it: a web `Request` (hono,
- * Workers, Bun, Deno) or Node's `IncomingMessage`.
- * @internal
- */
-export interface Delivery {
-  readonly method: string;
-  /** A request header by its lower-case name, or null. */
-  header(name: string): string | null;
-  /** Reads the body, refusing more than `limit` bytes while reading (at once when it is all here). */
-  readBody(limit: number): BodyResult | Promise<BodyResult>;
-  /** The request as a web `Request` (for the handler's context). */
-  toRequest(): Request;
-}
-
-/**
- * An answer, written by each transport its own way. `headers` always has the content type.
- * @internal
- */
-export interface Reply {
-  readonly status: number;
-  readonly text: string;
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-/** The receiver behind every entry point, and a way to wait until it is idle (for a clean close). */
+/** @internal The receiver behind every entry point. */
 export interface Receiver {
   /** Answers one request (synchronously when nothing had to be waited for); never rejects. */
   answer(delivery: Delivery): Reply | Promise<Reply>;
-  /** Resolves once no request is being answered and no handler runs. */
-  drained(): Promise<void>;
+  /**
+   * Answers every new request 503 + `Retry-After`, waits up to `stopTimeoutMs` for the requests
+   * and handlers in flight, then aborts the handlers still running and discards their outcomes.
+   * The same promise on every call.
+   */
+  stop(): Promise<StopResult>;
 }
 
 /** Outcome of one handling, shared with redeliveries that arrive while it runs. */
-type Outcome = { kind: 'ok' } | { kind: 'failed' } | CallbackReply;
+type Outcome = { kind: 'ok' } | { kind: 'failed' } | { kind: 'stopped' } | CallbackReply;
 
-const TEXT_TYPE = 'text/plain; charset=utf-8';
-const TEXT_HEADERS: Readonly<Record<string, string>> = { 'content-type': TEXT_TYPE };
-const OK: Outcome = { kind: 'ok' };
-const FAILED: Outcome = { kind: 'failed' };
-const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
-const DIGITS = /^\d+$/;
-const noop = (): void => {};
-const silent: Logger = { debug: noop, info: noop, warn: noop, error: noop };
-
-/** A text reply; extra headers are added to the content type. */
-export function reply(status: number, text: string, extra?: Record<string, string>): Reply {
-  return { status, text, headers: extra ? { 'content-type': TEXT_TYPE, ...extra } : TEXT_HEADERS };
+/** A handler still running (or recording its outcome): redeliveries wait for it, `stop()` may abandon it. */
+interface Handling {
+  readonly key: string;
+  readonly owner: string;
+  readonly context: DeliveryContext;
+  /** Resolves with the handler's outcome as soon as it has one (the store is written after). */
+  readonly outcome: Promise<Outcome>;
+  resolve(outcome: Outcome): void;
+  /** `stop()` gave up on it: whatever it ends with is discarded. */
+  abandoned: boolean;
+  /** The store write of its outcome, while it is pending. */
+  recording: Promise<void> | undefined;
 }
 
+const OK: Outcome = { kind: 'ok' };
+const FAILED: Outcome = { kind: 'failed' };
+const STOPPED: Outcome = { kind: 'stopped' };
+/** What a wait for an outcome gets when the deadline passes first. */
+const TIMED_OUT: Outcome = { kind: 'failed' };
+const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
+const DIGITS = /^\d+$/;
 const OK_REPLY = reply(200, 'ok');
 const REMOVE_REPLY = reply(200, 'remove');
 const NOT_POST = reply(405, 'POST only', { allow: 'POST' });
 
-/** @internal Builds the receiver; the public entry points wrap it for their transport. */
-export function buildReceiver(options: CallbackReceiverOptions): Receiver {
-  const groups =
-    options.groups instanceof CallbackGroups ? options.groups : new CallbackGroups(options.groups);
-  const onUpdate = options.onUpdate;
-  if (typeof onUpdate !== 'function') throw new TypeError('callback receiver: onUpdate must be a function');
-  const deadlineMs = options.deadlineMs ?? 4000;
-  const errorRetryAfter = String(options.errorRetryAfterSeconds ?? 10);
-  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const validate = options.validate ?? true;
-  const parseOptions = { validate };
-  const store = options.dedupe ?? new MemoryDedupeStore();
-  const dedupeTtlMs = options.dedupeTtlMs ?? 6 * 3600 * 1000;
+/**
+ * @internal Builds the receiver; the public entry points wrap it for their transport.
+ * @param component the entry point, named in configuration errors
+ */
+export function buildReceiver(component: string, options: CallbackReceiverOptions): Receiver {
+  const settings = receiverSettings(component, options);
+  const { groups, onUpdate, deadlineMs, stopTimeoutMs, errorRetryAfter, bodyLimit, dedupeTtlMs } = settings;
+  const { logger, onRejected, onError } = settings;
+  const parseOptions = { validate: settings.validate };
+  const store = settings.dedupe ?? new MemoryDedupeStore();
   // A claim outlives the handler's deadline by far: it lapses only when a process died holding it.
   const leaseMs = Math.max(60_000, deadlineMs * 4);
-  const logger = options.logger ?? silent;
-  const onRejected = options.onRejected;
-  const onError = options.onError;
   const handlerFailed = reply(503, 'handler failed', { 'retry-after': errorRetryAfter });
+  const stoppingReply = reply(503, 'stopping', { 'retry-after': errorRetryAfter });
   /** Handlings running in this process, so a redelivery can wait for the first one's outcome. */
-  const running = new Map<string, Promise<Outcome>>();
+  const running = new Map<string, Handling>();
+  /** Requests being answered. */
+  let active = 0;
+  let stopping = false;
+  let stopped: Promise<StopResult> | undefined;
+  /** Set while `stop()` waits for requests and handlers to end. */
+  let onIdle: (() => void) | undefined;
 
   const reject = (
     status: number,
@@ -166,33 +82,26 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
       ? reply(status, text, { connection: 'close' })
       : reply(status, text);
   };
-  const retry = (seconds: string, text: string): Reply => reply(503, text, { 'retry-after': seconds });
+  const retry = (text: string): Reply => reply(503, text, { 'retry-after': errorRetryAfter });
   const answerFor = (outcome: Outcome): Reply => {
     if (outcome.kind === 'ok') return OK_REPLY;
     if (outcome.kind === 'remove') return REMOVE_REPLY;
     if (outcome.kind === 'retry')
       return reply(outcome.status, 'retry later', { 'retry-after': String(outcome.afterSeconds) });
+    if (outcome.kind === 'stopped') return stoppingReply;
     return handlerFailed;
   };
-
-  let active = 0;
-  let drainWaiters: Array<() => void> = [];
-  const drained = (): Promise<void> =>
-    active === 0 && running.size === 0
-      ? Promise.resolve()
-      : new Promise((resolve) => {
-          drainWaiters.push(resolve);
-        });
-  const checkDrained = (): void => {
-    if (active !== 0 || running.size !== 0 || drainWaiters.length === 0) return;
-    const waiters = drainWaiters;
-    drainWaiters = [];
-    for (const waiter of waiters) waiter();
+  const checkIdle = (): void => {
+    if (active !== 0 || running.size !== 0 || onIdle === undefined) return;
+    const idle = onIdle;
+    onIdle = undefined;
+    idle();
   };
 
-  return { answer, drained };
+  return { answer, stop };
 
   function answer(delivery: Delivery): Reply | Promise<Reply> {
+    if (stopping) return stoppingReply;
     active += 1;
     let result: Reply | Promise<Reply>;
     try {
@@ -207,14 +116,58 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
   /** Bookkeeping once a request is answered. */
   function done(result: Reply): Reply {
     active -= 1;
-    if (drainWaiters.length > 0) checkDrained();
+    if (onIdle !== undefined) checkIdle();
     return result;
   }
 
   /** Not expected (every step handles its own failures), but a request is never left hanging. */
   function failed(error: unknown): Reply {
     logger.error({ err: errorText(error) }, 'callback receiver failed');
-    return retry(errorRetryAfter, 'internal error');
+    return retry('internal error');
+  }
+
+  function stop(): Promise<StopResult> {
+    stopped ??= drain();
+    return stopped;
+  }
+
+  async function drain(): Promise<StopResult> {
+    stopping = true;
+    if (active !== 0 || running.size !== 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        onIdle = resolve;
+        timer = setTimeout(resolve, stopTimeoutMs);
+      });
+      clearTimeout(timer);
+      onIdle = undefined;
+    }
+    // Handlers still running now are abandoned: aborted, answered "stopping" (VK redelivers), and
+    // their claims given up before stop() resolves, so nothing of them reaches the store later.
+    const pending: Array<Promise<void>> = [];
+    let abandoned = 0;
+    for (const handling of [...running.values()]) {
+      if (handling.context.finished) {
+        if (handling.recording) pending.push(handling.recording);
+        continue;
+      }
+      abandoned += 1;
+      handling.abandoned = true;
+      running.delete(handling.key);
+      handling.context.abort(
+        new Error(`callback receiver stopped: the handler ran past ${stopTimeoutMs} ms`),
+      );
+      handling.resolve(STOPPED);
+      const released = record(handling.key, handling.owner, STOPPED);
+      if (released) pending.push(released);
+    }
+    await Promise.all(pending);
+    if (abandoned > 0)
+      logger.warn(
+        { abandoned, stopTimeoutMs },
+        'callback receiver stopped with handlers still running: they were aborted and VK will redeliver their updates',
+      );
+    return { abandoned };
   }
 
   // Each step below answers synchronously when nothing it waits for is asynchronous (a body that
@@ -262,6 +215,7 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
       // VK may or may not send the secret here; a wrong one is still refused.
       if (raw.secret !== undefined && group.secret !== undefined && !secretMatches(group.secret, raw.secret))
         return reject(403, 'bad_secret', 'bad secret', { groupId });
+      if (stopping) return stoppingReply;
       logger.info({ groupId }, 'callback confirmation requested');
       return reply(200, group.confirmation);
     }
@@ -273,58 +227,70 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
     const parsed = safeParseUpdate(raw, parseOptions);
     if (!parsed.success)
       return reject(400, 'invalid_update', `invalid update: ${parsed.error.code}`, { groupId, eventId });
+    // The body arrived after stop() began: VK delivers it again later (or to another replica).
+    if (stopping) return stoppingReply;
     const counter = delivery.header('x-retry-counter');
     const retryCounter = counter === null ? 0 : Math.max(0, Number.parseInt(counter, 10) || 0);
-    const context = new Context(groupId, eventId, retryCounter, delivery);
+    const context = new DeliveryContext(groupId, eventId, retryCounter, delivery);
     return claim(parsed.update, context);
   }
 
   /** Handles an update once: a redelivery gets the outcome of the handling it repeats. */
-  function claim(update: VkParsedUpdate, context: Context): Reply | Promise<Reply> {
+  function claim(update: VkParsedUpdate, context: DeliveryContext): Reply | Promise<Reply> {
     const key = `${context.groupId}:${context.eventId}`;
     const inFlight = running.get(key);
-    if (inFlight) return withDeadline(inFlight, deadlineMs).then(answerFor);
+    if (inFlight) return withDeadline(inFlight.outcome, deadlineMs).then(answerFor);
     let claimed: DedupeClaim | Promise<DedupeClaim>;
     try {
       claimed = store.claim(key, leaseMs);
     } catch (error) {
       return storeUnavailable(context, error);
     }
-    if (typeof claimed === 'string') return claimedAs(claimed, key, update, context);
-    return claimed.then(
+    if (!isThenable(claimed)) return claimedAs(claimed, key, update, context);
+    return Promise.resolve(claimed).then(
       (found) => claimedAs(found, key, update, context),
       (error: unknown) => storeUnavailable(context, error),
     );
   }
 
-  function storeUnavailable(context: Context, error: unknown): Reply {
+  function storeUnavailable(context: DeliveryContext, error: unknown): Reply {
     const { groupId, eventId } = context;
     logger.error({ groupId, eventId, err: errorText(error) }, 'dedupe store failed; asking VK to retry');
-    return retry(errorRetryAfter, 'dedupe store unavailable');
+    return retry('dedupe store unavailable');
   }
 
   function claimedAs(
     claim: DedupeClaim,
     key: string,
     update: VkParsedUpdate,
-    context: Context,
+    context: DeliveryContext,
   ): Reply | Promise<Reply> {
-    if (claim === 'done') {
+    if (claim.state === 'claimed') {
+      if (!stopping) return dispatch(key, claim.owner, update, context);
+      const released = record(key, claim.owner, STOPPED);
+      return released ? released.then(() => stoppingReply) : stoppingReply;
+    }
+    if (claim.state === 'done') {
       const { groupId, eventId, retryCounter } = context;
       logger.debug({ groupId, eventId, retryCounter }, 'redelivery of a handled update');
       return OK_REPLY;
     }
-    if (claim === 'in_progress') {
+    if (claim.state === 'in_progress') {
       // Handled by another process right now: its outcome decides, so ask VK to come back.
       const again = running.get(key);
-      return again ? withDeadline(again, deadlineMs).then(answerFor) : retry(errorRetryAfter, 'in progress');
+      return again ? withDeadline(again.outcome, deadlineMs).then(answerFor) : retry('in progress');
     }
-    return dispatch(key, update, context);
+    return storeUnavailable(context, new TypeError(`the dedupe store answered an unknown claim state`));
   }
 
   /** Runs `onUpdate`; `ok` once it resolves, a retry answer when it fails or runs past the deadline. */
-  function dispatch(key: string, update: VkParsedUpdate, context: Context): Reply | Promise<Reply> {
-    let result: ReturnType<CallbackUpdateHandler>;
+  function dispatch(
+    key: string,
+    owner: string,
+    update: VkParsedUpdate,
+    context: DeliveryContext,
+  ): Reply | Promise<Reply> {
+    let result: CallbackHandlerResult | PromiseLike<CallbackHandlerResult>;
     try {
       result = onUpdate(update, context);
     } catch (error) {
@@ -334,105 +300,114 @@ export function buildReceiver(options: CallbackReceiverOptions): Receiver {
       // A synchronous handler: no deadline to watch, nothing can interleave.
       context.finished = true;
       const outcome: Outcome = result ?? OK;
-      const settled = settle(key, outcome);
-      return settled ? settled.then(() => answerFor(outcome)) : answerFor(outcome);
+      const recorded = record(key, owner, outcome);
+      return recorded ? recorded.then(() => answerFor(outcome)) : answerFor(outcome);
     }
-    const handling = runHandler(result, update, context);
+    let resolve: (outcome: Outcome) => void = noop;
+    const outcome = new Promise<Outcome>((settle) => {
+      resolve = settle;
+    });
+    const handling: Handling = {
+      key,
+      owner,
+      context,
+      outcome,
+      resolve,
+      abandoned: false,
+      recording: undefined,
+    };
     running.set(key, handling);
-    void handling.then(async (outcome) => {
-      running.delete(key);
-      await settle(key, outcome);
-      checkDrained();
+    result.then(
+      (value) => finish(handling, value ?? OK),
+      (error: unknown) => {
+        if (!handling.abandoned)
+          report(error, update, context, 'onUpdate failed; VK will redeliver the update');
+        finish(handling, FAILED);
+      },
+    );
+    return withDeadline(outcome, deadlineMs).then((got) => {
+      if (got !== TIMED_OUT) return answerFor(got);
+      context.abort(new CallbackDeadlineError(deadlineMs));
+      report(new CallbackDeadlineError(deadlineMs), update, context, 'onUpdate ran past its deadline');
+      return handlerFailed;
     });
-    return withDeadline(handling, deadlineMs).then((outcome) => {
-      if (outcome.kind === 'failed' && !context.finished) {
-        context.expire();
-        const { groupId, eventId } = context;
-        logger.error({ groupId, eventId, type: update.type, deadlineMs }, 'onUpdate ran past its deadline');
-        if (onError) onError(new Error(`onUpdate ran past ${deadlineMs} ms`), update, context);
+  }
+
+  /** A handler settled: its outcome goes to waiting requests and the store, unless it was abandoned. */
+  function finish(handling: Handling, outcome: Outcome): void {
+    handling.context.finished = true;
+    if (handling.abandoned) return;
+    handling.resolve(outcome);
+    const recorded = record(handling.key, handling.owner, outcome);
+    if (recorded) handling.recording = recorded.then(() => forget(handling));
+    else forget(handling);
+  }
+
+  function forget(handling: Handling): void {
+    if (running.get(handling.key) === handling) running.delete(handling.key);
+    if (onIdle !== undefined) checkIdle();
+  }
+
+  /** Writes an outcome to the store: handled (`complete`) or not (`release`, so VK's retry is handled). */
+  function record(key: string, owner: string, outcome: Outcome): Promise<void> | undefined {
+    const handled = outcome.kind === 'ok';
+    try {
+      const held = handled ? store.complete(key, owner, dedupeTtlMs) : store.release(key, owner);
+      if (!isThenable(held)) {
+        if (!held && handled) claimLapsed(key);
+        return undefined;
       }
-      return answerFor(outcome);
-    });
-  }
-
-  async function runHandler(
-    pending: PromiseLike<HandlerResult>,
-    update: VkParsedUpdate,
-    context: Context,
-  ): Promise<Outcome> {
-    try {
-      const result = await pending;
-      return result ?? OK;
-    } catch (error) {
-      logger.error(
-        { groupId: context.groupId, eventId: context.eventId, type: update.type, err: errorText(error) },
-        'onUpdate failed; VK will retry',
+      return Promise.resolve(held).then(
+        (still) => {
+          if (!still && handled) claimLapsed(key);
+        },
+        (error: unknown) => storeFailed(key, error),
       );
-      if (onError) onError(error, update, context);
-      return FAILED;
-    } finally {
-      context.finished = true;
-    }
-  }
-
-  function settle(key: string, outcome: Outcome): void | Promise<void> {
-    try {
-      const recorded = outcome.kind === 'ok' ? store.complete(key, dedupeTtlMs) : store.release(key);
-      if (recorded) return recorded.then(undefined, (error: unknown) => storeFailed(key, error));
     } catch (error) {
       storeFailed(key, error);
+      return undefined;
     }
+  }
+
+  function claimLapsed(key: string): void {
+    logger.warn(
+      { key, leaseMs },
+      'dedupe claim lapsed before the handler finished and another handling took it: the update may have been handled twice',
+    );
   }
 
   function storeFailed(key: string, error: unknown): void {
     logger.error({ key, err: errorText(error) }, 'dedupe store failed to record an outcome');
   }
+
+  /** A handler's error: to `onError` when given, else to the logger (stderr by default). */
+  function report(error: unknown, update: VkParsedUpdate, context: DeliveryContext, message: string): void {
+    const { groupId, eventId } = context;
+    if (onError) {
+      try {
+        onError(toError(error), update, context);
+      } catch (thrown) {
+        logger.error({ groupId, eventId, err: errorText(thrown) }, 'onError threw');
+      }
+      return;
+    }
+    logger.error({ groupId, eventId, type: update.type, err: errorText(error) }, message);
+  }
 }
 
-/** The handler's outcome, or `failed` once `ms` pass (the handling itself goes on). */
-function withDeadline(handling: Promise<Outcome>, ms: number): Promise<Outcome> {
+const noop = (): void => {};
+
+/** The outcome, or `TIMED_OUT` once `ms` pass (the handling itself goes on). */
+function withDeadline(outcome: Promise<Outcome>, ms: number): Promise<Outcome> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(FAILED), ms);
-    void handling.then((outcome) => {
+    const timer = setTimeout(resolve, ms, TIMED_OUT);
+    void outcome.then((got) => {
       clearTimeout(timer);
-      resolve(outcome);
+      resolve(got);
     });
   });
 }
 
-function isThenable(value: unknown): value is PromiseLike<HandlerResult> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** The handler's context; the AbortController and the Request are made only when read. */
-class Context implements CallbackContext {
-  finished = false;
-  private controller: AbortController | undefined;
-  private expired = false;
-
-  constructor(
-    readonly groupId: number,
-    readonly eventId: string,
-    readonly retryCounter: number,
-    private readonly delivery: Delivery,
-  ) {}
-
-  get request(): Request {
-    return this.delivery.toRequest();
-  }
-
-  get signal(): AbortSignal {
-    this.controller ??= new AbortController();
-    if (this.expired) this.controller.abort(new Error('callback deadline passed'));
-    return this.controller.signal;
-  }
-
-  expire(): void {
-    this.expired = true;
-    this.controller?.abort(new Error('callback deadline passed'));
-  }
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | undefined)?.then === 'function';
 }

@@ -1,33 +1,60 @@
-import { type BodyResult, readWebBody } from './body.js';
-import { buildReceiver, type CallbackReceiverOptions, type Delivery, type Reply } from './receiver.js';
+import type { StopResult } from '@vkwire/core';
+import { readWebBody } from './body.js';
+import type { BodyResult, Delivery, Reply } from './delivery.js';
+import type { CallbackReceiverOptions } from './options.js';
+import { buildReceiver } from './receiver.js';
 
 /** Node's raw request headers, when a Node adapter (@hono/node-server) passes them along. */
 export type RawHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 /**
+ * A Callback API endpoint as a web-standard function `Request → Response` (it ignores the path),
+ * with `fetch` pointing at itself (so it is a Workers module too) and `stop()`.
+ */
+export interface CallbackReceiver {
+  (request: Request): Promise<Response>;
+  /** The same function, so `export default receiver` is a Workers / Bun module. */
+  readonly fetch: (request: Request) => Promise<Response>;
+  /**
+   * Stops taking updates (new requests get 503 + `Retry-After`, so VK redelivers them), waits up
+   * to `stopTimeoutMs` for running handlers, then aborts the rest through their `signal` and
+   * discards their outcomes. Resolves with how many were abandoned; the same promise every call.
+   */
+  stop(): Promise<StopResult>;
+}
+
+/**
  * The core of a Callback API endpoint as a web-standard function `Request → Response` that
- * ignores the path: the hono app and route handler are built on it.
+ * ignores the path. Web standards only: no Node built-in and no hono is imported.
  *
  * @example
- * const receive = createCallbackReceiver({ groups: [{ groupId, secret, confirmation }], onUpdate });
- * export default { fetch: receive }; // a Worker, Deno.serve(receive), Bun.serve({ fetch: receive })
+ * const receiver = createCallbackReceiver({ groups: [{ groupId, secret, confirmation }], onUpdate });
+ * export default receiver; // a Worker or Bun; Deno.serve(receiver)
+ * // on shutdown: const { abandoned } = await receiver.stop();
  */
-export function createCallbackReceiver(
-  options: CallbackReceiverOptions,
-): (request: Request) => Promise<Response> {
-  const receive = webReceiver(options);
-  return (request) => receive(request);
+export function createCallbackReceiver(options: CallbackReceiverOptions): CallbackReceiver {
+  const { receive, stop } = webReceiver('createCallbackReceiver', options);
+  const fetch = (request: Request): Promise<Response> => receive(request);
+  return Object.assign(fetch, { fetch, stop });
+}
+
+/** @internal The web receiver and its stop. */
+export interface WebReceiver {
+  /** Answers a request; `headers` are Node's raw ones when at hand. */
+  receive(request: Request, headers?: RawHeaders): Promise<Response>;
+  stop(): Promise<StopResult>;
 }
 
 /**
  * @internal The web receiver; `headers` are Node's raw ones when at hand (reading them is cheaper
  * than building the web `Headers` of a request that @hono/node-server makes lazily).
  */
-export function webReceiver(
-  options: CallbackReceiverOptions,
-): (request: Request, headers?: RawHeaders) => Promise<Response> {
-  const receiver = buildReceiver(options);
-  return async (request, headers) => toResponse(await receiver.answer(new WebDelivery(request, headers)));
+export function webReceiver(component: string, options: CallbackReceiverOptions): WebReceiver {
+  const receiver = buildReceiver(component, options);
+  return {
+    receive: async (request, headers) => toResponse(await receiver.answer(new WebDelivery(request, headers))),
+    stop: receiver.stop,
+  };
 }
 
 /** A web `Request` as the receiver reads it. */

@@ -1,18 +1,19 @@
+import { VK_API_VERSION } from '@vkwire/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   CallbackGroups,
-  type CallbackServer,
   CallbackSetupError,
+  type ConfigureCallbackServerOptions,
   configureCallbackServer,
-  serveCallback,
 } from '../src/index.js';
+import { type CallbackServer, serveCallback } from '../src/node.js';
 import { type Rig, rig } from './setup.js';
 
 let current: Rig | undefined;
 let server: CallbackServer | undefined;
 afterEach(async () => {
   await current?.close();
-  await server?.close();
+  await server?.stop();
   current = undefined;
   server = undefined;
 });
@@ -26,7 +27,7 @@ async function setup() {
 }
 
 describe('configureCallbackServer (AutoSetting)', () => {
-  test('adds the server, gets it confirmed, sets a secret and exactly the given events at 5.199', async () => {
+  test('adds the server, gets it confirmed, sets a secret and exactly the given events at VK_API_VERSION', async () => {
     const { vk, api, groups, types, url } = await setup();
     const result = await configureCallbackServer(api, {
       url,
@@ -59,7 +60,7 @@ describe('configureCallbackServer (AutoSetting)', () => {
       group_id: vk.group.id,
       server_id: result.serverId,
     })) as { api_version: string; events: Record<string, number> };
-    expect(settings.api_version).toBe('5.199');
+    expect(settings.api_version).toBe(VK_API_VERSION);
     expect(Object.keys(settings.events).filter((type) => settings.events[type] === 1)).toEqual([
       'message_new',
       'message_event',
@@ -72,7 +73,12 @@ describe('configureCallbackServer (AutoSetting)', () => {
 
   test('idempotent: a second run changes nothing and returns the same server, secret and code', async () => {
     const { vk, api, groups, url } = await setup();
-    const options = { url, groupId: vk.group.id, events: ['message_new'], groups };
+    const options: ConfigureCallbackServerOptions = {
+      url,
+      groupId: vk.group.id,
+      events: ['message_new'],
+      groups,
+    };
     const first = await configureCallbackServer(api, options);
     await vk.callback.idle();
     const before = vk.calls().length;
@@ -144,7 +150,7 @@ describe('configureCallbackServer (AutoSetting)', () => {
       });
       expect([quick.created, quick.confirmed]).toEqual([true, false]);
     } finally {
-      await stale.close();
+      await stale.stop();
     }
   });
 

@@ -1,12 +1,8 @@
+import type { UpdateContext, UpdateHandler } from '@vkwire/core';
 import { isUpdateOf, type VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  CallbackGroups,
-  configureCallbackServer,
-  removeServer,
-  retryLater,
-  serveCallback,
-} from '../src/index.js';
+import { CallbackGroups, configureCallbackServer, removeServer, retryLater } from '../src/index.js';
+import { serveCallback } from '../src/node.js';
 import { fixture, gate, type Rig, rig, testApi, until } from './setup.js';
 
 let current: Rig | undefined;
@@ -39,6 +35,33 @@ describe('against the sandbox pusher over HTTP', () => {
     expect(vk.callback.deliveries({ type: 'message_new' })[0]?.attempts).toEqual([
       expect.objectContaining({ status: 200, answer: 'ok', retryCounter: 0 }),
     ]);
+  });
+
+  test("one handler contract: a core UpdateHandler (a bot's handleUpdate) takes callback updates as they are", async () => {
+    const { vk, serve } = await start();
+    const contexts: UpdateContext[] = [];
+    const handleUpdate: UpdateHandler<VkParsedUpdate> = async (_update, context) => {
+      contexts.push(context);
+    };
+    await serve({ onUpdate: handleUpdate });
+    vk.user(1).send('through the shared seam');
+    await vk.callback.idle();
+    const [delivery] = vk.callback.deliveries({ type: 'message_new' });
+    expect(contexts).toHaveLength(1);
+    const [context] = contexts;
+    expect({
+      transport: context?.transport,
+      groupId: context?.groupId,
+      eventId: context?.eventId,
+      retryCounter: context?.retryCounter,
+      aborted: context?.signal.aborted,
+    }).toEqual({
+      transport: 'callback',
+      groupId: vk.group.id,
+      eventId: delivery?.eventId,
+      retryCounter: 0,
+      aborted: false,
+    });
   });
 
   test('a handler that fails, then succeeds: one successful handling, and the retry counter is visible', async () => {
@@ -233,23 +256,24 @@ describe('against the sandbox pusher over HTTP', () => {
       ]);
       expect(groups.get(1001)?.secret).not.toBe(groups.get(1002)?.secret);
     } finally {
-      await server.close();
+      await server.stop();
     }
   });
 
-  test('close() waits for handlers in flight, then resolves', async () => {
+  test('stop() waits for handlers in flight, then resolves with nothing abandoned', async () => {
     const { vk, serve } = await start();
     let finished = false;
+    const started = gate();
     const { server } = await serve({
       onUpdate: async () => {
+        started.open();
         await new Promise((resolve) => setTimeout(resolve, 100));
         finished = true;
       },
     });
     vk.user(1).send('x');
-    await until(() => vk.callback.deliveries({ type: 'message_new' }).length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await server.close();
+    await started.promise;
+    expect(await server.stop()).toEqual({ abandoned: 0 });
     expect(finished).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { seededRandom } from '@vkwire/testing';
 import { describe, expect, test } from 'vitest';
-import { createCallbackHandler, serveCallback } from '../src/index.js';
+import { createCallbackHandler } from '../src/hono.js';
+import { serveCallback } from '../src/node.js';
 import { fixture } from './setup.js';
 
 const GROUP = 218734561;
@@ -181,7 +182,7 @@ describe('fuzz', () => {
       expect(await response.text()).toBe('ok');
       expect(dispatched).toBe(1);
     } finally {
-      await server.close();
+      await server.stop();
     }
   });
 });

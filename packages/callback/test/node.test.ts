@@ -4,13 +4,13 @@ import { request as httpsRequest } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
 import type { VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, describe, expect, test } from 'vitest';
+import type { CallbackContext } from '../src/index.js';
 import {
-  type CallbackContext,
   type CallbackServer,
   createNodeCallbackHandler,
   type ServeCallbackOptions,
   serveCallback,
-} from '../src/index.js';
+} from '../src/node.js';
 import { fixture } from './setup.js';
 
 const GROUP = 218734561;
@@ -21,7 +21,7 @@ const body = (eventId: string) => JSON.stringify({ ...structuredClone(base), eve
 
 const servers: CallbackServer[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
 
 async function start(options: Partial<ServeCallbackOptions> = {}) {

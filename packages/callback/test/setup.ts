@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { MemoryRateLimiter, VkApi } from '@vkwire/api-client';
+import { VK_API_VERSION } from '@vkwire/core';
+import type { VkEventType } from '@vkwire/events-schema';
 import { createSandbox, type Sandbox, type SandboxOptions } from '@vkwire/sandbox';
-import { type CallbackServer, type ServeCallbackOptions, serveCallback } from '../src/index.js';
+import { type CallbackServer, type ServeCallbackOptions, serveCallback } from '../src/node.js';
 
 /** A fixture of this package's test folder, parsed. */
 export function fixture<T = Record<string, unknown>>(path: string): T {
@@ -15,7 +17,7 @@ export interface Rig {
   /** Starts an endpoint and registers it as a callback server of the community (confirmed, secret set). */
   serve(
     options: Omit<ServeCallbackOptions, 'groups'> & Partial<Pick<ServeCallbackOptions, 'groups'>>,
-    register?: { events?: string[]; secret?: string; groupId?: number },
+    register?: { events?: VkEventType[]; secret?: string; groupId?: number },
   ): Promise<{ server: CallbackServer; serverId: number; secret: string; confirmation: string }>;
   close(): Promise<void>;
 }
@@ -63,7 +65,7 @@ export async function rig(sandboxOptions: SandboxOptions = {}): Promise<Rig> {
       await groupApi.call('groups.setCallbackSettings', {
         group_id: groupId,
         server_id: server_id ?? 0,
-        api_version: '5.199',
+        api_version: VK_API_VERSION,
         ...flags,
       });
       await vk.callback.idle();
@@ -71,7 +73,7 @@ export async function rig(sandboxOptions: SandboxOptions = {}): Promise<Rig> {
     },
     async close() {
       await vk.close();
-      await Promise.all(servers.map((server) => server.close()));
+      await Promise.all(servers.map((server) => server.stop()));
       await Promise.all(apis.map((client) => client.close()));
     },
   };

@@ -16,7 +16,7 @@ export {
   type ConfigureCallbackServerResult,
   configureCallbackServer,
 } from './auto-setting.js';
-// What a handler gets and may return, and the options every entry point shares
+// What a handler gets and may return
 export type { CallbackContext, CallbackHandlerResult, CallbackUpdateHandler } from './context.js';
 // Explicit answers from a handler, and errors
 export {
@@ -29,6 +29,7 @@ export {
 } from './errors.js';
 // The communities served and their keys
 export { type CallbackGroupConfig, CallbackGroups, secretMatches } from './groups.js';
+// The options every entry point shares, and why a request was refused
 export type { CallbackReceiverOptions, CallbackRejection } from './options.js';
 // The endpoint as a web-standard fetch function with stop() (Workers, Deno, Bun)
 export { type CallbackReceiver, createCallbackReceiver } from './web.js';

@@ -61,6 +61,8 @@ export interface CallbackReceiverOptions {
   logger?: Logger;
 }
 
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
+
 /** @internal The options with their defaults, checked. */
 export interface ReceiverSettings {
   readonly groups: CallbackGroups;
@@ -113,7 +115,9 @@ export function receiverSettings(component: string, options: CallbackReceiverOpt
   const logger = options.logger;
   if (
     logger !== undefined &&
-    (typeof logger !== 'object' || logger === null || typeof logger.error !== 'function')
+    (typeof logger !== 'object' ||
+      logger === null ||
+      LOGGER_METHODS.some((method) => typeof logger[method] !== 'function'))
   )
     throw new VkwireConfigError(component, 'logger', 'a pino-compatible logger (debug, info, warn, error)', {
       got: logger,

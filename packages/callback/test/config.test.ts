@@ -51,6 +51,7 @@ describe('bad options are a VkwireConfigError (code invalid_option) naming the o
     ['errorRetryAfterSeconds', { errorRetryAfterSeconds: 99_999 }, /in \[0, 10800\), got 99999/],
     ['dedupe', { dedupe: {} }, /`dedupe` must be a DedupeStore/],
     ['logger', { logger: console.log }, /`logger` must be a pino-compatible logger/],
+    ['logger', { logger: { error: () => {} } }, /`logger` must be a pino-compatible logger/],
     ['onError', { onError: 'log it' }, /`onError` must be a function/],
     ['validate', { validate: 'yes' }, /`validate` must be a boolean/],
     ['closeTimeoutMs', { closeTimeoutMs: 5000 }, /`closeTimeoutMs` must be renamed: use `stopTimeoutMs`/],

@@ -34,7 +34,8 @@ export interface DedupeStore {
   /**
    * Marks `key` handled for `ttlMs`: `claim` answers `done` until then. Written whatever the claim's
    * state (the event *was* handled); answers false when the claim had lapsed and another owner
-   * took it (a double handling happened: worth a warning).
+   * took it, whether it still holds it or has completed it already (a double handling happened:
+   * worth a warning).
    */
   complete(key: string, owner: string, ttlMs: number): MaybePromise<boolean>;
   /**
@@ -86,8 +87,7 @@ export class MemoryDedupeStore implements DedupeStore {
   }
 
   claim(key: string, leaseMs: number): DedupeClaim {
-    const done = this.current.get(key) ?? this.previous.get(key);
-    if (done !== undefined && done > this.seconds()) return DONE;
+    if (this.isDone(key)) return DONE;
     const now = Date.now();
     const held = this.claims.get(key);
     if (held && held.expiresAt > now) return IN_PROGRESS;
@@ -101,12 +101,14 @@ export class MemoryDedupeStore implements DedupeStore {
     const held = this.claims.get(key);
     const ours = held === undefined || held.owner === owner || held.expiresAt <= Date.now();
     if (held && ours) this.claims.delete(key);
+    // No claim left and already marked done: another owner took the lapsed claim and finished first.
+    const doneBefore = held === undefined && this.isDone(key);
     this.current.set(key, this.seconds() + Math.max(1, Math.ceil(ttlMs / 1000)));
     if (this.current.size >= this.generation) {
       this.previous = this.current;
       this.current = new Map();
     }
-    return held === undefined ? true : held.owner === owner;
+    return held === undefined ? !doneBefore : held.owner === owner;
   }
 
   release(key: string, owner: string): boolean {
@@ -119,6 +121,11 @@ export class MemoryDedupeStore implements DedupeStore {
   /** How many keys are held: handled ones (expired ones included until pushed out) and claims. */
   get size(): number {
     return this.current.size + this.previous.size + this.claims.size;
+  }
+
+  private isDone(key: string): boolean {
+    const until = this.current.get(key) ?? this.previous.get(key);
+    return until !== undefined && until > this.seconds();
   }
 
   private sweep(now: number): void {

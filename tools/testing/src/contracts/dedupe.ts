@@ -68,6 +68,27 @@ export function describeDedupeStoreContract(name: string, factory: StoreFactory<
       expect(await dedupe.claim('k', 10_000)).toEqual({ state: 'done' });
     });
 
+    it('says the claim was lost when another owner took the lapsed claim and completed it first', async () => {
+      const dedupe = await store();
+      const stale = await dedupe.claim('k', 50);
+      if (stale.state !== 'claimed') throw new Error('expected a claim');
+      await waitPast(50);
+      const fresh = await dedupe.claim('k', 10_000);
+      if (fresh.state !== 'claimed') throw new Error('expected a second claim');
+      expect(await dedupe.complete('k', fresh.owner, 10_000)).toBe(true);
+      expect(await dedupe.complete('k', stale.owner, 10_000)).toBe(false);
+      expect(await dedupe.claim('k', 10_000)).toEqual({ state: 'done' });
+    });
+
+    it('completes a lapsed claim nobody else took', async () => {
+      const dedupe = await store();
+      const claim = await dedupe.claim('k', 50);
+      if (claim.state !== 'claimed') throw new Error('expected a claim');
+      await waitPast(50);
+      expect(await dedupe.complete('k', claim.owner, 10_000)).toBe(true);
+      expect(await dedupe.claim('k', 10_000)).toEqual({ state: 'done' });
+    });
+
     it('ignores a release by an owner that never held the key', async () => {
       const dedupe = await store();
       const claim = await dedupe.claim('k', 10_000);

@@ -11,7 +11,7 @@ import {
 import { VkApiError, VkEndpointError, type VkErrorObject, VkResponseError } from './errors.js';
 import { isScriptableMethod } from './execute-code.js';
 import type { VkMethods } from './generated/methods.js';
-import type { VkApiSections, VkCallParams, VkMethodName } from './method-types.js';
+import type { VkApiSections, VkCallArgs, VkMethodName } from './method-types.js';
 import { nextRandomId } from './random-id.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { tokenFingerprint } from './token.js';
@@ -142,11 +142,7 @@ class VkApiClient {
    * @example
    * await api.call('messages.setActivity', { peer_id: 1, type: 'typing' });
    */
-  call<M extends VkMethodName>(
-    method: M,
-    params?: VkCallParams<M>,
-    options?: CallOptions,
-  ): Promise<VkMethods[M]['response']>;
+  call<M extends VkMethodName>(method: M, ...args: VkCallArgs<M>): Promise<VkMethods[M]['response']>;
   // messages.send is held to its recipient rule above, never to this untyped fallback.
   call<N extends string>(
     method: N & (N extends 'messages.send' ? never : unknown),

@@ -36,14 +36,17 @@ export interface RetryOptions {
 
 /** What a captcha handler gets. */
 export interface CaptchaChallenge {
+  /** The method that met the captcha. */
   method: string;
   /** Legacy form: show `img`, answer `{ key }`. */
   sid?: string;
+  /** Legacy form: the captcha picture's URL. */
   img?: string;
   /** Current form: a person opens `redirectUri`; answer `{ successToken }`. */
   redirectUri?: string;
   /** How many captchas this call has met so far (1 on the first). */
   attempt: number;
+  /** The error VK answered (the call fails with it when the handler gives up). */
   error: VkCaptchaError;
 }
 
@@ -55,6 +58,7 @@ export type CaptchaHandler = (challenge: CaptchaChallenge) => Promise<CaptchaAns
 
 /** What the before-call hook sees. */
 export interface CallInfo {
+  /** The method, e.g. `messages.send` (the inner method for calls batched into `execute`). */
   method: string;
   /** Parameters without the access token. */
   params: Readonly<Record<string, string>>;

@@ -54,6 +54,7 @@ export type {
   MessagesSendManyInput,
   MessagesSendRecipient,
   VkApiSections,
+  VkCallArgs,
   VkCallParams,
   VkMethodName,
   VkParams,

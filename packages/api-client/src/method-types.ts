@@ -87,6 +87,11 @@ export type VkCallParams<M extends VkMethodName> = M extends 'messages.send'
   ? MessagesSendInput | MessagesSendManyInput
   : VkParams<VkMethods[M]['params']>;
 
+/** The arguments after the method name of `api.call`: params are required for `messages.send` (its recipient). */
+export type VkCallArgs<M extends VkMethodName> = M extends 'messages.send'
+  ? [params: VkCallParams<M>, options?: CallOptions]
+  : [params?: VkCallParams<M>, options?: CallOptions];
+
 /** Every section of the API, typed from VK's official schema. */
 export type VkApiSections = {
   [S in VkSectionName]: S extends 'messages'

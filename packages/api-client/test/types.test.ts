@@ -23,6 +23,8 @@ describe('messages.send types', () => {
       void api.messages.send({ message: 'to nobody' });
       // @ts-expect-error no recipient, by name either
       void api.call('messages.send', { message: 'to nobody' });
+      // @ts-expect-error no parameters at all
+      void api.call('messages.send');
       // @ts-expect-error two recipients
       void api.messages.send({ peer_id: 1, user_id: 2, message: 'to whom?' });
       // @ts-expect-error peer_ids is not combined with another recipient

@@ -36,13 +36,14 @@ export class VkwireConfigError extends Error {
 }
 
 function describeGot(got: unknown, secret: boolean): string {
-  if (secret) return got === undefined ? ', got nothing' : `, got a ${typeof got}`;
+  if (secret) return got === undefined ? ', got nothing' : `, got ${article(typeof got)} ${typeof got}`;
   if (got === undefined) return ', got nothing';
   if (typeof got === 'string') return `, got the string ${JSON.stringify(got.slice(0, 60))}`;
   if (typeof got === 'number' || typeof got === 'boolean' || typeof got === 'bigint')
     return `, got ${String(got)}`;
   if (got === null) return ', got null';
-  return `, got ${Array.isArray(got) ? 'an array' : `a ${typeof got}`}`;
+  if (Array.isArray(got)) return ', got an array';
+  return `, got ${article(typeof got)} ${typeof got}`;
 }
 
 /** Turns anything thrown into an `Error` (strings and other values become its message). */
@@ -53,4 +54,8 @@ export function toError(value: unknown): Error {
 /** A one-line description of anything thrown, `Name: message`, for logs. */
 export function errorText(value: unknown): string {
   return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
 }

@@ -52,6 +52,17 @@ describe('VkwireConfigError', () => {
     expect(error.message).not.toContain('12345');
     expect(error.message).toContain('got a number');
   });
+
+  it('describes objects and arrays with the right article', () => {
+    const options = (got: unknown) =>
+      new VkwireConfigError('VkApi', 'hooks', 'an object of functions', { got }).message;
+    expect(options({})).toBe('VkApi: `hooks` must be an object of functions, got an object');
+    expect(options([])).toMatch(/, got an array$/);
+    expect(options(() => 1)).toMatch(/, got a function$/);
+    expect(new VkwireConfigError('VkApi', 'token', 'a string', { got: {}, secret: true }).message).toMatch(
+      /got an object$/,
+    );
+  });
 });
 
 describe('error helpers', () => {

@@ -123,6 +123,8 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
   private resolveFinished: (finished: Finished) => void = noop;
   private state: State = 'idle';
   private engine: PollEngine<U> | undefined;
+  /** The current run's handler signal, kept at hand: read once per update. */
+  private handlerSignal: AbortSignal | undefined;
   private starting: Promise<void> | undefined;
   private stopping: Promise<StopResult> | undefined;
   private channel: HandOff<U> | undefined;
@@ -248,6 +250,7 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
         ts = await options.checkpoint.store.load(options.checkpoint.stream);
       this.throwIfStopped();
       this.engine = this.createEngine(handle, concurrency, ts);
+      this.handlerSignal = this.engine.handlerSignal;
       await this.engine.start();
       this.throwIfStopped();
     })();
@@ -354,10 +357,9 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
 
   /** Runs the matching handlers of an update in registration order, each with the same context. */
   private async dispatch(update: U): Promise<void> {
-    const engine = this.engine as PollEngine<U>;
     const context: LongPollContext = {
       transport: this.transport,
-      signal: engine.handlerSignal,
+      signal: this.handlerSignal as AbortSignal,
       groupId: this.contextGroupId,
       eventId: this.eventIdOf(update),
       retryCounter: 0,

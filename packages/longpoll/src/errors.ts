@@ -1,6 +1,7 @@
 /** A long poll answer that is not VK's JSON: a proxy's page, a truncated body, a 5xx. Retried. */
 export class LongPollTransportError extends Error {
   override name = 'LongPollTransportError';
+  /** Machine-readable code. */
   readonly code = 'long_poll_transport';
   /** HTTP status (0 when no answer came). */
   readonly status: number;
@@ -19,6 +20,7 @@ export class LongPollTransportError extends Error {
  */
 export class LongPollFailedError extends Error {
   override name = 'LongPollFailedError';
+  /** Machine-readable code. */
   readonly code = 'long_poll_failed';
   /** VK's `failed` value. */
   readonly failed: number;
@@ -84,6 +86,7 @@ export class LongPollStateError extends Error {
  */
 export class LongPollMalformedUpdateError extends Error {
   override name = 'LongPollMalformedUpdateError';
+  /** Machine-readable code. */
   readonly code = 'long_poll_malformed_update';
   /** The update as VK sent it: not a parsed update, so typed as what it is. */
   readonly raw: unknown;

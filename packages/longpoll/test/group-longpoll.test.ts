@@ -1,3 +1,4 @@
+import { VK_API_VERSION } from '@vkwire/core';
 import { isUpdateOf, type VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type LongPollGap, LongPollMalformedUpdateError } from '../src/index.js';
@@ -312,7 +313,7 @@ describe('settings', () => {
     await poll.start();
     const settings = await api.groups.getLongPollSettings({ group_id: vk.group.id });
     expect(settings.is_enabled).toBe(true);
-    expect(settings.api_version).toBe('5.199');
+    expect(settings.api_version).toBe(VK_API_VERSION);
     expect(
       Object.entries(settings.events ?? {})
         .filter(([, on]) => on)

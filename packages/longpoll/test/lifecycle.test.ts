@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { MemoryCheckpointStore, VkwireConfigError } from '@vkwire/core';
+import { MemoryCheckpointStore, type UpdateSource, VkwireConfigError } from '@vkwire/core';
 import { isUpdateOf, type VkParsedUpdate } from '@vkwire/events-schema';
 import type { Sandbox } from '@vkwire/sandbox';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -137,7 +137,8 @@ describe('handler context', () => {
     const rig = await groupRig();
     const texts: string[] = [];
     const poll = rig.poll();
-    await poll.start((update) => {
+    const source: UpdateSource<VkParsedUpdate> = poll;
+    await source.start((update) => {
       texts.push(textOf(update));
     });
     rig.vk.user(1).send('via start');
@@ -217,6 +218,22 @@ describe('lifecycle', () => {
     expect(again).toBeInstanceOf(LongPollStateError);
     expect(again).toMatchObject({ code: 'long_poll_stopped', message: expect.stringMatching(/was stopped/) });
     expect((again as Error).message).not.toMatch(/already started/);
+  });
+
+  test('stop() while start() connects: start rejects saying it was stopped, and nothing runs after stop resolves', async () => {
+    const rig = await groupRig();
+    let handled = 0;
+    const poll = rig.poll().on('message_new', () => {
+      handled += 1;
+    });
+    const starting = poll.start().catch((error: unknown) => error);
+    const result = await poll.stop();
+    expect(result).toEqual({ abandoned: 0 });
+    expect(await starting).toMatchObject({ name: 'LongPollStateError', code: 'long_poll_stopped' });
+    expect(await poll.finished).toEqual({ reason: 'stopped' });
+    rig.vk.user(1).send('after stop');
+    await sleep(150);
+    expect(handled).toBe(0);
   });
 
   test('finished resolves { reason: stopped } after stop() and after an aborted signal', async () => {

@@ -313,7 +313,12 @@ describe('failures', () => {
     await poll.start();
     await until(() => errors.length === 1);
     expect(errors[0]).toBeInstanceOf(LongPollFailedError);
-    expect(errors[0]).toMatchObject({ failed: 4, fatal: true, message: expect.stringContaining('10..19') });
+    expect(errors[0]).toMatchObject({
+      code: 'long_poll_failed',
+      failed: 4,
+      fatal: true,
+      message: expect.stringContaining('10..19'),
+    });
     const requests = server.checks;
     await sleep(200);
     expect(server.checks).toBe(requests); // no retry loop

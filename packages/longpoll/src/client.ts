@@ -15,6 +15,7 @@ import { isFatal, LongPollMalformedUpdateError, LongPollStateError } from './err
 import { END, HandOff } from './hand-off.js';
 import { LongPollHttp } from './http.js';
 import { checkClientOptions } from './options.js';
+import { sleep } from './sleep.js';
 
 /** What a long poll handler gets besides the update: core's `UpdateContext`, from a long poll. */
 export interface LongPollContext extends UpdateContext {
@@ -90,19 +91,6 @@ const noop = (): void => {};
 
 /** How the client is doing: `stopped` is final. */
 type State = 'idle' | 'starting' | 'running' | 'stopped';
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /**
  * The consuming side both clients share: handlers (`on`), `start`/`stop`/`finished`, `for await`,
@@ -385,7 +373,7 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
     const { baseDelayMs = 100, maxDelayMs = 5000 } = this.clientOptions.retry ?? {};
     let failure = first;
     for (let retry = 1; retry <= this.handlerRetries; retry += 1) {
-      await delay(Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1)), context.signal);
+      await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1)), context.signal);
       if (context.signal.aborted) break;
       try {
         await handler(update, { ...context, retryCounter: retry });

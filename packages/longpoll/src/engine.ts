@@ -1,6 +1,7 @@
 import { errorText, type Logger, type StopResult } from '@vkwire/core';
 import { LongPollFailedError } from './errors.js';
 import { type OrderKey, Scheduler } from './scheduler.js';
+import { sleep } from './sleep.js';
 
 /** One long poll answer, parsed. */
 export type PollAnswer<U> =
@@ -49,19 +50,6 @@ export interface EngineOptions<U> {
   /** The loop ended on its own: an error no retry can fix. The owner stops the engine. */
   onFatal: (error: Error) => void;
   logger: Logger;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Consecutive request faults after which each further one is reported (the first few pass quietly). */

@@ -4,7 +4,7 @@ import type { VkEventType, VkParsedUpdate, VkUpdateOf } from '@vkwire/events-sch
 import { BotsLongPollSource } from './bots-source.js';
 import { LongPollClient, type LongPollClientOptions, type LongPollHandler } from './client.js';
 import type { PollSource } from './engine.js';
-import { checkOption, positiveInteger, requireOption } from './options.js';
+import { checkOption, positiveInteger, requireApi } from './options.js';
 import { refusal } from './refusal.js';
 import { ensureLongPollSettings } from './settings.js';
 
@@ -29,13 +29,7 @@ const COMPONENT = 'GroupLongPoll';
 
 /** Checks what only a Bots Long Poll client takes. */
 function checkOptions(options: GroupLongPollOptions): void {
-  requireOption(
-    COMPONENT,
-    'api',
-    options?.api,
-    (value) => typeof value === 'object' && value !== null && typeof (value as VkApi).call === 'function',
-    'a VkApi client (new VkApi({ token }))',
-  );
+  requireApi(COMPONENT, options?.api);
   checkOption(
     COMPONENT,
     'groupId',

@@ -31,6 +31,17 @@ export function requireOption(
   if (!valid(value)) throw new VkwireConfigError(component, option, expected, { got: value });
 }
 
+/** Checks the `api` option every client needs: a VkApi (anything with its `call`). */
+export function requireApi(component: string, api: unknown): void {
+  requireOption(
+    component,
+    'api',
+    api,
+    (value) => isObject(value) && typeof value.call === 'function',
+    'a VkApi client (new VkApi({ token }))',
+  );
+}
+
 /** A positive integer (ids, counts). */
 export const positiveInteger: Check = (value) => isInteger(value) && (value as number) > 0;
 /** 0 or more, an integer. */

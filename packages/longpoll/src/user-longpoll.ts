@@ -1,7 +1,7 @@
 import type { VkApi } from '@vkwire/api-client';
 import { LongPollClient, type LongPollClientOptions, type LongPollHandler } from './client.js';
 import type { PollSource } from './engine.js';
-import { checkOption, nonNegativeInteger, positiveInteger, requireOption } from './options.js';
+import { checkOption, nonNegativeInteger, positiveInteger, requireApi } from './options.js';
 import { refusal } from './refusal.js';
 import {
   CHAT_CHANGE_TYPES,
@@ -39,13 +39,7 @@ const COMPONENT = 'UserLongPoll';
 
 /** Checks what only a User Long Poll client takes. */
 function checkOptions(options: UserLongPollOptions): void {
-  requireOption(
-    COMPONENT,
-    'api',
-    options?.api,
-    (value) => typeof value === 'object' && value !== null && typeof (value as VkApi).call === 'function',
-    'a VkApi client (new VkApi({ token }))',
-  );
+  requireApi(COMPONENT, options?.api);
   checkOption(COMPONENT, 'mode', options.mode, nonNegativeInteger, 'an integer of USER_LONG_POLL_MODE flags');
   checkOption(
     COMPONENT,

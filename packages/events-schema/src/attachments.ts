@@ -33,11 +33,19 @@ export type VkAttachmentOfMap<Map extends AttachmentObjectMap> = {
 }[keyof Map & string];
 
 /**
+ * The `type` of a {@link VkUnknownAttachment}: the plain string VK sent at run time, typed as a
+ * template literal no known type matches so that `switch (attachment.type)` narrows to the known
+ * variants (the same device as `VkUnknownEventType`). Widen it to compare with a type this package
+ * does not know: `(attachment.type as string) === 'clip'`.
+ */
+export type VkUnknownAttachmentType = `${string} (not a known attachment type)`;
+
+/**
  * An attachment of a type this package does not know yet, kept as VK sent it. Its `type` is never
  * one of the known types (those that fail their own schema are errors, not unknown attachments).
  */
 export interface VkUnknownAttachment {
-  type: string;
+  type: VkUnknownAttachmentType;
   [key: string]: unknown;
 }
 

@@ -8,6 +8,7 @@ export {
   type VkAttachmentOfMap,
   type VkAttachmentVariant,
   type VkUnknownAttachment,
+  type VkUnknownAttachmentType,
   type VkWallAttachment,
   vkMediaAttachmentObjects,
   vkWallAttachmentSchema,

@@ -21,7 +21,13 @@ export const vkMessageAttachmentObjects = {
  * A message attachment `{ type, [type]: object }`, discriminated by `type`; attachments of a type
  * not listed in {@link vkMessageAttachmentObjects} are kept as {@link VkUnknownAttachment}.
  *
- * Narrow with {@link isAttachmentOf} (a `switch` on `type` cannot exclude the unknown variant).
+ * Narrow with a `switch` / `===` on `type`, or with {@link isAttachmentOf}.
+ *
+ * @example
+ * switch (item.type) {
+ *   case 'photo': return item.photo.sizes;
+ *   case 'doc': return item.doc.url;
+ * }
  */
 export const vkMessageAttachmentSchema: z.ZodType<VkMessageAttachment> =
   attachmentUnion(vkMessageAttachmentObjects);

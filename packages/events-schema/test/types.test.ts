@@ -2,9 +2,12 @@ import { describe, expect, expectTypeOf, test } from 'vitest';
 import {
   isAttachmentOf,
   parseUpdate,
+  type VkAttachmentOf,
   type VkEventMap,
   type VkMessage,
+  type VkMessageAttachment,
   type VkParsedUpdate,
+  type VkUnknownAttachment,
   type VkUnknownEventType,
   type VkUnknownUpdate,
   type VkUpdateOf,
@@ -46,6 +49,26 @@ function onUnknown(update: VkUnknownUpdate): string {
   return update.type.toUpperCase();
 }
 
+function attachmentKind(item: VkMessageAttachment): string {
+  switch (item.type) {
+    case 'photo':
+      expectTypeOf(item).toEqualTypeOf<VkAttachmentOf<'photo'>>();
+      return `photo ${item.photo.id}`;
+    case 'wall':
+      return `post ${item.wall.owner_id ?? item.wall.to_id}_${item.wall.id}`;
+    default:
+      if (item.type === 'doc') return `doc ${item.doc.id}`;
+      return item.type;
+  }
+}
+
+function unknownAttachment(item: VkUnknownAttachment): string {
+  expectTypeOf(item.type).toExtend<string>();
+  // @ts-expect-error an unknown attachment's type never equals a known type
+  if (item.type === 'sticker') return 'unreachable';
+  return item.type;
+}
+
 function noTypos(message: VkMessage, object: VkEventMap['message_new']): void {
   expectTypeOf(message.text).toEqualTypeOf<string>();
   // @ts-expect-error a misspelt field does not compile (the types have no index signature)
@@ -65,6 +88,15 @@ describe('parsed updates are typed for catch-all handlers', () => {
     const unknown = parseUpdate({ type: 'brand_new_event', object: { x: 1 }, group_id: 1, event_id: 'e1' });
     expect(onAnyUpdate(unknown)).toBe('brand_new_event');
     expect(onUnknown(unknown as VkUnknownUpdate)).toBe('BRAND_NEW_EVENT');
+  });
+
+  test('a switch on an attachment type narrows to its variant, and unknown attachment types stay strings', () => {
+    const raw = fixture<{ object: { message: Json } }>('events/message_new.wall_to_id.json');
+    (raw.object.message.attachments as Json[]).push({ type: 'clip', clip: { id: 5, owner_id: -1 } });
+    const update = parseUpdate(raw);
+    if (update.type !== 'message_new') throw new Error('expected message_new');
+    expect(update.object.message.attachments.map(attachmentKind)).toEqual(['post -218734561_318', 'clip']);
+    expect(unknownAttachment(update.object.message.attachments[1] as VkUnknownAttachment)).toBe('clip');
   });
 
   test('fields the types do not declare are still kept at run time', () => {

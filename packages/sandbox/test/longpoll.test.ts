@@ -67,12 +67,13 @@ describe('Bots Long Poll', () => {
   });
 
   test('an unknown or expired key is failed 2', async () => {
-    const short = await createSandbox({ longPoll: { keyTtlMs: 100 } });
+    // Long enough that a loaded machine still polls with a live key, short enough to wait out.
+    const short = await createSandbox({ longPoll: { keyTtlMs: 1000 } });
     try {
       const session = await longPollServer(short);
       expect(await poll({ ...session, key: 'nope' })).toEqual({ failed: 2 });
       expect((await poll(session)).updates).toEqual([]);
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, 1100));
       expect(await poll(session)).toEqual({ failed: 2 });
     } finally {
       await short.close();

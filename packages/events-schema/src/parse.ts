@@ -74,12 +74,17 @@ export function parseUpdate(value: unknown, options?: ParseUpdateOptions): VkPar
   } else if (typeof type !== 'string' || !isRecord(value.object)) {
     throw envelopeError(value);
   }
+  // Before the schema, with validation on or off: some schemas (all-optional ones such as
+  // donut_subscription_expired) accept a bare `{ warning }`, and without validation every type would.
+  const object = value.object as Record<string, unknown>;
+  if (typeof object.warning === 'string' && isWarningOnly(object))
+    throw deprecatedError(value, type as string);
   if (isKnownEventType(type as string)) {
     const { checked, trusted } = parsersOf(type as VkEventType);
-    const object = (validate ? checked : trusted)(value.object);
-    if (object === INVALID) throw objectError(value, type as VkEventType);
+    const parsed = (validate ? checked : trusted)(object);
+    if (parsed === INVALID) throw objectError(value, type as VkEventType);
     // The same object unless the schema fell back to zod's parser, which returns a copy.
-    if (object !== value.object) value.object = object;
+    if (parsed !== object) value.object = parsed;
   }
   // Only once the update is accepted, so a rejected value is left exactly as it came.
   if (value.secret !== undefined) delete value.secret;
@@ -129,18 +134,31 @@ function envelopeError(value: Record<string, unknown>): VkUpdateParseError {
   });
 }
 
+/**
+ * Whether an object is VK's deprecated-API-version notice `{ warning }` and nothing else: what VK sends
+ * in place of the event object to a stream still set to an old `api_version`. Called only when
+ * `warning` is a string, so the usual update pays one property read.
+ */
+function isWarningOnly(object: Record<string, unknown>): boolean {
+  for (const key in object) if (key !== 'warning') return false;
+  return true;
+}
+
+function deprecatedError(value: Record<string, unknown>, type: string): VkUpdateParseError {
+  const version = stringOrNull(value.v);
+  return new VkUpdateParseError({
+    code: 'deprecated_api_version',
+    message: `VK sent a deprecated-API-version warning instead of a "${type}" object${version ? ` (v ${version})` : ''}: set api_version=${VK_API_VERSION} in the community's Long Poll / Callback API settings`,
+    eventType: type,
+    eventId: stringOrNull(value.event_id),
+  });
+}
+
 function objectError(value: Record<string, unknown>, type: VkEventType): VkUpdateParseError {
   const eventId = stringOrNull(value.event_id);
   const object = value.object as Record<string, unknown>;
-  if (typeof object.warning === 'string') {
-    const version = stringOrNull(value.v);
-    return new VkUpdateParseError({
-      code: 'deprecated_api_version',
-      message: `VK sent a deprecated-API-version warning instead of a "${type}" object${version ? ` (v ${version})` : ''}: set api_version=${VK_API_VERSION} in the community's Long Poll / Callback API settings`,
-      eventType: type,
-      eventId,
-    });
-  }
+  // A warning next to other fields: still the notice when the object fails its schema.
+  if (typeof object.warning === 'string') return deprecatedError(value, type);
   const result = vkEventSchemas[type].safeParse(object);
   return new VkUpdateParseError({
     code: 'invalid_object',

@@ -310,6 +310,57 @@ describe('malformed updates give a typed error naming the failing path', () => {
     expect(error.message).toContain('v 5.80');
     expect(error.message).toContain(`api_version=${VK_API_VERSION}`);
   });
+
+  // VK puts the same `{ warning }` object in place of every event type of an outdated stream.
+  const warningFor = (type: string): Json => ({
+    group_id: 218734561,
+    type,
+    event_id: '5d0c2e71a9b84f36c1e8d27a40b9f3e6c5a1d802',
+    v: '5.92',
+    object: {
+      warning: 'You are using a deprecated API version. Read more: https://dev.vk.com/ru/api/version',
+    },
+  });
+
+  test.each(['donut_subscription_expired', 'donut_subscription_cancelled'])(
+    'the warning is reported for %s, whose all-optional schema would accept it',
+    (type) => {
+      const error = expectParseError(warningFor(type));
+      expect(error.code).toBe('deprecated_api_version');
+      expect(error.eventType).toBe(type);
+    },
+  );
+
+  test.each([
+    'message_new',
+    'message_reply',
+    'group_join',
+    'donut_subscription_expired',
+    'some_event_added_later',
+  ])('the warning is reported for %s with validation off too', (type) => {
+    const result = safeParseUpdate(warningFor(type), { validate: false });
+    expect(result.error?.code).toBe('deprecated_api_version');
+  });
+
+  test('an event object that merely has a warning field among its own is still an event', () => {
+    const raw = {
+      group_id: 218734561,
+      type: 'message_event',
+      event_id: '9a41c07e3bd25f8e6c17d0a4b2e95f3c8d60a1b7',
+      v: VK_API_VERSION,
+      object: {
+        user_id: 193847562,
+        peer_id: 193847562,
+        event_id: '3f1a9c0d7e2b',
+        payload: { cmd: 'menu' },
+        warning: 'shown to the user',
+      },
+    };
+    for (const validate of [true, false]) {
+      const update = parseUpdate(structuredClone(raw), { validate });
+      expect(update.type).toBe('message_event');
+    }
+  });
 });
 
 describe('validation can be turned off for trusted input', () => {

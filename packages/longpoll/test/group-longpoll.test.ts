@@ -76,6 +76,27 @@ describe('receiving', () => {
     });
   });
 
+  test("with validation off, VK's deprecated-version notice is reported, never handed to handlers", async () => {
+    rig = await pollRig();
+    const { vk } = rig;
+    const errors: Error[] = [];
+    const texts: string[] = [];
+    const poll = rig.poll({ validate: false, onError: (error) => errors.push(error as Error) });
+    poll.on('message_new', ({ object }) => {
+      // Before the fix this ran with `object.message` undefined and threw here.
+      texts.push(object.message.text);
+    });
+    await poll.start();
+    // What a stream still set to an old api_version gets in place of the message.
+    vk.emitEvent('message_new', { warning: 'You are using a deprecated API version.' });
+    vk.user(1).send('after the notice');
+    await until(() => texts.length === 1);
+    expect(texts).toEqual(['after the notice']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(LongPollMalformedUpdateError);
+    expect(errors[0]).toMatchObject({ cause: expect.objectContaining({ code: 'deprecated_api_version' }) });
+  });
+
   test('a handler error goes to onError with its update and the loop goes on', async () => {
     rig = await pollRig();
     const { vk } = rig;

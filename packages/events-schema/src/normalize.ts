@@ -17,7 +17,8 @@ import type { VkJsonValue } from './vk-values.js';
 export interface NormalizeOptions {
   /**
    * Text prefixes that make an incoming message a `command` (the longest matching one wins; empty
-   * strings are ignored). A leading mention of the community (`[club<group_id>|…]`) is skipped first,
+   * strings are ignored). A leading mention of the community (`[club<group_id>|…]`, or
+   * `[public<group_id>|…]` for a public page) is skipped first,
    * so `[club1|@bot], /help` is the command `help` in a chat. Pass `[]` for no commands.
    * @default ['/']
    */
@@ -311,7 +312,8 @@ function payloadOf(payload: VkJsonValue | undefined): VkJsonValue | null {
   }
 }
 
-const MENTION = /^\[club(\d+)\|[^\]]*\][\s,:]*/;
+// A public page is mentioned as `[public<id>|…]`, a group or an event as `[club<id>|…]`.
+const MENTION = /^\[(?:club|public)(\d+)\|[^\]]*\][\s,:]*/;
 
 function commandOf(
   text: string,
@@ -319,7 +321,7 @@ function commandOf(
   prefixes: readonly string[],
 ): { prefix: string; name: string; args: string } | null {
   let body = text;
-  if (body.startsWith('[club')) {
+  if (body.startsWith('[club') || body.startsWith('[public')) {
     const mention = MENTION.exec(body);
     if (mention && Number(mention[1]) === groupId) body = body.slice(mention[0].length);
   }

@@ -195,6 +195,19 @@ describe('commands', () => {
     expect(event.peer?.cid).toBe(4);
   });
 
+  test('a public page is mentioned as [public<id>|…], and that mention is skipped too', () => {
+    const event = normalizeSync(
+      parseUpdate(textMessage('[public218734561|Бодрое утро] /help me', 2000000004)),
+    );
+    expect(expectType(event, 'command').command).toEqual({ prefix: '/', name: 'help', args: 'me' });
+  });
+
+  test('a mention of another community is not skipped', () => {
+    expect(normalizeSync(parseUpdate(textMessage('[public1|other], /help', 2000000004))).event_type).toBe(
+      'message',
+    );
+  });
+
   test('a mention of another community is not skipped', () => {
     expect(normalizeSync(parseUpdate(textMessage('[club1|@other] /help', 2000000004))).event_type).toBe(
       'message',

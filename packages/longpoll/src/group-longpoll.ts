@@ -4,7 +4,7 @@ import type { VkEventType, VkParsedUpdate, VkUpdateOf } from '@vkwire/events-sch
 import { BotsLongPollSource } from './bots-source.js';
 import { LongPollClient, type LongPollClientOptions, type LongPollHandler } from './client.js';
 import type { PollSource } from './engine.js';
-import { checkOption, positiveInteger, requireApi } from './options.js';
+import { checkGroupId, checkOption, requireApi } from './options.js';
 import { refusal } from './refusal.js';
 import { ensureLongPollSettings } from './settings.js';
 
@@ -30,13 +30,7 @@ const COMPONENT = 'GroupLongPoll';
 /** Checks what only a Bots Long Poll client takes. */
 function checkOptions(options: GroupLongPollOptions): void {
   requireApi(COMPONENT, options?.api);
-  checkOption(
-    COMPONENT,
-    'groupId',
-    options.groupId,
-    positiveInteger,
-    'a positive integer (the community id, no minus)',
-  );
+  checkGroupId(COMPONENT, options.groupId);
   checkOption(
     COMPONENT,
     'validate',

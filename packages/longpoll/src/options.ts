@@ -16,8 +16,7 @@ export function checkOption(
   valid: Check,
   expected: string,
 ): void {
-  if (value !== undefined && !valid(value))
-    throw new VkwireConfigError(component, option, expected, { got: value });
+  if (value !== undefined) requireOption(component, option, value, valid, expected);
 }
 
 /** Checks an option that must be set. */
@@ -39,6 +38,17 @@ export function requireApi(component: string, api: unknown): void {
     api,
     (value) => isObject(value) && typeof value.call === 'function',
     'a VkApi client (new VkApi({ token }))',
+  );
+}
+
+/** Checks an optional `groupId`: the community id, a positive integer without the minus. */
+export function checkGroupId(component: string, groupId: unknown): void {
+  checkOption(
+    component,
+    'groupId',
+    groupId,
+    positiveInteger,
+    'a positive integer (the community id, no minus)',
   );
 }
 

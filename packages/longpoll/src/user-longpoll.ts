@@ -1,7 +1,7 @@
 import type { VkApi } from '@vkwire/api-client';
 import { LongPollClient, type LongPollClientOptions, type LongPollHandler } from './client.js';
 import type { PollSource } from './engine.js';
-import { checkOption, nonNegativeInteger, positiveInteger, requireApi } from './options.js';
+import { checkGroupId, checkOption, nonNegativeInteger, requireApi } from './options.js';
 import { refusal } from './refusal.js';
 import {
   CHAT_CHANGE_TYPES,
@@ -48,13 +48,7 @@ function checkOptions(options: UserLongPollOptions): void {
     (value) => typeof value === 'number' && Number.isSafeInteger(value) && value !== 0,
     'a user id, or -group_id',
   );
-  checkOption(
-    COMPONENT,
-    'groupId',
-    options.groupId,
-    positiveInteger,
-    'a positive integer (the community id, no minus)',
-  );
+  checkGroupId(COMPONENT, options.groupId);
   checkOption(
     COMPONENT,
     'scheme',

@@ -26,7 +26,7 @@ export {
   type WallPostOptions,
 } from './sandbox.js';
 export type { SimAttachment } from './simulation/attachments-input.js';
-export { SimChat } from './simulation/chat.js';
+export { type ChatActionOptions, SimChat } from './simulation/chat.js';
 // Simulated users and chats
 export { type SendOptions, type SentByUser, SimUser, type TypingOptions } from './simulation/user.js';
 export type { ApiCallRecord, EventAnswerRecord } from './state.js';

@@ -18,7 +18,7 @@ import { SimChat } from './simulation/chat.js';
 import { SimUser } from './simulation/user.js';
 import { type ApiCallRecord, type EventAnswerRecord, SandboxState } from './state.js';
 import { attachmentString } from './world/attachments.js';
-import { isChatPeer, messageView } from './world/message-view.js';
+import { CHAT_PEER_BASE, isChatPeer, messageView } from './world/message-view.js';
 import type { GroupRecord, VkObject } from './world/types.js';
 import type { GroupOptions, UserOptions } from './world/world.js';
 
@@ -118,10 +118,25 @@ export interface BulkMessagesOptions {
 /** Options of `vk.createChat`. */
 export interface CreateChatOptions {
   title: string;
-  /** User ids in the chat; the first is its owner. */
+  /** User ids in the chat. Without `owner`, the first is its owner. */
   members: readonly number[];
-  /** Communities added to the chat (each sees a `chat_invite_user` service message). @default [the first community] */
+  /**
+   * Communities added after the chat is made (each sees a `chat_invite_user` service message with
+   * `member_id: -groupId`). @default [the first community], or [] when a community is the owner
+   */
   groupIds?: readonly number[];
+  /**
+   * Who created the chat: a user id (added to the members if missing), or `-groupId` for a chat a
+   * community created (it is in the chat from the start and sees the `chat_create` message).
+   * @default members[0]
+   */
+  owner?: number;
+  /**
+   * Members with admin rights besides the owner, e.g. `[-vk.group.id]` so that the bot may call
+   * `messages.getConversationMembers` and `messages.removeChatUser`. On VK a community added to a
+   * chat is no admin until the owner makes it one. @default []
+   */
+  admins?: readonly number[];
 }
 
 /** Options of `vk.wallPost`. */
@@ -146,6 +161,7 @@ export class Sandbox {
   /** The Callback API pusher: `deliveries()`, `idle()`, `confirm(serverId)`. */
   readonly callback: SandboxCallback;
   private readonly users = new Map<number, SimUser>();
+  private readonly chats = new Map<number, SimChat>();
   private closed = false;
 
   /** @internal Use `createSandbox`. */
@@ -218,17 +234,51 @@ export class Sandbox {
     return user;
   }
 
-  /** Creates a group chat with users and communities in it. */
+  /**
+   * Creates a group chat: a `chat_create` service message by the owner, then the communities of
+   * `groupIds` are invited (`chat_invite_user`, `member_id: -groupId`), then `admins` get rights.
+   *
+   * @example
+   * const chat = vk.createChat({ title: 'Team', members: [1, 2], admins: [-vk.group.id] });
+   * chat.pin(1, vk.user(1).send('rules', { peerId: chat.peerId }).cmid);
+   */
   createChat(options: CreateChatOptions): SimChat {
-    const [owner, ...rest] = options.members;
+    const owner = options.owner ?? options.members[0];
     if (owner === undefined) {
       throw new VkwireConfigError('Sandbox.createChat', 'members', 'at least one user id (the owner)', {
         got: options.members,
       });
     }
+    if (owner < 0) this.groupRecord(-owner);
+    else this.user(owner);
     for (const id of options.members) this.user(id);
-    const chat = new SimChat(this.state, this.state.world.createChat(options.title, owner, rest));
-    for (const groupId of options.groupIds ?? [this.group.id]) chat.invite(-groupId, { by: owner });
+    const rest = options.members.filter((id) => id !== owner);
+    const chat = new SimChat(this.state, this.state.world.createChat(options.title, owner, rest), () =>
+      this.groupRecord(),
+    );
+    this.chats.set(chat.chatId, chat);
+    chat.announceCreation();
+    const groupIds = options.groupIds ?? (owner < 0 ? [] : [this.group.id]);
+    for (const groupId of groupIds) {
+      if (-groupId !== owner) chat.invite(-this.groupRecord(groupId).id, { by: owner });
+    }
+    for (const id of options.admins ?? []) chat.setAdmin(id);
+    return chat;
+  }
+
+  /**
+   * A chat made by `createChat`, by chat id or peer id.
+   *
+   * @example
+   * vk.chat(2000000001).leave(5);
+   */
+  chat(id: number): SimChat {
+    const chat = this.chats.get(id > CHAT_PEER_BASE ? id - CHAT_PEER_BASE : id);
+    if (!chat) {
+      throw new VkwireConfigError('Sandbox.chat', 'id', 'the chat id or peer id of a chat createChat made', {
+        got: id,
+      });
+    }
     return chat;
   }
 

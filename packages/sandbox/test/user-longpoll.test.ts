@@ -214,6 +214,21 @@ describe('events of simulated actions', () => {
     });
   });
 
+  test('chats: a pin names the pinned text and cmid (source_message, source_chat_local_id)', async () => {
+    const chat = vk.createChat({ title: 'T', members: [5, 6] });
+    const rules = vk.user(5).send('Be <nice>', { peerId: chat.peerId });
+    const s = await session();
+    chat.pin(6, rules.cmid);
+    const [pin] = (await collect(s, 1, 2)).filter((update) => update[0] === 4);
+    expect(pin?.[6]).toEqual({
+      from: '6',
+      source_act: 'chat_pin_message',
+      source_mid: '6',
+      source_message: 'Be &lt;nice&gt;',
+      source_chat_local_id: String(rules.cmid),
+    });
+  });
+
   test('typing: 61 in a private dialog, 62 in a chat', async () => {
     const chat = vk.createChat({ title: 'T', members: [5, 6] });
     const s = await session();

@@ -23,6 +23,8 @@ const ERROR_TEXTS: Readonly<Record<number, string>> = {
   914: 'Message is too long',
   917: "You don't have access to this chat",
   920: "Can't edit this kind of message",
+  925: 'You are not admin of this chat',
+  935: 'User not found in chat',
   2000: 'Servers number limit is reached',
 };
 

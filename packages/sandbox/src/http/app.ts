@@ -6,6 +6,7 @@ import { answerUserLongPoll } from '../longpoll/user-longpoll.js';
 import type { Sandbox } from '../sandbox.js';
 import type { SandboxState } from '../state.js';
 import { apiHandler } from './api-route.js';
+import { addChatRoutes } from './chat-routes.js';
 import type { SandboxEnv } from './hold.js';
 import { longPollRoute } from './longpoll-route.js';
 import { uploadHandler } from './upload-route.js';
@@ -73,6 +74,7 @@ export function createApp(
   app.get('/_sandbox/stats', (c) =>
     c.json({ rateLimited: state.rateLimiter.totalRejected(), calls: state.calls.length }),
   );
+  addChatRoutes(app, sandbox);
   app.notFound((c) => c.text('not found', 404));
   return app;
 }

@@ -86,6 +86,10 @@ function additional(update: MessageUpdate): VkObject {
     if (action.member_id !== undefined) extra.source_mid = String(action.member_id);
     if (typeof action.text === 'string') extra.source_text = escapeVkText(action.text);
     if (update.oldTitle !== undefined) extra.source_old_text = escapeVkText(update.oldTitle);
+    // Pins: the pinned text and its cmid.
+    if (typeof action.message === 'string') extra.source_message = escapeVkText(action.message);
+    if (action.conversation_message_id !== undefined)
+      extra.source_chat_local_id = String(action.conversation_message_id);
     return extra;
   }
   // VK gives " ... " as the title of private dialogs (a leftover of old clients).

@@ -52,14 +52,27 @@ export interface UserRecord {
   clientInfo: VkObject;
 }
 
+/** How a member came into a chat (`invited_by` / `join_date` of `messages.getConversationMembers`). */
+export interface ChatMembership {
+  invitedBy: number;
+  joinDate: number;
+}
+
 /** A group chat (peer 2000000000 + chat_id). */
 export interface ChatRecord {
   chatId: number;
   peerId: number;
   title: string;
+  /** The creator: a user id, or -group_id when a community created the chat. */
   ownerId: number;
   /** Member ids: users positive, communities negative. */
   members: Set<number>;
+  /** Who invited each member and when; kept in step with `members`. */
+  joined: Map<number, ChatMembership>;
+  /** Admin ids (the owner is always one). */
+  admins: Set<number>;
+  /** cmid of the pinned message, if any. */
+  pinnedCmid?: number;
 }
 
 /** A message as the sandbox stores it; what a community sees is derived from it. */

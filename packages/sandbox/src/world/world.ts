@@ -181,7 +181,7 @@ export class World {
     return this.groups.get(id);
   }
 
-  /** Creates a group chat. */
+  /** Creates a group chat: the owner (an admin) and `members`, all invited by the owner now. */
   createChat(title: string, ownerId: number, members: Iterable<number>): ChatRecord {
     const chatId = this.nextChatId++;
     const chat: ChatRecord = {
@@ -189,9 +189,15 @@ export class World {
       peerId: CHAT_PEER_BASE + chatId,
       title,
       ownerId,
-      members: new Set(members),
+      members: new Set(),
+      joined: new Map(),
+      admins: new Set([ownerId]),
     };
-    chat.members.add(ownerId);
+    const joinDate = unixNow();
+    for (const id of [ownerId, ...members]) {
+      chat.members.add(id);
+      chat.joined.set(id, { invitedBy: ownerId, joinDate });
+    }
     this.chats.set(chat.peerId, chat);
     return chat;
   }

@@ -7,6 +7,7 @@ import type { ConversationRecord, GroupRecord, StoredMessage, VkObject } from '.
 import { type CallContext, callerGroup, type MethodTable } from '../context.js';
 import { VkError } from '../errors.js';
 import type { Params } from '../params.js';
+import { chatMethods } from './chats.js';
 import { groupView } from './groups.js';
 import { userView } from './users.js';
 
@@ -293,6 +294,7 @@ function conversationView(state: SandboxState, group: GroupRecord, peerId: numbe
     view.chat_settings = {
       owner_id: chat.ownerId,
       title: chat.title,
+      admin_ids: [...chat.admins],
       state: 'in',
       active_ids: [...chat.members].filter((id) => id > 0),
       members_count: chat.members.size,
@@ -378,8 +380,9 @@ function getLongPollServer(context: CallContext): unknown {
   return answer;
 }
 
-/** The `messages.*` methods of a community bot. */
+/** The `messages.*` methods of a community bot (chat membership ones from `chats.ts`). */
 export const messageMethods: MethodTable = {
+  ...chatMethods,
   'messages.send': { run: send, tokens: 'group' },
   'messages.edit': { run: edit, tokens: 'group' },
   'messages.delete': { run: remove, tokens: 'group' },

@@ -66,7 +66,9 @@ export function validateKeyboard(keyboard: VkKeyboardInput): VkKeyboardInput {
   const limits = inline ? KEYBOARD_LIMITS.inline : KEYBOARD_LIMITS.standard;
   let total = 0;
   keyboard.buttons.forEach((row, rowIndex) => {
-    if (!Array.isArray(row) || row.length === 0)
+    if (!Array.isArray(row))
+      throw new KeyboardError('invalid_button', `Keyboard: buttons[${rowIndex}] must be an array of buttons`);
+    if (row.length === 0)
       throw new KeyboardError(
         'empty_row',
         `Keyboard: buttons[${rowIndex}] is an empty row; every row needs a button`,

@@ -27,7 +27,7 @@ import {
   type MiddlewareObj,
   type NextFunction,
 } from './middleware.js';
-import { payloadMatches } from './payload.js';
+import { payloadMatches } from './keyboard/payload.js';
 
 /** Takes an error a handler threw, with the context it threw on. Throw again to pass it on. */
 export type ErrorHandler<C> = (error: Error, ctx: C) => unknown;

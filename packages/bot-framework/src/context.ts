@@ -12,7 +12,8 @@ import type {
 import type { UpdateContext, UpdateTransport } from '@vkwire/core';
 import { chatIdOf, normalizeSync, type VkMessage, type VkParsedUpdate, type VkwireEvent } from '@vkwire/events-schema';
 import { type CommandCall, type CommandSettings, parseCommandCall } from './commands/parse.js';
-import { parsePayload } from './payload.js';
+import { validateKeyboard } from './keyboard/keyboard.js';
+import { parsePayload } from './keyboard/payload.js';
 
 /** A keyboard as `reply` takes it: VK's JSON, or a builder with `build()` (a `Keyboard`). */
 export type KeyboardLike = VkKeyboardInput | { build(): VkKeyboardInput };
@@ -435,8 +436,11 @@ export type MessageOf<U> = U extends { type: 'message_new'; object: { message: i
     ? M
     : VkMessage | undefined;
 
+/** VK's JSON of a keyboard; a plain one is checked against VK's limits as the builder's are. */
 function keyboardJson(keyboard: KeyboardLike): VkKeyboardInput {
-  return 'build' in keyboard && typeof keyboard.build === 'function' ? keyboard.build() : (keyboard as VkKeyboardInput);
+  return 'build' in keyboard && typeof keyboard.build === 'function'
+    ? keyboard.build()
+    : validateKeyboard(keyboard as VkKeyboardInput);
 }
 
 function joinAttachments(first: string, rest: string | number | readonly (string | number)[] | undefined): string {

@@ -47,8 +47,8 @@ export type {
 } from './commands/command.js';
 export type { CommandCall, CommandSettings } from './commands/parse.js';
 export * from './args/index.js';
-// Payloads of buttons
-export { parsePayload, payloadMatches } from './payload.js';
+// Keyboards, carousels, typed callback data, payloads
+export * from './keyboard/index.js';
 // Background tasks
 export type { TaskContext, TaskFunction, TaskOptions } from './tasks.js';
 export { parseDuration } from './duration.js';

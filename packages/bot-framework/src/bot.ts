@@ -7,7 +7,12 @@ import {
   configureCallbackServer,
   createCallbackReceiver,
 } from '@vkwire/callback';
-import { type CallbackServer, createNodeCallbackHandler, type NodeCallbackHandler, serveCallback } from '@vkwire/callback/node';
+import {
+  type CallbackServer,
+  createNodeCallbackHandler,
+  type NodeCallbackHandler,
+  serveCallback,
+} from '@vkwire/callback/node';
 import { type CheckpointStore, type StopResult, type UpdateContext, VkwireConfigError } from '@vkwire/core';
 import { VK_EVENT_TYPES, type VkEventType, type VkParsedUpdate } from '@vkwire/events-schema';
 import { GroupLongPoll, type LongPollContext } from '@vkwire/longpoll';
@@ -33,7 +38,11 @@ export interface CommunityOptions {
 }
 
 /** Builds a bot's contexts: `Context` or a subclass of it (plugins add fields that way). */
-export type ContextConstructor<C extends Context> = new (update: VkParsedUpdate, api: VkApi, delivery: UpdateContext) => C;
+export type ContextConstructor<C extends Context> = new (
+  update: VkParsedUpdate,
+  api: VkApi,
+  delivery: UpdateContext,
+) => C;
 
 /** Options of `new Bot(...)`: one community (`token` or `api`) or several (`communities`). */
 export interface BotOptions<C extends Context = Context> extends BotBaseOptions {
@@ -156,9 +165,20 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     this.queue = new PeerQueue(this.concurrency);
     const entries: Array<CommunityOptions | string> = options.communities
       ? [...options.communities]
-      : [{ ...(options.token === undefined ? {} : { token: options.token }), ...(options.api === undefined ? {} : { api: options.api }), ...(options.groupId === undefined ? {} : { groupId: options.groupId }) }];
+      : [
+          {
+            ...(options.token === undefined ? {} : { token: options.token }),
+            ...(options.api === undefined ? {} : { api: options.api }),
+            ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
+          },
+        ];
     if (entries.length === 0)
-      throw new VkwireConfigError(COMPONENT, 'communities', 'at least one community (a token, or { token | api })', { got: options.communities });
+      throw new VkwireConfigError(
+        COMPONENT,
+        'communities',
+        'at least one community (a token, or { token | api })',
+        { got: options.communities },
+      );
     this.communities = entries.map((entry, index) => this.community(entry, index));
     for (const community of this.communities) this.register(community);
   }
@@ -167,7 +187,10 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     const where = this.options.communities ? `communities[${index}]` : 'token';
     const item = typeof entry === 'string' ? { token: entry } : entry;
     if (item.api === undefined && (typeof item.token !== 'string' || item.token === ''))
-      throw new VkwireConfigError(COMPONENT, where, 'a community token (or an `api` client)', { got: item.token, secret: true });
+      throw new VkwireConfigError(COMPONENT, where, 'a community token (or an `api` client)', {
+        got: item.token,
+        secret: true,
+      });
     if (item.groupId !== undefined && (!Number.isInteger(item.groupId) || item.groupId <= 0))
       throw new VkwireConfigError(COMPONENT, `${where}.groupId`, 'a positive integer', { got: item.groupId });
     const api =
@@ -176,7 +199,9 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
         ...this.options.apiOptions,
         token: item.token as string,
         ...(this.options.baseUrl === undefined ? {} : { baseUrl: this.options.baseUrl }),
-        ...(this.options.apiOptions?.logger === undefined && this.options.logger !== undefined ? { logger: this.options.logger } : {}),
+        ...(this.options.apiOptions?.logger === undefined && this.options.logger !== undefined
+          ? { logger: this.options.logger }
+          : {}),
       });
     return {
       api,
@@ -190,10 +215,16 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
   private register(community: Community): void {
     if (community.groupId === undefined) return;
     if (this.byGroup.has(community.groupId) && this.byGroup.get(community.groupId) !== community)
-      throw new VkwireConfigError(COMPONENT, 'communities', 'communities with different ids', { got: community.groupId });
+      throw new VkwireConfigError(COMPONENT, 'communities', 'communities with different ids', {
+        got: community.groupId,
+      });
     this.byGroup.set(community.groupId, community);
     if (community.confirmation !== undefined)
-      this.groups.set({ groupId: community.groupId, secret: community.secret, confirmation: community.confirmation });
+      this.groups.set({
+        groupId: community.groupId,
+        secret: community.secret,
+        confirmation: community.confirmation,
+      });
   }
 
   /** The API client of the (first) community: for calls outside handlers (in handlers use `ctx.api`). */
@@ -208,7 +239,9 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
 
   /** The ids of the communities (known once `start()` detected them from the tokens). */
   get groupIds(): number[] {
-    return this.communities.flatMap((community) => (community.groupId === undefined ? [] : [community.groupId]));
+    return this.communities.flatMap((community) =>
+      community.groupId === undefined ? [] : [community.groupId],
+    );
   }
 
   /** The event types the bot waits for: `updateTypes`, or what the handlers registered. */
@@ -240,10 +273,14 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     this.assertOpen();
     const community = await this.communityOf(update);
     const peer = peerOf(update);
-    await this.queue.run(peer, () => this.deliver(update, community, delivery));
+    await this.tracked(this.queue.run(peer, () => this.deliver(update, community, delivery)));
   }
 
-  private async deliver(update: VkParsedUpdate, community: Community, delivery: Partial<UpdateContext> | undefined): Promise<void> {
+  private async deliver(
+    update: VkParsedUpdate,
+    community: Community,
+    delivery: Partial<UpdateContext> | undefined,
+  ): Promise<void> {
     const base = directDelivery(update.group_id ?? community.groupId, this.runController.signal);
     const ctx = new this.contextType(update, community.api, {
       ...base,
@@ -261,7 +298,10 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     const found = groupId === undefined ? undefined : this.byGroup.get(groupId);
     if (found !== undefined) return found;
     if (groupId === undefined && this.communities.length === 1) return this.communities[0] as Community;
-    throw new BotStateError('no_community', `an update of group ${String(groupId)}, which this bot does not serve (it serves ${this.groupIds.join(', ')})`);
+    throw new BotStateError(
+      'no_community',
+      `an update of group ${String(groupId)}, which this bot does not serve (it serves ${this.groupIds.join(', ')})`,
+    );
   }
 
   /** Detects the ids of communities given by token alone. */
@@ -271,7 +311,11 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
         if (community.groupId !== undefined) return;
         const info = await community.api.tokenInfo();
         if (info.type !== 'group')
-          throw new VkwireConfigError(COMPONENT, this.options.communities ? `communities[${index}]` : 'token', 'a community token (this is a user token: use UserBot)');
+          throw new VkwireConfigError(
+            COMPONENT,
+            this.options.communities ? `communities[${index}]` : 'token',
+            'a community token (this is a user token: use UserBot)',
+          );
         community.groupId = info.groupId;
         this.register(community);
       }),
@@ -291,12 +335,17 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
    */
   webhook(options: WebhookOptions = {}): BotWebhook {
     this.assertOpen();
-    if (this.webhookState !== undefined) throw new BotStateError('bot_running', 'bot.webhook() was called already');
+    if (this.webhookState !== undefined)
+      throw new BotStateError('bot_running', 'bot.webhook() was called already');
     this.receiverOptions = options;
     for (const community of this.communities) {
       const confirmation = community.confirmation ?? options.confirmation;
       if (confirmation === undefined && this.serveOptions?.publicUrl === undefined)
-        throw new VkwireConfigError(COMPONENT, 'confirmation', 'given (to the bot, the community or webhook()) unless serve() has a publicUrl');
+        throw new VkwireConfigError(
+          COMPONENT,
+          'confirmation',
+          'given (to the bot, the community or webhook()) unless serve() has a publicUrl',
+        );
     }
     const state: { receiver?: CallbackReceiver; node?: NodeCallbackHandler } = {};
     this.webhookState = state;
@@ -358,7 +407,11 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     for (const community of this.communities) {
       const confirmation = community.confirmation ?? defaults?.confirmation;
       if (confirmation !== undefined && community.groupId !== undefined)
-        this.groups.set({ groupId: community.groupId, secret: community.secret ?? defaults?.secret, confirmation });
+        this.groups.set({
+          groupId: community.groupId,
+          secret: community.secret ?? defaults?.secret,
+          confirmation,
+        });
     }
     if (this.webhookState !== undefined) {
       const url = this.serveOptions?.publicUrl;
@@ -391,7 +444,9 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
       ...(settings.wait === undefined ? {} : { wait: settings.wait }),
       ...(settings.validate === undefined ? {} : { validate: settings.validate }),
       ...(settings.ensureSettings === undefined ? {} : { ensureSettings: settings.ensureSettings }),
-      ...(settings.checkpoint === undefined ? {} : { checkpoint: { store: settings.checkpoint, stream: `group:${groupId}` } }),
+      ...(settings.checkpoint === undefined
+        ? {}
+        : { checkpoint: { store: settings.checkpoint, stream: `group:${groupId}` } }),
     });
     const handler = (update: VkParsedUpdate, context: LongPollContext): Promise<void> =>
       this.deliver(update, community, context);
@@ -403,7 +458,9 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
 
   protected async stopIntake(): Promise<number> {
     const results: StopResult[] = await Promise.all([
-      ...this.communities.flatMap((community) => (community.poll === undefined ? [] : [community.poll.stop()])),
+      ...this.communities.flatMap((community) =>
+        community.poll === undefined ? [] : [community.poll.stop()],
+      ),
       ...(this.server === undefined ? [] : [this.server.stop()]),
       ...(this.webhookState?.receiver === undefined ? [] : [this.webhookState.receiver.stop()]),
       ...(this.webhookState?.node === undefined ? [] : [this.webhookState.node.stop()]),
@@ -412,7 +469,9 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
   }
 
   protected async closeResources(): Promise<void> {
-    await Promise.all(this.communities.filter((community) => community.ownsApi).map((community) => community.api.close()));
+    await Promise.all(
+      this.communities.filter((community) => community.ownsApi).map((community) => community.api.close()),
+    );
   }
 }
 

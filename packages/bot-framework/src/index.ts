@@ -1,4 +1,6 @@
 // The bot: communities, transports (long poll, Callback API, any source), lifecycle
+
+export * from './args/index.js';
 export {
   Bot,
   type BotOptions,
@@ -9,8 +11,22 @@ export {
   type WebhookOptions,
 } from './bot.js';
 export { BotBase, type BotBaseOptions, type BotEvents, type LifecycleHook } from './bot-base.js';
-// A user account's bot over User Long Poll
-export { UserBot, type UserBotOptions } from './user-bot.js';
+// Commands and their typed arguments
+export type {
+  ArgumentErrorPolicy,
+  CommandContext,
+  CommandInfo,
+  CommandOptions,
+} from './commands/command.js';
+export type { CommandCall, CommandSettings } from './commands/parse.js';
+// The middleware tree, routers, and the context types filters narrow to
+export {
+  type ButtonContext,
+  Composer,
+  type ErrorHandler,
+  type HearsTrigger,
+  type PayloadQuery,
+} from './composer.js';
 // Contexts: what handlers get
 export {
   BaseContext,
@@ -23,9 +39,9 @@ export {
   type ReplyInput,
   type SendOptions,
 } from './context.js';
-export { UserContext } from './user-context.js';
-// The middleware tree, routers, and the context types filters narrow to
-export { type ButtonContext, Composer, type ErrorHandler, type HearsTrigger, type PayloadQuery } from './composer.js';
+export { parseDuration } from './duration.js';
+// Errors
+export { BotMiddlewareError, BotStateError, type BotStateErrorCode } from './errors.js';
 export type {
   ChatActionContext,
   ChatActionType,
@@ -36,21 +52,12 @@ export type {
   QueryType,
   UpdateQuery,
 } from './filters.js';
-export type { Handler, Middleware, MiddlewareFn, MiddlewareObj, NextFunction } from './middleware.js';
-export { Router, type RouterHook, type RouterOptions } from './router.js';
-// Commands and their typed arguments
-export type {
-  ArgumentErrorPolicy,
-  CommandContext,
-  CommandInfo,
-  CommandOptions,
-} from './commands/command.js';
-export type { CommandCall, CommandSettings } from './commands/parse.js';
-export * from './args/index.js';
 // Keyboards, carousels, typed callback data, payloads
 export * from './keyboard/index.js';
+export type { Handler, Middleware, MiddlewareFn, MiddlewareObj, NextFunction } from './middleware.js';
+export { Router, type RouterHook, type RouterOptions } from './router.js';
 // Background tasks
 export type { TaskContext, TaskFunction, TaskOptions } from './tasks.js';
-export { parseDuration } from './duration.js';
-// Errors
-export { BotMiddlewareError, BotStateError, type BotStateErrorCode } from './errors.js';
+// A user account's bot over User Long Poll
+export { UserBot, type UserBotOptions } from './user-bot.js';
+export { UserContext } from './user-context.js';

@@ -1,6 +1,6 @@
 import { VkApi, type VkApiOptions } from '@vkwire/api-client';
 import { type UpdateContext, VkwireConfigError } from '@vkwire/core';
-import { type LongPollContext, type UserLongPollEvent, UserLongPoll } from '@vkwire/longpoll';
+import { type LongPollContext, UserLongPoll, type UserLongPollEvent } from '@vkwire/longpoll';
 import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
 import { directDelivery } from './context.js';
 import { PeerQueue } from './peer-queue.js';
@@ -47,7 +47,10 @@ export interface UserBotOptions<C extends UserContext = UserContext> extends Bot
  * bot.on('friend_online', (ctx) => console.log(ctx.update.userId));
  * await bot.start();
  */
-export class UserBot<C extends UserContext = UserContext, E extends BotEvents = BotEvents> extends BotBase<C, E> {
+export class UserBot<C extends UserContext = UserContext, E extends BotEvents = BotEvents> extends BotBase<
+  C,
+  E
+> {
   /** The account's API client. */
   readonly api: VkApi;
   private readonly ownsApi: boolean;
@@ -58,7 +61,10 @@ export class UserBot<C extends UserContext = UserContext, E extends BotEvents = 
   constructor(private readonly options: UserBotOptions<C>) {
     super(COMPONENT, options ?? {});
     if (options.api === undefined && (typeof options.token !== 'string' || options.token === ''))
-      throw new VkwireConfigError(COMPONENT, 'token', 'a user token (or an `api` client)', { got: options.token, secret: true });
+      throw new VkwireConfigError(COMPONENT, 'token', 'a user token (or an `api` client)', {
+        got: options.token,
+        secret: true,
+      });
     this.api =
       options.api ??
       new VkApi({
@@ -79,11 +85,18 @@ export class UserBot<C extends UserContext = UserContext, E extends BotEvents = 
   async handleUpdate(event: UserLongPollEvent, delivery?: Partial<UpdateContext>): Promise<void> {
     this.assertOpen();
     const peer = 'peerId' in event && typeof event.peerId === 'number' ? event.peerId : undefined;
-    await this.queue.run(peer, () => this.deliver(event, delivery));
+    await this.tracked(this.queue.run(peer, () => this.deliver(event, delivery)));
   }
 
-  private async deliver(event: UserLongPollEvent, delivery: Partial<UpdateContext> | undefined): Promise<void> {
-    if (!this.options.handleOutgoing && (event.type === 'message_new' || event.type === 'message_edit') && event.flags.outbox)
+  private async deliver(
+    event: UserLongPollEvent,
+    delivery: Partial<UpdateContext> | undefined,
+  ): Promise<void> {
+    if (
+      !this.options.handleOutgoing &&
+      (event.type === 'message_new' || event.type === 'message_edit') &&
+      event.flags.outbox
+    )
       return;
     const ctx = new this.contextType(event, this.api, {
       ...directDelivery(undefined, this.runController.signal),

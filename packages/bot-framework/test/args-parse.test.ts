@@ -30,6 +30,15 @@ describe('words and quotes', () => {
     ]);
   });
 
+  test('a VK mention is one word even when the name has spaces', () => {
+    expect(tokenize('[id1|Pavel Durov] and [club2|Our Team]x').map((token) => token.value)).toEqual([
+      '[id1|Pavel Durov]',
+      'and',
+      '[club2|Our',
+      'Team]x',
+    ]);
+  });
+
   test('a quote that is never closed, or closed inside a word, is an ordinary character', () => {
     expect(tokenize('"open here').map((token) => token.value)).toEqual(['"open', 'here']);
     expect(tokenize('"a"b c').map((token) => token.value)).toEqual(['"a"b', 'c']);

@@ -13,6 +13,8 @@ export interface ArgToken {
 // Opening quote → closing quote: ASCII, «ёлочки», and the curly pairs phones substitute for ".
 const QUOTES: Readonly<Record<string, string>> = { '"': '"', '«': '»', '“': '”', '„': '“' };
 const SPACE = /\s/u;
+// VK's mention markup `[id1|Pavel Durov]`: the name may hold spaces, and the whole mention is one word.
+const MENTION = /\[(?:id|club|public|event)\d+\|[^\]\n]*\]/iy;
 
 function isSpace(char: string | undefined): boolean {
   return char !== undefined && SPACE.test(char);
@@ -40,9 +42,10 @@ function quotedAt(text: string, start: number): ArgToken | undefined {
 }
 
 /**
- * Splits a command's text into words: runs of non-whitespace, or text in double quotes
- * (`"two words"`, with `\"` for a quote inside), «ёлочки» or curly quotes. A quote that is never
- * closed is an ordinary character.
+ * Splits a command's text into words: runs of non-whitespace, text in double quotes
+ * (`"two words"`, with `\"` for a quote inside), «ёлочки» or curly quotes, or a VK mention
+ * `[id1|Pavel Durov]` (one word, spaces and all). A quote that is never closed is an ordinary
+ * character.
  *
  * @example
  * tokenize('say "hello world" twice').map((token) => token.value); // ['say', 'hello world', 'twice']
@@ -59,6 +62,17 @@ export function tokenize(text: string): ArgToken[] {
     if (quoted) {
       tokens.push(quoted);
       index = quoted.end;
+      continue;
+    }
+    MENTION.lastIndex = index;
+    if (MENTION.test(text) && (MENTION.lastIndex === text.length || isSpace(text[MENTION.lastIndex]))) {
+      tokens.push({
+        value: text.slice(index, MENTION.lastIndex),
+        start: index,
+        end: MENTION.lastIndex,
+        quoted: false,
+      });
+      index = MENTION.lastIndex;
       continue;
     }
     const start = index;

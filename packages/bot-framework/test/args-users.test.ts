@@ -131,6 +131,11 @@ describe('the author of the replied or forwarded message', () => {
     });
     // A user named in the text wins over the reply.
     expect((await parseArgs(spec, '@durov spamming', { api, message })).target.id).toBe(1);
+    // With nothing after the user, a word that names nobody is left over and the reply still counts.
+    expect((await parseArgs({ target: arg.user() }, 'now', { api, message })).target.id).toBe(7);
+    await expect(
+      parseArgs({ target: arg.user() }, 'now', { api, message }, { strict: true }),
+    ).rejects.toThrow('unexpected text "now" after the arguments');
   });
 
   test('forwarded messages stand for a greedy user argument, each author once', async () => {

@@ -206,14 +206,31 @@ class Parser {
     return { ok: true, value: values };
   }
 
+  /** The argument's stand-in when the text has none (the replied message's author), or undefined. */
+  async #fallback(entry: CompiledArg): Promise<unknown> {
+    const { definition } = entry;
+    if (definition.fallback === undefined) return undefined;
+    const found = await definition.fallback(this.#context(entry, false));
+    if (found.length === 0) return undefined;
+    return definition.multi === 'one' ? found[0] : found;
+  }
+
+  /**
+   * After a word the argument could not take, with no argument after it: the stand-in if there is
+   * one (the word is then left over), else the word's error.
+   */
+  async #lastChance(entry: CompiledArg, failure: ArgumentError): Promise<unknown> {
+    const fallback = await this.#fallback(entry);
+    if (fallback === undefined) throw failure;
+    return fallback;
+  }
+
   /** The value of an argument the text does not give: the fallback, `undefined` / `[]`, the default, or an error. */
   async absent(entry: CompiledArg, failure?: ArgumentError): Promise<unknown> {
     const { definition } = entry;
     const many = definition.multi !== 'one';
-    if (definition.fallback) {
-      const found = await definition.fallback(this.#context(entry, false));
-      if (found.length > 0) return many ? found : found[0];
-    }
+    const fallback = await this.#fallback(entry);
+    if (fallback !== undefined) return fallback;
     if (definition.presence === 'optional') return many ? [] : undefined;
     if (definition.presence === 'default') {
       return Array.isArray(definition.defaultValue) ? [...definition.defaultValue] : definition.defaultValue;
@@ -262,8 +279,11 @@ class Parser {
           collected.push(outcome.value);
           at += 1;
         }
-        if (failure && (failure.code !== 'invalid' || !canPass)) throw failure;
-        this.#values.set(entry.key, collected.length > 0 ? collected : await this.absent(entry, failure));
+        if (failure && failure.code !== 'invalid') throw failure;
+        if (failure && !canPass && collected.length > 0) throw failure;
+        if (collected.length > 0) this.#values.set(entry.key, collected);
+        else if (failure && !canPass) this.#values.set(entry.key, await this.#lastChance(entry, failure));
+        else this.#values.set(entry.key, await this.absent(entry, failure));
         continue;
       }
       if (word === undefined) {
@@ -276,9 +296,11 @@ class Parser {
         at += 1;
         continue;
       }
-      const passes = outcome.error.code === 'invalid' && canPass;
-      if (!passes) throw outcome.error;
-      this.#values.set(entry.key, await this.absent(entry, outcome.error));
+      if (outcome.error.code !== 'invalid') throw outcome.error;
+      const value = canPass
+        ? await this.absent(entry, outcome.error)
+        : await this.#lastChance(entry, outcome.error);
+      this.#values.set(entry.key, value);
     }
     return at;
   }

@@ -25,5 +25,11 @@ export { type ParseArgsOptions, parseArgs } from './parse.js';
 export { checkArgsSpec } from './spec.js';
 export { type ArgToken, tokenize } from './tokens.js';
 export { type ArgDescription, describeArgs, usage } from './usage.js';
-export { type ArgCommunity, type ArgUser, parseUserReference, type UserArgOptions } from './user.js';
+export {
+  type ArgCommunity,
+  type ArgUser,
+  parseUserReference,
+  type UserArgOptions,
+  type UserReference,
+} from './user.js';
 export type { ZodArgOptions } from './zod.js';

@@ -34,8 +34,8 @@ export interface UserArgOptions {
   communities?: boolean;
 }
 
-/** What a word refers to before it is resolved. */
-type Reference =
+/** What a word refers to before it is resolved (see {@link parseUserReference}). */
+export type UserReference =
   | { kind: 'user'; id: number }
   | { kind: 'community'; groupId: number }
   | { kind: 'screen_name'; name: string };
@@ -53,7 +53,7 @@ function positive(digits: string): number | undefined {
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
-function byName(name: string): Reference | undefined {
+function byName(name: string): UserReference | undefined {
   const userId = USER_ADDRESS.exec(name)?.[1];
   if (userId !== undefined) return withId('user', userId);
   const groupId = GROUP_ADDRESS.exec(name)?.[1];
@@ -61,7 +61,7 @@ function byName(name: string): Reference | undefined {
   return { kind: 'screen_name', name };
 }
 
-function withId(kind: 'user' | 'community', digits: string): Reference | undefined {
+function withId(kind: 'user' | 'community', digits: string): UserReference | undefined {
   const id = positive(digits);
   if (id === undefined) return undefined;
   return kind === 'user' ? { kind, id } : { kind, groupId: id };
@@ -72,7 +72,7 @@ function withId(kind: 'user' | 'community', digits: string): Reference | undefin
  * and `https://vk.com/id1` links (vk.ru too), `id1` / `club1`, a user id `1`, a community `-1`.
  * Undefined for a word that is none of these (a bare word is not taken for a screen name).
  */
-export function parseUserReference(token: string): Reference | undefined {
+export function parseUserReference(token: string): UserReference | undefined {
   const mention = MENTION.exec(token);
   if (mention) return withId(mention[1]?.toLowerCase() === 'id' ? 'user' : 'community', mention[2] as string);
   const name = AT_NAME.exec(token)?.[1] ?? LINK.exec(token)?.[1];
@@ -158,7 +158,7 @@ async function resolveScreenName(
   token: string,
   context: ConvertContext,
   expected: string,
-): Promise<Reference> {
+): Promise<UserReference> {
   const api = requireApi(context);
   const { signal } = context.env;
   // VK answers `[]` (not an object) for a name nobody has.

@@ -45,7 +45,7 @@ test('serve() with publicUrl registers a callback server per community with exac
     expect(items).toEqual([expect.objectContaining({ url: publicUrl, status: 'ok' })]);
     const settings = (await api?.call('groups.getCallbackSettings', {
       group_id: group.id,
-      server_id: items[0]?.id,
+      server_id: items?.[0]?.id,
     })) as {
       events: Record<string, number>;
     };

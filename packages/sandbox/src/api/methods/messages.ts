@@ -231,7 +231,8 @@ function remove(context: CallContext): unknown {
   const group = callerGroup(context);
   const { state, params } = context;
   const forAll = params.flag('delete_for_all');
-  const cmids = params.intList('conversation_message_ids');
+  // VK's docs name it `cmids`; older SDKs send `conversation_message_ids`. Both are taken.
+  const cmids = [...params.intList('cmids'), ...params.intList('conversation_message_ids')];
   if (cmids.length > 0) {
     const peerId = params.requireInt('peer_id');
     checkPeerAccess(state, group, peerId, false);

@@ -1,0 +1,100 @@
+import type { VkParsedUpdate } from '@vkwire/events-schema';
+import { expect, test } from 'vitest';
+import { Bot } from '../src/bot.js';
+import { cleanup, deferred, memoryLogger, sandbox } from './helpers.js';
+
+test('handleUpdate from any source: one conversation in order, others side by side, at most `concurrency` at once', async () => {
+  const vk = await sandbox();
+  const bot = new Bot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    concurrency: 2,
+    logger: memoryLogger().logger,
+  });
+  cleanup(() => bot.stop());
+  const log: string[] = [];
+  let running = 0;
+  let most = 0;
+  const gates = new Map<string, ReturnType<typeof deferred>>();
+  bot.on('message_new', async (ctx) => {
+    running++;
+    most = Math.max(most, running);
+    log.push(`start ${ctx.text}`);
+    const gate = deferred();
+    gates.set(ctx.text, gate);
+    await gate.promise;
+    log.push(`end ${ctx.text}`);
+    running--;
+  });
+  for (const [user, text] of [
+    [1, 'a1'],
+    [1, 'a2'],
+    [2, 'b1'],
+    [3, 'c1'],
+  ] as const)
+    vk.user(user).send(text);
+  const updates = vk.events() as unknown as VkParsedUpdate[];
+  const handled = Promise.all(updates.map((update) => bot.handleUpdate(update)));
+  const opened = async (text: string) => {
+    await expect.poll(() => gates.has(text)).toBe(true);
+    gates.get(text)?.resolve();
+  };
+  await opened('a1');
+  await opened('b1');
+  await opened('a2');
+  await opened('c1');
+  await handled;
+  expect(most).toBe(2);
+  expect(log.indexOf('end a1')).toBeLessThan(log.indexOf('start a2'));
+  expect(log.indexOf('start b1')).toBeLessThan(log.indexOf('end a1'));
+});
+
+test('an update of a community the bot does not serve is refused with a clear error', async () => {
+  const vk = await sandbox();
+  const bot = new Bot({ token: vk.group.token, baseUrl: vk.apiUrl, logger: memoryLogger().logger });
+  cleanup(() => bot.stop());
+  vk.user(1).send('hi');
+  const [update] = vk.events() as unknown as VkParsedUpdate[];
+  await expect(
+    bot.handleUpdate({ ...(update as VkParsedUpdate), group_id: 1 } as VkParsedUpdate),
+  ).rejects.toMatchObject({
+    name: 'BotStateError',
+    code: 'no_community',
+  });
+});
+
+test('hooks around outgoing API calls see every call handlers make', async () => {
+  const vk = await sandbox();
+  const calls: string[] = [];
+  const bot = new Bot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    logger: memoryLogger().logger,
+    apiOptions: { hooks: { afterCall: (info) => calls.push(info.method) } },
+  });
+  cleanup(() => bot.stop());
+  bot.command('ping', () => 'pong');
+  vk.user(1).send('/ping');
+  const [update] = vk.events() as unknown as VkParsedUpdate[];
+  await bot.handleUpdate(update as VkParsedUpdate);
+  expect(calls).toContain('messages.send');
+});
+
+test('bad options are VkwireConfigErrors naming the option, never showing the token', () => {
+  expect(() => new Bot({})).toThrow(expect.objectContaining({ code: 'invalid_option', option: 'token' }));
+  expect(() => new Bot({ token: 'secret-token', prefixes: [] })).toThrow(
+    expect.objectContaining({ option: 'prefixes' }),
+  );
+  expect(() => new Bot({ token: 'secret-token', concurrency: 0 })).toThrow(
+    expect.objectContaining({ option: 'concurrency' }),
+  );
+  expect(() => new Bot({ token: 'x', every: 1 } as never).every('soon', () => {})).toThrow(
+    /every\(interval\)/,
+  );
+  try {
+    new Bot({ communities: [{ token: 'secret-token', groupId: -5 }] });
+  } catch (error) {
+    expect(String(error)).not.toContain('secret-token');
+    expect(error).toMatchObject({ option: 'communities[0].groupId' });
+  }
+});

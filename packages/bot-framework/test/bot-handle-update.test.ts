@@ -15,7 +15,7 @@ test('handleUpdate from any source: one conversation in order, others side by si
   const log: string[] = [];
   let running = 0;
   let most = 0;
-  const gates = new Map<string, ReturnType<typeof deferred>>();
+  const gates = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   bot.on('message_new', async (ctx) => {
     running++;
     most = Math.max(most, running);

@@ -444,14 +444,14 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
       ...(settings.wait === undefined ? {} : { wait: settings.wait }),
       ...(settings.validate === undefined ? {} : { validate: settings.validate }),
       ...(settings.ensureSettings === undefined ? {} : { ensureSettings: settings.ensureSettings }),
+      ...(types === undefined ? {} : { eventTypes: types }),
       ...(settings.checkpoint === undefined
         ? {}
         : { checkpoint: { store: settings.checkpoint, stream: `group:${groupId}` } }),
     });
-    const handler = (update: VkParsedUpdate, context: LongPollContext): Promise<void> =>
-      this.deliver(update, community, context);
-    if (types === undefined || types.length === 0) poll.on(handler);
-    else for (const type of types) poll.on(type, handler as never);
+    // Every update reaches the tree (middleware sees types no handler declared); the settings
+    // follow the handled types.
+    poll.on((update: VkParsedUpdate, context: LongPollContext) => this.deliver(update, community, context));
     community.poll = poll;
     await poll.start();
   }

@@ -27,6 +27,8 @@ export async function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
  */
 export function track<C extends BaseContext>(
   bot: Composer<C>,
+  // The echoes of the bot's own messages are not counted unless asked for.
+  ignore: readonly string[] = ['message_reply', 'message_edit'],
 ): { count: () => number; until: (n: number) => Promise<void>; types: string[] } {
   let count = 0;
   const types: string[] = [];
@@ -35,8 +37,8 @@ export function track<C extends BaseContext>(
     try {
       await next();
     } finally {
-      count++;
       types.push(ctx.update.type);
+      if (!ignore.includes(ctx.update.type)) count++;
       for (const waiter of waiters.filter((item) => item.n <= count)) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();

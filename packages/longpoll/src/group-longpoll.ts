@@ -1,6 +1,11 @@
 import type { VkApi } from '@vkwire/api-client';
 import { errorText, VkwireConfigError } from '@vkwire/core';
-import type { VkEventType, VkParsedUpdate, VkUpdateOf } from '@vkwire/events-schema';
+import {
+  isKnownEventType,
+  type VkEventType,
+  type VkParsedUpdate,
+  type VkUpdateOf,
+} from '@vkwire/events-schema';
 import { BotsLongPollSource } from './bots-source.js';
 import { LongPollClient, type LongPollClientOptions, type LongPollHandler } from './client.js';
 import type { PollSource } from './engine.js';
@@ -23,6 +28,13 @@ export interface GroupLongPollOptions extends LongPollClientOptions<VkParsedUpda
    * @default false
    */
   ensureSettings?: boolean;
+  /**
+   * The event types the consumer waits for, when its handlers do not tell (a catch-all handler
+   * that routes by itself, as a bot does): what the settings check and `ensureSettings` use.
+   * Every update still reaches the handlers. @default the types of `on(type, ...)` handlers; every type
+   * when there is a catch-all handler
+   */
+  eventTypes?: readonly VkEventType[];
 }
 
 const COMPONENT = 'GroupLongPoll';
@@ -44,6 +56,14 @@ function checkOptions(options: GroupLongPollOptions): void {
     options.ensureSettings,
     (value) => typeof value === 'boolean',
     'true or false',
+  );
+  checkOption(
+    COMPONENT,
+    'eventTypes',
+    options.eventTypes,
+    (value) =>
+      Array.isArray(value) && value.every((type) => typeof type === 'string' && isKnownEventType(type)),
+    'an array of event types of the event map (e.g. ["message_new"])',
   );
 }
 
@@ -106,7 +126,9 @@ export class GroupLongPoll extends LongPollClient<VkParsedUpdate> {
     this.contextGroupId = groupId;
     // A catch-all handler, a `for await` loop, or no handler yet: every type is wanted.
     const typed = this.handlers.length > 0 && this.handlers.every((entry) => entry.type !== undefined);
-    const types = typed ? [...new Set(this.handlers.map((entry) => entry.type as VkEventType))] : undefined;
+    const types =
+      this.options.eventTypes ??
+      (typed ? [...new Set(this.handlers.map((entry) => entry.type as VkEventType))] : undefined);
     const result = await ensureLongPollSettings(this.options.api, groupId, {
       types,
       apply: this.options.ensureSettings ?? false,

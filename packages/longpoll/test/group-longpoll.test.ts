@@ -344,6 +344,29 @@ describe('settings', () => {
     await until(() => texts.length === 1);
   });
 
+  test('eventTypes: a catch-all handler gets every update, the settings follow the declared types', async () => {
+    rig = await pollRig({ groups: [{ longPollEnabled: false }] });
+    const { vk, api } = rig;
+    const types: string[] = [];
+    const poll = rig
+      .poll({ ensureSettings: true, eventTypes: ['message_new', 'group_join'] })
+      .on((update) => {
+        types.push(update.type);
+      });
+    await poll.start();
+    const settings = await api.groups.getLongPollSettings({ group_id: vk.group.id });
+    expect(
+      Object.entries(settings.events ?? {})
+        .filter(([, on]) => on)
+        .map(([type]) => type),
+    ).toEqual(['message_new', 'group_join']);
+    vk.user(1).send('hi');
+    vk.emitEvent('brand_new_event', { anything: 1 });
+    await until(() => types.length === 2);
+    expect(types).toEqual(['message_new', 'brand_new_event']);
+    expect(() => rig?.poll({ eventTypes: ['message_neww' as never] })).toThrow(/eventTypes/);
+  });
+
   test('without ensureSettings, settings that keep handled events away are warned about', async () => {
     rig = await pollRig();
     const { vk, api } = rig;

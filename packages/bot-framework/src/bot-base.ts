@@ -1,4 +1,11 @@
-import { defaultLogger, errorText, type Logger, type StopResult, toError, VkwireConfigError } from '@vkwire/core';
+import {
+  defaultLogger,
+  errorText,
+  type Logger,
+  type StopResult,
+  toError,
+  VkwireConfigError,
+} from '@vkwire/core';
 import type { ArgumentErrorPolicy } from './commands/command.js';
 import type { CommandSettings } from './commands/parse.js';
 import { sortPrefixes } from './commands/parse.js';
@@ -79,7 +86,11 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
   constructor(component: string, options: BotBaseOptions) {
     super();
     const prefixes = options.prefixes ?? ['/'];
-    if (!Array.isArray(prefixes) || prefixes.length === 0 || prefixes.some((prefix) => typeof prefix !== 'string'))
+    if (
+      !Array.isArray(prefixes) ||
+      prefixes.length === 0 ||
+      prefixes.some((prefix) => typeof prefix !== 'string')
+    )
       throw new VkwireConfigError(component, 'prefixes', 'a non-empty array of strings', { got: prefixes });
     this.settings = Object.freeze({
       prefixes: sortPrefixes(prefixes),
@@ -92,7 +103,8 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
     this.logger = options.logger ?? defaultLogger;
     this.helpName = options.help ?? 'help';
     const tree = super.middleware();
-    const help = this.helpName === false ? undefined : helpMiddleware<C>(this.helpName, () => this.commandList());
+    const help =
+      this.helpName === false ? undefined : helpMiddleware<C>(this.helpName, () => this.commandList());
     this.root = help === undefined ? tree : (ctx, next) => tree(ctx, () => help(ctx, next) as Promise<void>);
   }
 
@@ -293,7 +305,10 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
         try {
           await router.unload();
         } catch (error) {
-          this.logger.error({ router: router.name, error: errorText(error) }, 'a router onUnload hook failed');
+          this.logger.error(
+            { router: router.name, error: errorText(error) },
+            'a router onUnload hook failed',
+          );
         }
       }
     }
@@ -318,14 +333,21 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
   }
 
   /** Runs the tree for a context, reports what it throws, answers an unanswered button press. */
-  protected async dispatch(ctx: C): Promise<void> {
+  protected dispatch(ctx: C): Promise<void> {
     ctx.commandSettings = this.settings;
-    const done = this.handle(ctx);
-    this.inFlight.add(done);
+    return this.handle(ctx);
+  }
+
+  /**
+   * Tracks the handling of an update that no transport owns (`handleUpdate` from any source), so
+   * that `stop()` waits for it; a transport's own `stop()` waits for what it delivered.
+   */
+  protected async tracked(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
     try {
-      await done;
+      await work;
     } finally {
-      this.inFlight.delete(done);
+      this.inFlight.delete(work);
     }
   }
 
@@ -363,7 +385,13 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
   }
 }
 
-function positiveInteger(component: string, option: string, value: number | undefined, fallback: number, min = 1): number {
+function positiveInteger(
+  component: string,
+  option: string,
+  value: number | undefined,
+  fallback: number,
+  min = 1,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min)
     throw new VkwireConfigError(component, option, `an integer ≥ ${min}`, { got: value });

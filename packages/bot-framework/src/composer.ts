@@ -13,11 +13,12 @@ import {
   type ChatActionType,
   type Filtered,
   type HearsContext,
-  matchesQuery,
   type MessageContext,
+  matchesQuery,
   serviceAction,
   type UpdateQuery,
 } from './filters.js';
+import { payloadMatches } from './keyboard/payload.js';
 import {
   chain,
   flatten,
@@ -27,7 +28,6 @@ import {
   type MiddlewareObj,
   type NextFunction,
 } from './middleware.js';
-import { payloadMatches } from './payload.js';
 
 /** Takes an error a handler threw, with the context it threw on. Throw again to pass it on. */
 export type ErrorHandler<C> = (error: Error, ctx: C) => unknown;
@@ -93,7 +93,12 @@ export class Composer<C extends BaseContext> implements MiddlewareObj<C> {
     return this.guarded(compiled, ctx, next, this.errorHandler);
   }
 
-  private async guarded(compiled: MiddlewareFn<C>, ctx: C, next: NextFunction, onError: ErrorHandler<C>): Promise<void> {
+  private async guarded(
+    compiled: MiddlewareFn<C>,
+    ctx: C,
+    next: NextFunction,
+    onError: ErrorHandler<C>,
+  ): Promise<void> {
     // Errors of what runs after this tree (its `next`) are not this tree's: they pass through.
     let downstream = false;
     try {
@@ -261,7 +266,9 @@ export class Composer<C extends BaseContext> implements MiddlewareObj<C> {
     const triggers = (Array.isArray(trigger) ? trigger : [trigger]) as readonly HearsTrigger[];
     this.types.add('message_new');
     const route = this.route(handlers);
-    const texts = new Set(triggers.filter((item) => typeof item === 'string').map((item) => item.trim().toLowerCase()));
+    const texts = new Set(
+      triggers.filter((item) => typeof item === 'string').map((item) => item.trim().toLowerCase()),
+    );
     const patterns = triggers.filter((item): item is RegExp => item instanceof RegExp);
     return this.add((ctx, next) => {
       if (ctx.update.type !== 'message_new') return next();
@@ -296,7 +303,10 @@ export class Composer<C extends BaseContext> implements MiddlewareObj<C> {
    * bot.button(like.filter(), (ctx) => ctx.answer({ type: 'show_snackbar', text: `Liked ${ctx.data.id}` }));
    */
   button<D>(query: PayloadQuery<D>, ...handlers: Array<Handler<ButtonContext<C, D>>>): this;
-  button(pattern: Record<string, unknown>, ...handlers: Array<Handler<ButtonContext<C, Record<string, unknown>>>>): this;
+  button(
+    pattern: Record<string, unknown>,
+    ...handlers: Array<Handler<ButtonContext<C, Record<string, unknown>>>>
+  ): this;
   button(
     query: PayloadQuery<unknown> | Record<string, unknown>,
     ...handlers: Array<Handler<ButtonContext<C, never>>>
@@ -325,7 +335,10 @@ export class Composer<C extends BaseContext> implements MiddlewareObj<C> {
    * @example
    * bot.payload({ cmd: 'menu' }, (ctx) => ctx.reply({ message: 'Menu', keyboard: menu }));
    */
-  payload(pattern: Record<string, unknown>, ...handlers: Array<Handler<MessageContext<C> & { data: Record<string, unknown> }>>): this {
+  payload(
+    pattern: Record<string, unknown>,
+    ...handlers: Array<Handler<MessageContext<C> & { data: Record<string, unknown> }>>
+  ): this {
     this.types.add('message_new');
     const route = this.route(handlers);
     return this.add((ctx, next) => {
@@ -410,7 +423,8 @@ export function leaf<X extends BaseContext>(handlers: ReadonlyArray<Handler<X>>)
       (ctx, next) => {
         const result = handler(ctx, next);
         if (typeof result === 'string') return ctx.reply(result);
-        if (result instanceof Promise) return result.then((value) => (typeof value === 'string' ? ctx.reply(value) : undefined));
+        if (result instanceof Promise)
+          return result.then((value) => (typeof value === 'string' ? ctx.reply(value) : undefined));
         return result;
       },
   );

@@ -10,9 +10,16 @@ import type {
   VkKeyboardInput,
 } from '@vkwire/api-client';
 import type { UpdateContext, UpdateTransport } from '@vkwire/core';
-import { chatIdOf, normalizeSync, type VkMessage, type VkParsedUpdate, type VkwireEvent } from '@vkwire/events-schema';
+import {
+  chatIdOf,
+  normalizeSync,
+  type VkMessage,
+  type VkParsedUpdate,
+  type VkwireEvent,
+} from '@vkwire/events-schema';
 import { type CommandCall, type CommandSettings, parseCommandCall } from './commands/parse.js';
-import { parsePayload } from './payload.js';
+import { validateKeyboard } from './keyboard/keyboard.js';
+import { parsePayload } from './keyboard/payload.js';
 
 /** A keyboard as `reply` takes it: VK's JSON, or a builder with `build()` (a `Keyboard`). */
 export type KeyboardLike = VkKeyboardInput | { build(): VkKeyboardInput };
@@ -36,7 +43,15 @@ export type ReplyInput = string | (SendOptions & { quote?: boolean });
 /** What `ctx.edit` takes: a new text, or the message's new options. */
 export type EditInput =
   | string
-  | { message?: string; keyboard?: KeyboardLike; attachment?: string | readonly string[]; keep_forward_messages?: boolean; keep_snippets?: boolean; dont_parse_links?: boolean; disable_mentions?: boolean };
+  | {
+      message?: string;
+      keyboard?: KeyboardLike;
+      attachment?: string | readonly string[];
+      keep_forward_messages?: boolean;
+      keep_snippets?: boolean;
+      dont_parse_links?: boolean;
+      disable_mentions?: boolean;
+    };
 
 /**
  * Where a message-like update is: who wrote, in which conversation, what. Built once per context
@@ -264,7 +279,9 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
       {
         ...rest,
         ...(keyboard === undefined ? {} : { keyboard: keyboardJson(keyboard) }),
-        ...(attachment === undefined ? {} : { attachment: typeof attachment === 'string' ? attachment : attachment.join(',') }),
+        ...(attachment === undefined
+          ? {}
+          : { attachment: typeof attachment === 'string' ? attachment : attachment.join(',') }),
         peer_id: peer,
         cmid,
       },
@@ -279,9 +296,15 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
   async delete(options?: CallOptions): Promise<void> {
     const peer = this.requirePeer('delete');
     const cmid = this.conversationMessageId;
-    if (cmid === undefined) throw new TypeError(`ctx.delete() needs a message; ${this.update.type} names none`);
+    if (cmid === undefined)
+      throw new TypeError(`ctx.delete() needs a message; ${this.update.type} names none`);
     await this.api.messages.delete(
-      { peer_id: peer, cmids: [cmid], delete_for_all: 1, ...(this.groupId === undefined ? {} : { group_id: this.groupId }) },
+      {
+        peer_id: peer,
+        cmids: [cmid],
+        delete_for_all: 1,
+        ...(this.groupId === undefined ? {} : { group_id: this.groupId }),
+      },
       { signal: this.signal, ...options },
     );
   }
@@ -301,7 +324,11 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
    * @example
    * await ctx.replyWithPhoto(await readFile('chart.png'), { message: 'Today' });
    */
-  async replyWithPhoto(source: UploadSource, input: Exclude<ReplyInput, string> = {}, options?: CallOptions): Promise<number> {
+  async replyWithPhoto(
+    source: UploadSource,
+    input: Exclude<ReplyInput, string> = {},
+    options?: CallOptions,
+  ): Promise<number> {
     const peer = this.requirePeer('replyWithPhoto');
     const attachment = await this.api.upload.messagePhoto(peer, source, { signal: this.signal, ...options });
     return this.reply({ ...input, attachment: joinAttachments(attachment, input.attachment) }, options);
@@ -315,7 +342,11 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
   ): Promise<number> {
     const peer = this.requirePeer('replyWithDoc');
     const { title, ...rest } = input;
-    const upload: DocUploadOptions = { signal: this.signal, ...options, ...(title === undefined ? {} : { title }) };
+    const upload: DocUploadOptions = {
+      signal: this.signal,
+      ...options,
+      ...(title === undefined ? {} : { title }),
+    };
     const attachment = await this.api.upload.messageDoc(peer, source, upload);
     return this.reply({ ...rest, attachment: joinAttachments(attachment, rest.attachment) }, options);
   }
@@ -329,7 +360,8 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
    */
   async answer(data?: VkEventData, options?: CallOptions): Promise<void> {
     const press = this.buttonPress();
-    if (press === undefined) throw new TypeError(`ctx.answer() answers a callback button press; ${this.update.type} is not one`);
+    if (press === undefined)
+      throw new TypeError(`ctx.answer() answers a callback button press; ${this.update.type} is not one`);
     this.answered = true;
     await this.api.messages.sendMessageEventAnswer(
       { ...press, ...(data === undefined ? {} : { event_data: data }) },
@@ -424,7 +456,11 @@ export class Context<U extends VkParsedUpdate = VkParsedUpdate> extends BaseCont
   override buttonPress(): { event_id: string; user_id: number; peer_id: number } | undefined {
     const update = this.update as VkParsedUpdate;
     if (update.type !== 'message_event') return undefined;
-    return { event_id: update.object.event_id, user_id: update.object.user_id, peer_id: update.object.peer_id };
+    return {
+      event_id: update.object.event_id,
+      user_id: update.object.user_id,
+      peer_id: update.object.peer_id,
+    };
   }
 }
 
@@ -435,11 +471,17 @@ export type MessageOf<U> = U extends { type: 'message_new'; object: { message: i
     ? M
     : VkMessage | undefined;
 
+/** VK's JSON of a keyboard; a plain one is checked against VK's limits as the builder's are. */
 function keyboardJson(keyboard: KeyboardLike): VkKeyboardInput {
-  return 'build' in keyboard && typeof keyboard.build === 'function' ? keyboard.build() : (keyboard as VkKeyboardInput);
+  return 'build' in keyboard && typeof keyboard.build === 'function'
+    ? keyboard.build()
+    : validateKeyboard(keyboard as VkKeyboardInput);
 }
 
-function joinAttachments(first: string, rest: string | number | readonly (string | number)[] | undefined): string {
+function joinAttachments(
+  first: string,
+  rest: string | number | readonly (string | number)[] | undefined,
+): string {
   if (rest === undefined) return first;
   const more = typeof rest === 'object' ? rest.join(',') : String(rest);
   return more === '' ? first : `${first},${more}`;

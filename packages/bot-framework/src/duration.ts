@@ -20,6 +20,7 @@ export function parseDuration(text: string): number | undefined {
   const compact = text.trim().toLowerCase();
   if (!DURATION.test(compact)) return undefined;
   let total = 0;
-  for (const [, amount, unit] of compact.matchAll(PART)) total += Number(amount) * (UNITS[unit as string] as number);
+  for (const [, amount, unit] of compact.matchAll(PART))
+    total += Number(amount) * (UNITS[unit as string] as number);
   return total;
 }

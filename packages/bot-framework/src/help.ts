@@ -7,7 +7,8 @@ export function helpText(commands: readonly CommandInfo[], prefix: string): stri
   const visible = commands.filter((command) => !command.hidden);
   if (visible.length === 0) return 'No commands yet.';
   const lines = visible.map(
-    (command) => `${prefix}${command.name}${command.description === undefined ? '' : ` — ${command.description}`}`,
+    (command) =>
+      `${prefix}${command.name}${command.description === undefined ? '' : ` — ${command.description}`}`,
   );
   return ['Commands:', ...lines].join('\n');
 }
@@ -16,10 +17,12 @@ export function helpText(commands: readonly CommandInfo[], prefix: string): stri
 export function commandHelpText(command: CommandInfo, prefix: string): string {
   const lines = [`Usage: ${command.usage.replace(/^\//, prefix)}`];
   if (command.description !== undefined) lines.unshift(command.description);
-  if (command.aliases.length > 0) lines.push(`Also: ${command.aliases.map((alias) => `${prefix}${alias}`).join(', ')}`);
+  if (command.aliases.length > 0)
+    lines.push(`Also: ${command.aliases.map((alias) => `${prefix}${alias}`).join(', ')}`);
   for (const argument of command.args as ReadonlyArray<{ name?: string; description?: string }>)
     if (argument.description !== undefined) lines.push(`  ${argument.name ?? ''}: ${argument.description}`);
-  if (command.examples.length > 0) lines.push('Examples:', ...command.examples.map((example) => `  ${example}`));
+  if (command.examples.length > 0)
+    lines.push('Examples:', ...command.examples.map((example) => `  ${example}`));
   return lines.join('\n');
 }
 
@@ -27,7 +30,10 @@ export function commandHelpText(command: CommandInfo, prefix: string): string {
  * The generated help command: `/help` lists the commands, `/help <name>` shows one. It runs after
  * the whole tree, so a help command of your own answers first.
  */
-export function helpMiddleware<C extends BaseContext>(name: string, list: () => CommandInfo[]): MiddlewareFn<C> {
+export function helpMiddleware<C extends BaseContext>(
+  name: string,
+  list: () => CommandInfo[],
+): MiddlewareFn<C> {
   return async (ctx, next) => {
     const call = ctx.commandCall;
     const words = call?.words;
@@ -44,10 +50,14 @@ export function helpMiddleware<C extends BaseContext>(name: string, list: () => 
     }
     const normalized = ctx.commandSettings.caseSensitive ? asked : asked.toLowerCase();
     const command = commands.find((item) =>
-      [item.name, ...item.aliases].some((alias) => (ctx.commandSettings.caseSensitive ? alias : alias.toLowerCase()) === normalized),
+      [item.name, ...item.aliases].some(
+        (alias) => (ctx.commandSettings.caseSensitive ? alias : alias.toLowerCase()) === normalized,
+      ),
     );
     await ctx.reply(
-      command === undefined ? `No command "${asked}". ${helpText(commands, call.prefix)}` : commandHelpText(command, call.prefix),
+      command === undefined
+        ? `No command "${asked}". ${helpText(commands, call.prefix)}`
+        : commandHelpText(command, call.prefix),
     );
   };
 }

@@ -1,2 +1,63 @@
-/** VK bot framework: commands, middleware, keyboards, FSM, routers. The implementation lands with its own issue. */
-export {};
+// The bot: communities, transports (long poll, Callback API, any source), lifecycle
+
+export * from './args/index.js';
+export {
+  Bot,
+  type BotOptions,
+  type BotWebhook,
+  type CommunityOptions,
+  type ContextConstructor,
+  type ServeOptions,
+  type WebhookOptions,
+} from './bot.js';
+export { BotBase, type BotBaseOptions, type BotEvents, type LifecycleHook } from './bot-base.js';
+// Commands and their typed arguments
+export type {
+  ArgumentErrorPolicy,
+  CommandContext,
+  CommandInfo,
+  CommandOptions,
+} from './commands/command.js';
+export type { CommandCall, CommandSettings } from './commands/parse.js';
+// The middleware tree, routers, and the context types filters narrow to
+export {
+  type ButtonContext,
+  Composer,
+  type ErrorHandler,
+  type HearsTrigger,
+  type PayloadQuery,
+} from './composer.js';
+// Contexts: what handlers get
+export {
+  BaseContext,
+  type CommandMatch,
+  Context,
+  type EditInput,
+  type KeyboardLike,
+  type MessageOf,
+  type MessageView,
+  type ReplyInput,
+  type SendOptions,
+} from './context.js';
+export { parseDuration } from './duration.js';
+// Errors
+export { BotMiddlewareError, BotStateError, type BotStateErrorCode } from './errors.js';
+export type {
+  ChatActionContext,
+  ChatActionType,
+  Filtered,
+  HearsContext,
+  MessageContext,
+  MessageUpdateType,
+  QueryType,
+  UpdateQuery,
+} from './filters.js';
+// Keyboards, carousels, typed callback data, payloads
+export * from './keyboard/index.js';
+export type { Handler, Middleware, MiddlewareFn, MiddlewareObj, NextFunction } from './middleware.js';
+export { Router, type RouterHook, type RouterOptions } from './router.js';
+// Background tasks
+export type { TaskContext, TaskFunction, TaskOptions } from './tasks.js';
+// A user account's bot over User Long Poll
+export { UserBot, type UserBotOptions } from './user-bot.js';
+export { UserContext } from './user-context.js';

@@ -72,7 +72,10 @@ export class Task {
       try {
         await this.fn({ signal, scheduledAt });
       } catch (error) {
-        this.logger().error({ task: this.name, error: errorText(error) }, `background task "${this.name}" failed`);
+        this.logger().error(
+          { task: this.name, error: errorText(error) },
+          `background task "${this.name}" failed`,
+        );
       } finally {
         this.running = undefined;
       }
@@ -100,12 +103,22 @@ export class Task {
 }
 
 /** A task running every `interval` (milliseconds or a duration like `'10m'`). */
-export function intervalTask(interval: number | string, fn: TaskFunction, options: TaskOptions, logger: () => Logger): Task {
+export function intervalTask(
+  interval: number | string,
+  fn: TaskFunction,
+  options: TaskOptions,
+  logger: () => Logger,
+): Task {
   const ms = typeof interval === 'number' ? interval : parseDuration(interval);
   if (ms === undefined || !Number.isFinite(ms) || ms < 10)
-    throw new VkwireConfigError('Bot', 'every(interval)', 'a duration like "10m" or "1h30m", or milliseconds ≥ 10', {
-      got: interval,
-    });
+    throw new VkwireConfigError(
+      'Bot',
+      'every(interval)',
+      'a duration like "10m" or "1h30m", or milliseconds ≥ 10',
+      {
+        got: interval,
+      },
+    );
   return new Task(
     options.name ?? `every ${interval}`,
     (after) => new Date(after.getTime() + ms),
@@ -116,13 +129,28 @@ export function intervalTask(interval: number | string, fn: TaskFunction, option
 }
 
 /** A task running on a cron expression (`'0 9 * * 1-5'`; seconds as an optional 6th field first). */
-export function cronTask(expression: string, fn: TaskFunction, options: TaskOptions, logger: () => Logger): Task {
+export function cronTask(
+  expression: string,
+  fn: TaskFunction,
+  options: TaskOptions,
+  logger: () => Logger,
+): Task {
   let cron: Cron;
   try {
-    cron = new Cron(expression, { paused: true, ...(options.timezone === undefined ? {} : { timezone: options.timezone }) });
+    cron = new Cron(expression, {
+      paused: true,
+      ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
+    });
   } catch (error) {
-    throw new VkwireConfigError('Bot', 'cron(expression)', `a cron expression (${errorText(error)})`, { got: expression });
+    throw new VkwireConfigError('Bot', 'cron(expression)', `a cron expression (${errorText(error)})`, {
+      got: expression,
+    });
   }
-  return new Task(options.name ?? `cron ${expression}`, (after) => cron.nextRun(after) ?? undefined, fn, false, logger);
+  return new Task(
+    options.name ?? `cron ${expression}`,
+    (after) => cron.nextRun(after) ?? undefined,
+    fn,
+    false,
+    logger,
+  );
 }
-

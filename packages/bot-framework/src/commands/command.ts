@@ -1,10 +1,20 @@
-import { type ArgsSpec, ArgumentError, describeArgs, type InferArgs, parseArgs, usage } from '../args/index.js';
+import {
+  type ArgsSpec,
+  ArgumentError,
+  type describeArgs,
+  type InferArgs,
+  parseArgs,
+  usage,
+} from '../args/index.js';
 import type { BaseContext, CommandMatch } from '../context.js';
 import type { MessageContext } from '../filters.js';
 import { chain, flatten, type Middleware, type MiddlewareFn } from '../middleware.js';
 
 /** The context of a command handler: a new message, the command called, and its parsed arguments. */
-export type CommandContext<C extends BaseContext, S extends ArgsSpec = Record<never, never>> = MessageContext<C> & {
+export type CommandContext<
+  C extends BaseContext,
+  S extends ArgsSpec = Record<never, never>,
+> = MessageContext<C> & {
   args: InferArgs<S>;
   command: CommandMatch;
 };
@@ -80,7 +90,11 @@ export function commandPath(name: string): string[] {
 }
 
 /** Whether the call's words start with `path` (compared as the bot's case rule says). */
-function startsWith(words: ReadonlyArray<{ word: string }>, path: readonly string[], caseSensitive: boolean): boolean {
+function startsWith(
+  words: ReadonlyArray<{ word: string }>,
+  path: readonly string[],
+  caseSensitive: boolean,
+): boolean {
   if (words.length < path.length) return false;
   for (let index = 0; index < path.length; index++) {
     const expected = caseSensitive ? path[index] : (path[index] as string).toLowerCase();
@@ -110,12 +124,18 @@ export function commandMiddleware<C extends BaseContext, S extends ArgsSpec>(
     if (spec !== undefined) {
       const strict = options.strict ?? ctx.commandSettings.strict;
       try {
-        ctx.args = await parseArgs(
+        ctx.args = (await parseArgs(
           spec,
           ctx.command.argsText,
-          { api: ctx.api, message: ctx.sourceMessage(), peerId: ctx.peerId, groupId: ctx.groupId, signal: ctx.signal },
+          {
+            api: ctx.api,
+            message: ctx.sourceMessage(),
+            peerId: ctx.peerId,
+            groupId: ctx.groupId,
+            signal: ctx.signal,
+          },
           { strict },
-        ) as InferArgs<S>;
+        )) as InferArgs<S>;
       } catch (error) {
         if (!(error instanceof ArgumentError)) throw error;
         const policy = options.onArgumentError ?? ctx.commandSettings.onArgumentError;
@@ -158,12 +178,16 @@ export function commandMiddleware<C extends BaseContext, S extends ArgsSpec>(
     if (!firstWords.has(head.toLowerCase())) return next();
     let matched: readonly string[] | undefined;
     for (const path of entry.paths)
-      if (startsWith(words, path, caseSensitive) && (matched === undefined || path.length > matched.length)) matched = path;
+      if (startsWith(words, path, caseSensitive) && (matched === undefined || path.length > matched.length))
+        matched = path;
     if (matched === undefined) return next();
     const length = matched.length;
     // A longer command registered beside this one takes the call (`admin ban` over `admin`).
     for (const other of siblings())
-      if (other !== entry && other.paths.some((path) => path.length > length && startsWith(words, path, caseSensitive)))
+      if (
+        other !== entry &&
+        other.paths.some((path) => path.length > length && startsWith(words, path, caseSensitive))
+      )
         return next();
     const end = words[length - 1]?.end ?? 0;
     ctx.command = {

@@ -1,0 +1,491 @@
+import { VkApi, type VkApiOptions } from '@vkwire/api-client';
+import {
+  type CallbackContext,
+  CallbackGroups,
+  type CallbackReceiver,
+  type CallbackReceiverOptions,
+  configureCallbackServer,
+  createCallbackReceiver,
+} from '@vkwire/callback';
+import {
+  type CallbackServer,
+  createNodeCallbackHandler,
+  type NodeCallbackHandler,
+  serveCallback,
+} from '@vkwire/callback/node';
+import { type CheckpointStore, type StopResult, type UpdateContext, VkwireConfigError } from '@vkwire/core';
+import { VK_EVENT_TYPES, type VkEventType, type VkParsedUpdate } from '@vkwire/events-schema';
+import { GroupLongPoll, type LongPollContext } from '@vkwire/longpoll';
+import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
+import { Context, directDelivery } from './context.js';
+import { BotStateError } from './errors.js';
+import { PeerQueue } from './peer-queue.js';
+
+const COMPONENT = 'Bot';
+
+/** One community a bot serves: its token (or API client) and, for the Callback API, its keys. */
+export interface CommunityOptions {
+  /** The community's token. */
+  token?: string;
+  /** An existing API client for it (wins over `token`; the bot does not close it). */
+  api?: VkApi;
+  /** The community's id. @default detected from the token at `start()` */
+  groupId?: number;
+  /** Its callback server's secret key. @default the bot's `secret` */
+  secret?: string;
+  /** Its confirmation code for the Callback API. @default the bot's `confirmation` */
+  confirmation?: string;
+}
+
+/** Builds a bot's contexts: `Context` or a subclass of it (plugins add fields that way). */
+export type ContextConstructor<C extends Context> = new (
+  update: VkParsedUpdate,
+  api: VkApi,
+  delivery: UpdateContext,
+) => C;
+
+/** Options of `new Bot(...)`: one community (`token` or `api`) or several (`communities`). */
+export interface BotOptions<C extends Context = Context> extends BotBaseOptions {
+  /** The community's token. */
+  token?: string;
+  /** API base for the clients the bot creates (the sandbox's `apiUrl` in tests). @default VK's */
+  baseUrl?: string;
+  /** An existing API client (wins over `token` and `baseUrl`; the bot does not close it). */
+  api?: VkApi;
+  /** The community's id. @default detected from the token */
+  groupId?: number;
+  /**
+   * Several communities served by one handler tree, each with its own API client (own rate
+   * limit), long poll or Callback API keys. A plain string is a token. `ctx.groupId` and `ctx.api`
+   * are those of the update's community.
+   */
+  communities?: ReadonlyArray<CommunityOptions | string>;
+  /** The callback server's secret key (for every community that has none of its own). */
+  secret?: string;
+  /** The Callback API confirmation code (for every community that has none of its own). */
+  confirmation?: string;
+  /** Further options of the API clients the bot creates (rate, retries, logger...). */
+  apiOptions?: Omit<VkApiOptions, 'token' | 'baseUrl'>;
+  /** Bots Long Poll settings. */
+  longPoll?: {
+    /** Seconds VK holds a request. @default 25 */
+    wait?: number;
+    /**
+     * Before polling, set the community's Long Poll to deliver exactly the event types the bot
+     * handles (Long Poll on, vkwire's API version). Without it the settings are only checked, and
+     * a warning names any handled type the community would not send. @default false
+     */
+    ensureSettings?: boolean;
+    /** Keep each community's position (`group:<id>`) in this store to resume after a restart. */
+    checkpoint?: CheckpointStore;
+    /** Check each update against the event schemas. @default true */
+    validate?: boolean;
+  };
+  /**
+   * The event types the bot waits for (settings, AutoSetting). @default what the handlers
+   * registered with `on`, `command`, `hears`, `button`, `payload`, `chatAction`; `'all'` for every type
+   */
+  updateTypes?: readonly VkEventType[] | 'all';
+  /** The context class (a subclass of `Context` that adds fields). @default Context */
+  context?: ContextConstructor<C>;
+}
+
+/** Options of `bot.webhook()`: the Callback API receiver's (see @vkwire/callback). */
+export type WebhookOptions = Omit<CallbackReceiverOptions, 'groups' | 'onUpdate'> & {
+  /** The secret key for communities without their own. @default the bot's `secret` */
+  secret?: string;
+  /** The confirmation code for communities without their own. @default the bot's `confirmation` */
+  confirmation?: string;
+};
+
+/**
+ * The bot's Callback API endpoint: a web-standard `fetch` (Workers, Bun, Deno, hono's
+ * `c.req.raw`) and a Node `(req, res)` handler (node:http, express). Both route by `group_id` to
+ * the bot's communities. It stops with the bot.
+ */
+export interface BotWebhook {
+  /** The endpoint as `Request → Response`. */
+  readonly fetch: (request: Request) => Promise<Response>;
+  /** The endpoint as a node:http handler. */
+  readonly node: NodeCallbackHandler;
+}
+
+/** Options of `bot.serve()`: a standalone Callback API server. */
+export interface ServeOptions extends WebhookOptions {
+  /** @default 0 (an ephemeral port: read `url`) */
+  port?: number;
+  /** @default '127.0.0.1' ('0.0.0.0' to take VK's requests from outside) */
+  hostname?: string;
+  /** The path VK posts to. @default '/callback' */
+  path?: string;
+  /**
+   * The public URL VK reaches this server at (behind a proxy or tunnel). When given, each community
+   * gets a callback server registered at it (AutoSetting) with exactly the handled event types,
+   * and a fresh secret and confirmation code.
+   */
+  publicUrl?: string;
+}
+
+/** A community the bot serves, as it runs. */
+interface Community {
+  readonly api: VkApi;
+  readonly ownsApi: boolean;
+  groupId: number | undefined;
+  readonly secret: string | undefined;
+  readonly confirmation: string | undefined;
+  poll?: GroupLongPoll;
+}
+
+/**
+ * A community bot: the middleware tree (`command`, `hears`, `on`, `button`, routers...), one or
+ * several communities, and the transports: Bots Long Poll (`start()`), the Callback API
+ * (`webhook()`, `serve()`), or any source (`handleUpdate`).
+ *
+ * @example
+ * const bot = new Bot({ token: process.env.VK_TOKEN! });
+ * bot.command('ping', () => 'pong');
+ * bot.hears(/^hi\b/i, (ctx) => `hi, ${ctx.match[0]}`);
+ * await bot.start();
+ * process.once('SIGTERM', () => bot.stop());
+ */
+export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> extends BotBase<C, E> {
+  private readonly communities: Community[];
+  private readonly byGroup = new Map<number, Community>();
+  private readonly contextType: ContextConstructor<C>;
+  private readonly queue: PeerQueue;
+  private readonly groups = new CallbackGroups([]);
+  private receiverOptions: WebhookOptions | undefined;
+  private webhookState: { receiver?: CallbackReceiver; node?: NodeCallbackHandler } | undefined;
+  private server: CallbackServer | undefined;
+  private serveOptions: ServeOptions | undefined;
+
+  constructor(private readonly options: BotOptions<C>) {
+    super(COMPONENT, options ?? {});
+    this.contextType = options.context ?? (Context as unknown as ContextConstructor<C>);
+    this.queue = new PeerQueue(this.concurrency);
+    const entries: Array<CommunityOptions | string> = options.communities
+      ? [...options.communities]
+      : [
+          {
+            ...(options.token === undefined ? {} : { token: options.token }),
+            ...(options.api === undefined ? {} : { api: options.api }),
+            ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
+          },
+        ];
+    if (entries.length === 0)
+      throw new VkwireConfigError(
+        COMPONENT,
+        'communities',
+        'at least one community (a token, or { token | api })',
+        { got: options.communities },
+      );
+    this.communities = entries.map((entry, index) => this.community(entry, index));
+    for (const community of this.communities) this.register(community);
+  }
+
+  private community(entry: CommunityOptions | string, index: number): Community {
+    const where = this.options.communities ? `communities[${index}]` : 'token';
+    const item = typeof entry === 'string' ? { token: entry } : entry;
+    if (item.api === undefined && (typeof item.token !== 'string' || item.token === ''))
+      throw new VkwireConfigError(COMPONENT, where, 'a community token (or an `api` client)', {
+        got: item.token,
+        secret: true,
+      });
+    if (item.groupId !== undefined && (!Number.isInteger(item.groupId) || item.groupId <= 0))
+      throw new VkwireConfigError(COMPONENT, `${where}.groupId`, 'a positive integer', { got: item.groupId });
+    const api =
+      item.api ??
+      new VkApi({
+        ...this.options.apiOptions,
+        token: item.token as string,
+        ...(this.options.baseUrl === undefined ? {} : { baseUrl: this.options.baseUrl }),
+        ...(this.options.apiOptions?.logger === undefined && this.options.logger !== undefined
+          ? { logger: this.options.logger }
+          : {}),
+      });
+    return {
+      api,
+      ownsApi: item.api === undefined,
+      groupId: item.groupId,
+      secret: item.secret ?? this.options.secret,
+      confirmation: item.confirmation ?? this.options.confirmation,
+    };
+  }
+
+  private register(community: Community): void {
+    if (community.groupId === undefined) return;
+    if (this.byGroup.has(community.groupId) && this.byGroup.get(community.groupId) !== community)
+      throw new VkwireConfigError(COMPONENT, 'communities', 'communities with different ids', {
+        got: community.groupId,
+      });
+    this.byGroup.set(community.groupId, community);
+    if (community.confirmation !== undefined)
+      this.groups.set({
+        groupId: community.groupId,
+        secret: community.secret,
+        confirmation: community.confirmation,
+      });
+  }
+
+  /** The API client of the (first) community: for calls outside handlers (in handlers use `ctx.api`). */
+  get api(): VkApi {
+    return (this.communities[0] as Community).api;
+  }
+
+  /** The API client of a community the bot serves. */
+  apiOf(groupId: number): VkApi | undefined {
+    return this.byGroup.get(groupId)?.api;
+  }
+
+  /** The ids of the communities (known once `start()` detected them from the tokens). */
+  get groupIds(): number[] {
+    return this.communities.flatMap((community) =>
+      community.groupId === undefined ? [] : [community.groupId],
+    );
+  }
+
+  /** The event types the bot waits for: `updateTypes`, or what the handlers registered. */
+  eventTypes(): VkEventType[] {
+    const declared = this.options.updateTypes;
+    if (declared === 'all') return [...VK_EVENT_TYPES];
+    if (declared !== undefined) return [...declared];
+    const handled = this.handledTypes();
+    return VK_EVENT_TYPES.filter((type) => handled.has(type));
+  }
+
+  /**
+   * A JSON description of the bot's commands (names, aliases, descriptions, usage, arguments,
+   * examples), e.g. to publish a command list.
+   */
+  describe(): { commands: ReturnType<Bot['commandList']> } {
+    return { commands: this.commandList() };
+  }
+
+  /**
+   * Handles one update from any source (a queue, a test, another transport) and resolves when it is
+   * handled: errors go to the error handlers and never reject. Updates of one conversation keep
+   * their order; at most `concurrency` run at once. Rejects with `BotStateError` after `stop()`.
+   *
+   * @example
+   * await bot.handleUpdate(JSON.parse(body));
+   */
+  async handleUpdate(update: VkParsedUpdate, delivery?: Partial<UpdateContext>): Promise<void> {
+    this.assertOpen();
+    const community = await this.communityOf(update);
+    const peer = peerOf(update);
+    await this.tracked(this.queue.run(peer, () => this.deliver(update, community, delivery)));
+  }
+
+  private async deliver(
+    update: VkParsedUpdate,
+    community: Community,
+    delivery: Partial<UpdateContext> | undefined,
+  ): Promise<void> {
+    const base = directDelivery(update.group_id ?? community.groupId, this.runController.signal);
+    const ctx = new this.contextType(update, community.api, {
+      ...base,
+      ...delivery,
+      eventId: delivery?.eventId ?? update.event_id,
+    });
+    await this.dispatch(ctx);
+  }
+
+  private async communityOf(update: VkParsedUpdate): Promise<Community> {
+    const groupId = update.group_id;
+    const known = groupId === undefined ? undefined : this.byGroup.get(groupId);
+    if (known !== undefined) return known;
+    await this.resolveGroups();
+    const found = groupId === undefined ? undefined : this.byGroup.get(groupId);
+    if (found !== undefined) return found;
+    if (groupId === undefined && this.communities.length === 1) return this.communities[0] as Community;
+    throw new BotStateError(
+      'no_community',
+      `an update of group ${String(groupId)}, which this bot does not serve (it serves ${this.groupIds.join(', ')})`,
+    );
+  }
+
+  /** Detects the ids of communities given by token alone. */
+  private async resolveGroups(): Promise<void> {
+    await Promise.all(
+      this.communities.map(async (community, index) => {
+        if (community.groupId !== undefined) return;
+        const info = await community.api.tokenInfo();
+        if (info.type !== 'group')
+          throw new VkwireConfigError(
+            COMPONENT,
+            this.options.communities ? `communities[${index}]` : 'token',
+            'a community token (this is a user token: use UserBot)',
+          );
+        community.groupId = info.groupId;
+        this.register(community);
+      }),
+    );
+  }
+
+  /**
+   * The Callback API endpoint for this bot (see {@link BotWebhook}): mount `fetch` or `node` where
+   * VK posts. Call `start()` as well: it detects the communities' ids, runs the startup hooks and
+   * tasks, and polls nothing once a webhook exists. Updates of one conversation keep their order
+   * as far as VK's delivery allows: a redelivery comes after what was delivered meanwhile.
+   *
+   * @example
+   * const webhook = bot.webhook({ secret: 's3cret', confirmation: 'a1b2c3d4' });
+   * app.post('/vk', (c) => webhook.fetch(c.req.raw));   // hono
+   * await bot.start();
+   */
+  webhook(options: WebhookOptions = {}): BotWebhook {
+    this.assertOpen();
+    if (this.webhookState !== undefined)
+      throw new BotStateError('bot_running', 'bot.webhook() was called already');
+    this.receiverOptions = options;
+    for (const community of this.communities) {
+      const confirmation = community.confirmation ?? options.confirmation;
+      if (confirmation === undefined && this.serveOptions?.publicUrl === undefined)
+        throw new VkwireConfigError(
+          COMPONENT,
+          'confirmation',
+          'given (to the bot, the community or webhook()) unless serve() has a publicUrl',
+        );
+    }
+    const state: { receiver?: CallbackReceiver; node?: NodeCallbackHandler } = {};
+    this.webhookState = state;
+    const receiverOptions = (): CallbackReceiverOptions => this.callbackOptions(options);
+    return {
+      fetch: (request) => {
+        state.receiver ??= createCallbackReceiver(receiverOptions());
+        return state.receiver(request);
+      },
+      get node(): NodeCallbackHandler {
+        state.node ??= createNodeCallbackHandler(receiverOptions());
+        return state.node;
+      },
+    };
+  }
+
+  private callbackOptions(options: WebhookOptions): CallbackReceiverOptions {
+    const { secret: _secret, confirmation: _confirmation, ...rest } = options;
+    return {
+      logger: this.logger,
+      stopTimeoutMs: this.stopTimeoutMs,
+      ...rest,
+      groups: this.groups,
+      onUpdate: (update: VkParsedUpdate, context: CallbackContext) => this.handleUpdate(update, context),
+    };
+  }
+
+  /**
+   * Runs the bot as a standalone Callback API server and starts it; `bot.stop()` closes the server.
+   * With `publicUrl`, each community's callback server is registered at that URL with exactly the
+   * handled event types (AutoSetting).
+   *
+   * @example
+   * const { url } = await bot.serve({ port: 8080, hostname: '0.0.0.0', secret, confirmation });
+   */
+  async serve(options: ServeOptions = {}): Promise<{ url: string }> {
+    this.serveOptions = options;
+    this.webhook(options);
+    const { port, hostname, path, publicUrl: _publicUrl, ...rest } = options;
+    this.server = await serveCallback({
+      ...this.callbackOptions(rest),
+      ...(port === undefined ? {} : { port }),
+      ...(hostname === undefined ? {} : { hostname }),
+      ...(path === undefined ? {} : { path }),
+    });
+    try {
+      await this.start();
+    } catch (error) {
+      await this.server.stop();
+      this.server = undefined;
+      throw error;
+    }
+    return { url: this.server.url };
+  }
+
+  protected async startIntake(): Promise<void> {
+    await this.resolveGroups();
+    const defaults = this.receiverOptions;
+    for (const community of this.communities) {
+      const confirmation = community.confirmation ?? defaults?.confirmation;
+      if (confirmation !== undefined && community.groupId !== undefined)
+        this.groups.set({
+          groupId: community.groupId,
+          secret: community.secret ?? defaults?.secret,
+          confirmation,
+        });
+    }
+    if (this.webhookState !== undefined) {
+      const url = this.serveOptions?.publicUrl;
+      if (url !== undefined)
+        await Promise.all(
+          this.communities.map((community) =>
+            configureCallbackServer(community.api, {
+              url,
+              groupId: community.groupId as number,
+              events: this.eventTypes(),
+              groups: this.groups,
+            }),
+          ),
+        );
+      return;
+    }
+    const types = this.options.updateTypes === 'all' ? undefined : this.eventTypes();
+    await Promise.all(this.communities.map((community) => this.startPoll(community, types)));
+  }
+
+  private async startPoll(community: Community, types: readonly VkEventType[] | undefined): Promise<void> {
+    const settings = this.options.longPoll ?? {};
+    const groupId = community.groupId as number;
+    const poll = new GroupLongPoll({
+      api: community.api,
+      groupId,
+      concurrency: this.concurrency,
+      stopTimeoutMs: this.stopTimeoutMs,
+      logger: this.logger,
+      ...(settings.wait === undefined ? {} : { wait: settings.wait }),
+      ...(settings.validate === undefined ? {} : { validate: settings.validate }),
+      ...(settings.ensureSettings === undefined ? {} : { ensureSettings: settings.ensureSettings }),
+      ...(settings.checkpoint === undefined
+        ? {}
+        : { checkpoint: { store: settings.checkpoint, stream: `group:${groupId}` } }),
+    });
+    const handler = (update: VkParsedUpdate, context: LongPollContext): Promise<void> =>
+      this.deliver(update, community, context);
+    if (types === undefined || types.length === 0) poll.on(handler);
+    else for (const type of types) poll.on(type, handler as never);
+    community.poll = poll;
+    await poll.start();
+  }
+
+  protected async stopIntake(): Promise<number> {
+    const results: StopResult[] = await Promise.all([
+      ...this.communities.flatMap((community) =>
+        community.poll === undefined ? [] : [community.poll.stop()],
+      ),
+      ...(this.server === undefined ? [] : [this.server.stop()]),
+      ...(this.webhookState?.receiver === undefined ? [] : [this.webhookState.receiver.stop()]),
+      ...(this.webhookState?.node === undefined ? [] : [this.webhookState.node.stop()]),
+    ]);
+    return results.reduce((sum, result) => sum + result.abandoned, 0);
+  }
+
+  protected async closeResources(): Promise<void> {
+    await Promise.all(
+      this.communities.filter((community) => community.ownsApi).map((community) => community.api.close()),
+    );
+  }
+}
+
+/** The conversation an update belongs to, for ordering; undefined for updates outside one. */
+function peerOf(update: VkParsedUpdate): number | undefined {
+  switch (update.type) {
+    case 'message_new':
+      return update.object.message.peer_id;
+    case 'message_reply':
+    case 'message_edit':
+      return update.object.peer_id;
+    case 'message_event':
+      return update.object.peer_id;
+    default:
+      return undefined;
+  }
+}

@@ -35,9 +35,9 @@ export interface CheckFailureOptions {
  * });
  */
 export class CheckFailure extends Error {
-  override readonly name = 'CheckFailure';
+  override readonly name = 'CheckFailure' as const;
   /** Machine-readable code, the same for every check. */
-  readonly code = 'check_failed';
+  readonly code = 'check_failed' as const;
   /** Which check failed: `'cooldown'`, `'maxConcurrency'`, `'chatAdmin'`, `'any'`, a custom check's name... */
   readonly check: string;
   /** Why, in words for the user (lower case, no final period: `message` is the sentence). */

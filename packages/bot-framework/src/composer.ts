@@ -1,4 +1,4 @@
-import { type ArgsSpec, describeArgs, usage } from './args/index.js';
+import { type ArgsSpec, checkArgsSpec, describeArgs, usage } from './args/index.js';
 import {
   type CommandContext,
   type CommandEntry,
@@ -168,6 +168,7 @@ export class Composer<C extends BaseContext> implements MiddlewareObj<C> {
     ...rest: Array<Handler<CommandContext<C, ArgsSpec>>>
   ): this {
     const options = typeof first === 'function' ? {} : first;
+    if (options.args !== undefined) checkArgsSpec(options.args);
     const handlers = typeof first === 'function' ? [first, ...rest] : rest;
     const names = typeof name === 'string' ? [name] : [...name];
     const [canonical] = names;

@@ -39,7 +39,6 @@ export {
   type ReplyInput,
   type SendOptions,
 } from './context.js';
-export { parseDuration } from './duration.js';
 // Errors
 export { BotMiddlewareError, BotStateError, type BotStateErrorCode } from './errors.js';
 export type {

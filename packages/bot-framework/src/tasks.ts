@@ -1,6 +1,6 @@
 import { errorText, type Logger, VkwireConfigError } from '@vkwire/core';
 import { Cron } from 'croner';
-import { parseDuration } from './duration.js';
+import { parseDuration } from './args/duration.js';
 
 /** What a background task gets on each run. */
 export interface TaskContext {

@@ -70,7 +70,6 @@ export class UserBot<C extends UserContext = UserContext, E extends BotEvents = 
       new VkApi({
         ...options.apiOptions,
         token: options.token as string,
-        tokenType: 'user',
         ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
       });
     this.ownsApi = options.api === undefined;

@@ -1,33 +1,35 @@
-// TEMPORARY stub until the args branch lands (replaced wholesale on merge).
-import type { VkApi } from '@vkwire/api-client';
-import type { VkMessage } from '@vkwire/events-schema';
-export interface ArgSpec<T> {
-  readonly __type?: T;
-}
-export type ArgsSpec = Record<string, ArgSpec<unknown>>;
-export type InferArgs<S extends ArgsSpec> = { [K in keyof S]: S[K] extends ArgSpec<infer T> ? T : never };
-export interface ArgsEnv {
-  api?: VkApi;
-  message?: VkMessage;
-  peerId?: number;
-  groupId?: number;
-  signal?: AbortSignal;
-}
-export class ArgumentError extends Error {
-  override readonly name = 'ArgumentError';
-  code = 'invalid';
-}
-export async function parseArgs<S extends ArgsSpec>(
-  _spec: S,
-  _text: string,
-  _env: ArgsEnv,
-  _options?: { strict?: boolean },
-): Promise<InferArgs<S>> {
-  return {} as InferArgs<S>;
-}
-export function usage(_spec: ArgsSpec, path: string): string {
-  return path;
-}
-export function describeArgs(_spec: ArgsSpec): unknown[] {
-  return [];
-}
+// Builders and the argument type
+export { arg } from './arg.js';
+export {
+  type AnyArgument,
+  type ArgDefinition,
+  type ArgKind,
+  type ArgMeasure,
+  type ArgPresence,
+  type ArgSource,
+  type ArgsEnv,
+  type ArgsSpec,
+  Argument,
+  type ConvertContext,
+  type Converter,
+  type InferArg,
+  type InferArgs,
+} from './argument.js';
+export { CHAT_PEER_BASE } from './chat.js';
+export { BOOLEAN_WORDS } from './choices.js';
+export { formatDuration, parseDuration } from './duration.js';
+// Errors
+export { ArgumentError, type ArgumentErrorCode, type ArgumentErrorInit } from './errors.js';
+// Parsing, usage and descriptions
+export { type ParseArgsOptions, parseArgs } from './parse.js';
+export { checkArgsSpec } from './spec.js';
+export { type ArgToken, tokenize } from './tokens.js';
+export { type ArgDescription, describeArgs, usage } from './usage.js';
+export {
+  type ArgCommunity,
+  type ArgUser,
+  parseUserReference,
+  type UserArgOptions,
+  type UserReference,
+} from './user.js';
+export type { ZodArgOptions } from './zod.js';

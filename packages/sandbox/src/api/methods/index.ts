@@ -5,6 +5,7 @@ import { groupMethods } from './groups.js';
 import { messageMethods } from './messages.js';
 import { uploadMethods } from './uploads.js';
 import { userMethods } from './users.js';
+import { utilMethods } from './utils.js';
 
 /** Every API method the sandbox answers. */
 export const METHODS: MethodTable = {
@@ -13,5 +14,6 @@ export const METHODS: MethodTable = {
   ...userMethods,
   ...messageMethods,
   ...uploadMethods,
+  ...utilMethods,
   ...executeMethod(() => METHODS),
 };

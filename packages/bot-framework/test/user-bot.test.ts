@@ -1,0 +1,40 @@
+import { expect, expectTypeOf, test, vi } from 'vitest';
+import { UserBot } from '../src/user-bot.js';
+import { cleanup, memoryLogger, sandbox, track } from './helpers.js';
+
+const USER = 193847562;
+
+// The sandbox lets only communities send messages, so the account here is the community read
+// through User Long Poll (as VK allows with a community token); decoding, commands and replies
+// are the same for a user's token.
+test('a User Long Poll bot: commands and hears work as in a community bot; its own messages are skipped', async () => {
+  const vk = await sandbox();
+  const log = memoryLogger();
+  const bot = new UserBot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    logger: log.logger,
+    longPoll: { wait: 1 },
+  });
+  const seen = track(bot);
+  const texts: string[] = [];
+  bot.command('ping', () => 'pong');
+  bot.hears(/^echo (.+)/, (ctx) => ctx.match[1]);
+  bot.on('message_new', (ctx) => {
+    expectTypeOf(ctx.update.flags.outbox).toEqualTypeOf<boolean>();
+    expectTypeOf(ctx.message.text).toEqualTypeOf<string>();
+    texts.push(ctx.message.text);
+  });
+  await bot.start();
+  cleanup(() => bot.stop());
+  vk.user(USER).send('/ping');
+  vk.user(USER).send('echo hello');
+  vk.user(USER).send('just text');
+  // Other events (unread counters, read marks) arrive too: wait for the last message's handler.
+  await vi.waitFor(() => expect(texts).toEqual(['just text']));
+  expect(vk.sent({ peer: USER }).map((message) => message.text)).toEqual(['pong', 'hello']);
+  // The replies came back as outgoing message_new events and were not handled.
+  expect(seen.types.filter((type) => type === 'message_new')).toHaveLength(3);
+  expect(seen.types).toContain('unread_count');
+  expect(log.errors).toEqual([]);
+});

@@ -1,6 +1,6 @@
 import { type KeyValueStore, VkwireConfigError } from '@vkwire/core';
+import { parseDuration } from '../args/duration.js';
 import type { BaseContext } from '../context.js';
-import { parseDuration } from '../duration.js';
 import { type Bucket, bucketKeyOf } from './bucket.js';
 import { type CooldownStore, keyValueCooldownStore, MemoryCooldownStore } from './cooldown-store.js';
 import { type Check, CheckFailure, defineCheck } from './failure.js';

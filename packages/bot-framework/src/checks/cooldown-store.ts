@@ -27,7 +27,8 @@ interface Log {
 /**
  * A {@link CooldownStore} in this process's memory. A key whose calls have all left the window is
  * dropped on the next call to any key, so the store holds only buckets used within the last
- * window (no timers, no unbounded growth).
+ * window (no timers, no unbounded growth). Shared by cooldowns of different windows, a key may
+ * outlive its window until the keys written before it have expired.
  *
  * @example
  * const store = new MemoryCooldownStore();

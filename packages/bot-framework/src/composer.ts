@@ -7,7 +7,7 @@ import {
   commandMiddleware,
   commandPath,
 } from './commands/command.js';
-import type { BaseContext } from './context.js';
+import type { BaseContext, Context } from './context.js';
 import {
   type ChatActionContext,
   type ChatActionType,
@@ -61,7 +61,7 @@ export type ButtonContext<C extends BaseContext, D> = C & { data: D };
  * admin.command('ban', (ctx) => 'banned');
  * bot.filter((ctx) => admins.has(ctx.senderId ?? 0), admin);
  */
-export class Composer<C extends BaseContext> implements MiddlewareObj<C> {
+export class Composer<C extends BaseContext = Context> implements MiddlewareObj<C> {
   private readonly stack: Array<MiddlewareFn<C>> = [];
   private readonly entries: CommandEntry[] = [];
   /** Composers added with `use` or `filter` (routers), in order: their commands show in `commandList()`. */

@@ -11,6 +11,8 @@ export {
   type WebhookOptions,
 } from './bot.js';
 export { BotBase, type BotBaseOptions, type BotEvents, type LifecycleHook } from './bot-base.js';
+// Checks: cooldowns, concurrency, chat admins, allow-lists, custom, any/all
+export * from './checks/index.js';
 // Commands and their typed arguments
 export type {
   ArgumentErrorPolicy,

@@ -1,12 +1,12 @@
 import { Composer } from './composer.js';
-import type { BaseContext } from './context.js';
+import type { BaseContext, Context } from './context.js';
 import { chain, flatten, type Handler, type Middleware, type MiddlewareFn } from './middleware.js';
 
 /** A router's lifecycle hook: gets the bot (or whatever loaded the router). */
 export type RouterHook = () => unknown;
 
 /** Options of `new Router(...)`. */
-export interface RouterOptions<C extends BaseContext> {
+export interface RouterOptions<C extends BaseContext = Context> {
   /** A name for logs and `describe()`. */
   name?: string;
   /**
@@ -28,7 +28,7 @@ export interface RouterOptions<C extends BaseContext> {
  * admin.catch((error, ctx) => ctx.reply(error.message));
  * await bot.addRouter(admin);
  */
-export class Router<C extends BaseContext> extends Composer<C> {
+export class Router<C extends BaseContext = Context> extends Composer<C> {
   /** The router's name. */
   readonly name: string;
   private readonly checks: Array<MiddlewareFn<C>>;

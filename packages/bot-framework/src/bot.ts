@@ -17,7 +17,7 @@ import { type CheckpointStore, type StopResult, type UpdateContext, VkwireConfig
 import { VK_EVENT_TYPES, type VkEventType, type VkParsedUpdate } from '@vkwire/events-schema';
 import { GroupLongPoll, type LongPollContext } from '@vkwire/longpoll';
 import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
-import { Context, directDelivery } from './context.js';
+import { Context, deliveryOf } from './context.js';
 import { BotStateError } from './errors.js';
 import { PeerQueue } from './peer-queue.js';
 
@@ -281,12 +281,15 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     community: Community,
     delivery: Partial<UpdateContext> | undefined,
   ): Promise<void> {
-    const base = directDelivery(update.group_id ?? community.groupId, this.runController.signal);
-    const ctx = new this.contextType(update, community.api, {
-      ...base,
-      ...delivery,
-      eventId: delivery?.eventId ?? update.event_id,
-    });
+    const ctx = new this.contextType(
+      update,
+      community.api,
+      deliveryOf(delivery, {
+        groupId: update.group_id ?? community.groupId,
+        eventId: update.event_id,
+        signal: this.runController.signal,
+      }),
+    );
     await this.dispatch(ctx);
   }
 

@@ -97,9 +97,38 @@ export interface CommandMatch {
   readonly argsText: string;
 }
 
-/** The delivery of a context built by `handleUpdate` without a transport's context. */
-export function directDelivery(groupId: number | undefined, signal: AbortSignal = noSignal): UpdateContext {
-  return { transport: 'direct', signal, groupId, eventId: undefined, retryCounter: 0 };
+/**
+ * The delivery of a context: a transport's own context as it is (its signal may be made on first
+ * read, so it is not copied), or what a `handleUpdate` caller gave completed with defaults.
+ */
+export function deliveryOf(
+  given: Partial<UpdateContext> | undefined,
+  defaults: {
+    groupId: number | undefined;
+    eventId: string | undefined;
+    signal?: AbortSignal;
+    transport?: UpdateTransport;
+  },
+): UpdateContext {
+  if (given !== undefined && isComplete(given)) return given;
+  return {
+    transport: given?.transport ?? defaults.transport ?? 'direct',
+    signal: given?.signal ?? defaults.signal ?? noSignal,
+    groupId: given?.groupId ?? defaults.groupId,
+    eventId: given?.eventId ?? defaults.eventId,
+    retryCounter: given?.retryCounter ?? 0,
+  };
+}
+
+function isComplete(given: Partial<UpdateContext>): given is UpdateContext {
+  // `in`, not a read: a transport's signal may be a getter that creates it.
+  return (
+    'transport' in given &&
+    'signal' in given &&
+    'groupId' in given &&
+    'eventId' in given &&
+    'retryCounter' in given
+  );
 }
 
 /**

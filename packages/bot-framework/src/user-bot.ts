@@ -2,7 +2,7 @@ import { VkApi, type VkApiOptions } from '@vkwire/api-client';
 import { type UpdateContext, VkwireConfigError } from '@vkwire/core';
 import { type LongPollContext, UserLongPoll, type UserLongPollEvent } from '@vkwire/longpoll';
 import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
-import { directDelivery } from './context.js';
+import { deliveryOf } from './context.js';
 import { PeerQueue } from './peer-queue.js';
 import { UserContext } from './user-context.js';
 
@@ -97,11 +97,11 @@ export class UserBot<C extends UserContext = UserContext, E extends BotEvents = 
       event.flags.outbox
     )
       return;
-    const ctx = new this.contextType(event, this.api, {
-      ...directDelivery(undefined, this.runController.signal),
-      transport: 'user_long_poll',
-      ...delivery,
-    });
+    const ctx = new this.contextType(
+      event,
+      this.api,
+      deliveryOf(delivery, { groupId: undefined, eventId: undefined, signal: this.runController.signal }),
+    );
     await this.dispatch(ctx);
   }
 

@@ -4,7 +4,7 @@ import { parseUpdate } from '@vkwire/events-schema';
 import type { Sandbox } from '@vkwire/sandbox';
 import { expect, test } from 'vitest';
 import { CheckFailure, maxConcurrency } from '../src/checks/index.js';
-import { Context, directDelivery } from '../src/context.js';
+import { Context, deliveryOf } from '../src/context.js';
 import { checkBot, texts } from './checks-helpers.js';
 import { cleanup, deferred, sandbox } from './helpers.js';
 
@@ -17,7 +17,11 @@ function contextOf(vk: Sandbox, user: number, signal?: AbortSignal): Context {
   const update = parseUpdate(vk.events().at(-1));
   const api = new VkApi({ token: vk.group.token, baseUrl: vk.apiUrl });
   cleanup(() => api.close());
-  return new Context(update, api, directDelivery(vk.group.id, signal));
+  return new Context(
+    update,
+    api,
+    deliveryOf(undefined, { groupId: vk.group.id, eventId: undefined, signal }),
+  );
 }
 
 test('at most n handlers at once per bucket: a call over the limit fails until the running one is done', async () => {

@@ -4,31 +4,15 @@ import type { Context } from '../src/context.js';
 import { defineCallbackData } from '../src/keyboard/callback-data.js';
 import { Keyboard } from '../src/keyboard/keyboard.js';
 import { Router } from '../src/router.js';
-import { cleanup, memoryLogger, sandbox, track } from './helpers.js';
+import { cleanup, memoryLogger, sandbox, startedBot } from './helpers.js';
 
 const USER = 193847562;
-
-async function running(vk: Awaited<ReturnType<typeof sandbox>>, setup: (bot: Bot) => void, options = {}) {
-  const log = memoryLogger();
-  const bot = new Bot({
-    token: vk.group.token,
-    baseUrl: vk.apiUrl,
-    logger: log.logger,
-    longPoll: { wait: 1 },
-    ...options,
-  });
-  const seen = track(bot);
-  setup(bot);
-  await bot.start();
-  cleanup(() => bot.stop());
-  return { bot, seen, log };
-}
 
 test('callback buttons: typed data reaches the handler; a press nobody answered is answered after it', async () => {
   const vk = await sandbox();
   const vote = defineCallbackData('vote', { id: 'number', choice: ['up', 'down'] });
   const votes: string[] = [];
-  const { seen } = await running(vk, (bot) => {
+  const { seen } = await startedBot(vk, (bot) => {
     bot.command('poll', (ctx) =>
       ctx.reply({
         message: 'Vote',
@@ -68,7 +52,7 @@ test('callback buttons: typed data reaches the handler; a press nobody answered 
 test('text buttons: payload() routes by payload, ctx.payload is parsed', async () => {
   const vk = await sandbox();
   const got: unknown[] = [];
-  const { seen } = await running(vk, (bot) => {
+  const { seen } = await startedBot(vk, (bot) => {
     bot.payload({ cmd: 'menu' }, (ctx) => {
       got.push(ctx.payload);
       return 'menu!';
@@ -89,7 +73,7 @@ test('chat actions are typed events; onInvite fires when the bot itself is added
   const vk = await sandbox();
   const chat = vk.createChat({ title: 'team', members: [USER, 555], groupIds: [] });
   const actions: string[] = [];
-  const { seen } = await running(vk, (bot) => {
+  const { seen } = await startedBot(vk, (bot) => {
     bot.onInvite(() => 'Hello, chat! Make me an admin to read every message.');
     bot.chatAction(['chat_invite_user', 'chat_invite_user_by_link'], (ctx) => {
       actions.push(`${ctx.action.type} ${ctx.action.member_id}`);
@@ -127,7 +111,7 @@ test('routers: own checks and error boundary, onLoad/onUnload, added and removed
   admin.command('secret', () => 'the secret');
   admin.catch((error, ctx) => ctx.reply(`denied: ${error.message}`));
   admin.onLoad(() => hooks.push('load')).onUnload(() => hooks.push('unload'));
-  const { bot, seen } = await running(vk, (bot) => {
+  const { bot, seen } = await startedBot(vk, (bot) => {
     bot.command('ping', () => 'pong');
   });
   vk.user(USER).send('/secret');
@@ -154,7 +138,7 @@ test('lifecycle hooks run in order; a background task runs while the bot runs an
   const twice = new Promise<void>((resolve) => {
     resolveTwice = resolve;
   });
-  const { bot } = await running(vk, (bot) => {
+  const { bot } = await startedBot(vk, (bot) => {
     bot.onStartup(() => events.push('startup'));
     bot.onReady(() => events.push('ready'));
     bot.onShutdown(() => events.push('shutdown'));
@@ -192,7 +176,7 @@ test('custom events reach their listeners; a throwing listener is logged, the re
 
 test('the generated /help lists commands; /help <name> shows one; describe() is JSON', async () => {
   const vk = await sandbox();
-  const { bot, seen } = await running(vk, (bot) => {
+  const { bot, seen } = await startedBot(vk, (bot) => {
     bot.command('ping', { description: 'Checks the bot is alive', examples: ['/ping'] }, () => 'pong');
     bot.command('secret', { hidden: true }, () => 'x');
   });
@@ -219,7 +203,7 @@ test('ensureSettings off: a warning names the handled types the community would 
     api_version: '5.199',
     group_join: 0,
   });
-  const { log } = await running(vk, (bot) => {
+  const { log } = await startedBot(vk, (bot) => {
     bot.on('group_join', () => {});
   });
   expect(log.warnings.map((warning) => warning.message).join('\n')).toContain('group_join');

@@ -1,33 +1,13 @@
 import { expect, expectTypeOf, test } from 'vitest';
 import { arg } from '../src/args/index.js';
 import type { ArgUser } from '../src/args/user.js';
-import { Bot } from '../src/bot.js';
-import { cleanup, memoryLogger, sandbox, track } from './helpers.js';
+import { sandbox, startedBot, texts } from './helpers.js';
 
 const USER = 193847562;
 
-async function running(vk: Awaited<ReturnType<typeof sandbox>>, setup: (bot: Bot) => void, options = {}) {
-  const log = memoryLogger();
-  const bot = new Bot({
-    token: vk.group.token,
-    baseUrl: vk.apiUrl,
-    logger: log.logger,
-    longPoll: { wait: 1 },
-    ...options,
-  });
-  const seen = track(bot);
-  setup(bot);
-  await bot.start();
-  cleanup(() => bot.stop());
-  return { bot, seen, log };
-}
-
-const texts = (vk: Awaited<ReturnType<typeof sandbox>>, peer = USER) =>
-  vk.sent({ peer }).map((message) => message.text);
-
 test('typed arguments: parsed into ctx.args; a bad one is answered with what was wrong and the usage', async () => {
   const vk = await sandbox();
-  const { seen } = await running(vk, (bot) => {
+  const { seen } = await startedBot(vk, (bot) => {
     bot.command('sum', { args: { numbers: arg.number().greedy() }, description: 'Adds numbers' }, (ctx) => {
       expectTypeOf(ctx.args.numbers).toEqualTypeOf<number[]>();
       return String(ctx.args.numbers.reduce((a, b) => a + b, 0));
@@ -53,7 +33,7 @@ test('typed arguments: parsed into ctx.args; a bad one is answered with what was
   vk.user(USER).send('/top');
   vk.user(USER).send('/top --limit 5');
   await seen.until(6);
-  expect(texts(vk)).toEqual([
+  expect(texts(vk, USER)).toEqual([
     '6.5',
     '"two" is not a number (argument <numbers>)\nUsage: /sum <numbers...>',
     'in 5400000 ms: call mom!',
@@ -65,7 +45,7 @@ test('typed arguments: parsed into ctx.args; a bad one is answered with what was
 
 test('strict mode: extra text is an error; a quiet policy answers nothing', async () => {
   const vk = await sandbox();
-  const { seen } = await running(
+  const { seen } = await startedBot(
     vk,
     (bot) => {
       bot.command('one', { args: { word: arg.word() } }, (ctx) => ctx.args.word);
@@ -77,8 +57,8 @@ test('strict mode: extra text is an error; a quiet policy answers nothing', asyn
   vk.user(USER).send('/one two');
   vk.user(USER).send('/quiet x');
   await seen.until(3);
-  expect(texts(vk)).toEqual([expect.stringContaining('Usage: /one <word>'), 'two']);
-  expect(texts(vk)[0]).toMatch(/three/);
+  expect(texts(vk, USER)).toEqual([expect.stringContaining('Usage: /one <word>'), 'two']);
+  expect(texts(vk, USER)[0]).toMatch(/three/);
 });
 
 test('user arguments resolve mentions, screen names and links through the API, or take the replied author', async () => {
@@ -86,7 +66,7 @@ test('user arguments resolve mentions, screen names and links through the API, o
   vk.user(1, { screenName: 'durov', firstName: 'Pavel', lastName: 'Durov' });
   vk.user(7, { firstName: 'Anna', lastName: 'Ivanova' });
   const chat = vk.createChat({ title: 'team', members: [USER, 1, 7] });
-  const { seen } = await running(vk, (bot) => {
+  const { seen } = await startedBot(vk, (bot) => {
     bot.command('who', { args: { user: arg.user() } }, (ctx) => {
       expectTypeOf(ctx.args.user).toEqualTypeOf<ArgUser>();
       return `${ctx.args.user.firstName} ${ctx.args.user.lastName} (id${ctx.args.user.id})`;
@@ -116,7 +96,7 @@ test('user arguments resolve mentions, screen names and links through the API, o
 
 test('per-command onError takes what its checks and handler throw', async () => {
   const vk = await sandbox();
-  const { seen, log } = await running(vk, (bot) => {
+  const { seen, log } = await startedBot(vk, (bot) => {
     bot.command(
       'guarded',
       {
@@ -136,6 +116,6 @@ test('per-command onError takes what its checks and handler throw', async () => 
   vk.user(USER).send('/guarded deny');
   vk.user(USER).send('/guarded');
   await seen.until(2);
-  expect(texts(vk)).toEqual(['handled: denied by check', 'handled: handler broke']);
+  expect(texts(vk, USER)).toEqual(['handled: denied by check', 'handled: handler broke']);
   expect(log.errors).toEqual([]);
 });

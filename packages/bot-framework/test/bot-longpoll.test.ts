@@ -1,29 +1,12 @@
 import { expect, test, vi } from 'vitest';
-import { Bot } from '../src/bot.js';
 import { BotStateError } from '../src/errors.js';
-import { cleanup, deferred, memoryLogger, sandbox, track } from './helpers.js';
+import { deferred, sandbox, startedBot } from './helpers.js';
 
 const USER = 193847562;
 
-async function runningBot(vk: Awaited<ReturnType<typeof sandbox>>, setup: (bot: Bot) => void, options = {}) {
-  const log = memoryLogger();
-  const bot = new Bot({
-    token: vk.group.token,
-    baseUrl: vk.apiUrl,
-    logger: log.logger,
-    longPoll: { wait: 1 },
-    ...options,
-  });
-  const seen = track(bot);
-  setup(bot);
-  await bot.start();
-  cleanup(() => bot.stop());
-  return { bot, seen, log };
-}
-
 test('answers /ping over Bots Long Poll, a returned string is the reply', async () => {
   const vk = await sandbox();
-  const { seen } = await runningBot(vk, (bot) => {
+  const { seen } = await startedBot(vk, (bot) => {
     bot.command('ping', () => 'pong');
     bot.hears(/^hi\b/i, (ctx) => `hi, ${ctx.match[0]}`);
   });
@@ -38,7 +21,7 @@ test('commands: prefixes, aliases, case, a mention of the community in a chat, s
   const vk = await sandbox();
   const chat = vk.createChat({ title: 'team', members: [USER] });
   const calls: string[] = [];
-  const { seen } = await runningBot(
+  const { seen } = await startedBot(
     vk,
     (bot) => {
       bot.command(['start', 'begin'], (ctx) => {
@@ -77,7 +60,7 @@ test('on(type) gets the typed update; "message" skips service messages', async (
   const texts: string[] = [];
   const joins: number[] = [];
   const chat = vk.createChat({ title: 'team', members: [USER] });
-  const { seen } = await runningBot(vk, (bot) => {
+  const { seen } = await startedBot(vk, (bot) => {
     bot.on('message', (ctx) => {
       texts.push(ctx.message.text);
     });
@@ -96,7 +79,7 @@ test('on(type) gets the typed update; "message" skips service messages', async (
 test('a throwing handler is reported with the update type and event id, and the bot goes on', async () => {
   const vk = await sandbox();
   const caught: string[] = [];
-  const { seen, log } = await runningBot(vk, (bot) => {
+  const { seen, log } = await startedBot(vk, (bot) => {
     bot.command('boom', () => {
       throw new Error('kaboom');
     });
@@ -115,7 +98,7 @@ test('a throwing handler is reported with the update type and event id, and the 
 
 test('bot.catch takes handler errors; what it throws again is logged', async () => {
   const vk = await sandbox();
-  const { seen, log } = await runningBot(vk, (bot) => {
+  const { seen, log } = await startedBot(vk, (bot) => {
     bot.catch(async (error, ctx) => {
       if (error.message === 'rethrow') throw new Error('from catch');
       await ctx.reply(`oops: ${error.message}`);
@@ -141,7 +124,7 @@ test('stop() waits for a handler in flight; nothing is handled after it resolves
   let release: () => void = () => {};
   const started = deferred();
   const handled: string[] = [];
-  const { bot } = await runningBot(vk, (bot) => {
+  const { bot } = await startedBot(vk, (bot) => {
     bot.on('message_new', async (ctx) => {
       started.resolve();
       await new Promise<void>((resolve) => {
@@ -168,7 +151,7 @@ test('stop() gives up after stopTimeoutMs: the handler signal is aborted and it 
   const vk = await sandbox();
   const started = deferred();
   let aborted = false;
-  const { bot } = await runningBot(
+  const { bot } = await startedBot(
     vk,
     (bot) => {
       bot.on('message_new', async (ctx) => {

@@ -1,27 +1,10 @@
 import { expect, test } from 'vitest';
-import { Bot } from '../src/bot.js';
 import { CheckFailure, chatOnly, cooldown, privateOnly } from '../src/checks/index.js';
 import type { Context } from '../src/context.js';
 import { Router } from '../src/router.js';
-import { texts } from './checks-helpers.js';
-import { cleanup, deferred, memoryLogger, sandbox, track } from './helpers.js';
+import { deferred, sandbox, startedBot, texts } from './helpers.js';
 
 const ALICE = 193847562;
-
-async function startedBot(vk: Awaited<ReturnType<typeof sandbox>>, setup: (bot: Bot) => void) {
-  const log = memoryLogger();
-  const bot = new Bot({
-    token: vk.group.token,
-    baseUrl: vk.apiUrl,
-    logger: log.logger,
-    longPoll: { wait: 1 },
-  });
-  const seen = track(bot);
-  setup(bot);
-  await bot.start();
-  cleanup(() => bot.stop());
-  return { bot, seen, log };
-}
 
 test("a failing check goes to the command's onError, and no further", async () => {
   const vk = await sandbox();

@@ -3,6 +3,8 @@ import { Bot } from '../src/bot.js';
 import { CheckFailure } from '../src/checks/index.js';
 import { cleanup, memoryLogger, track } from './helpers.js';
 
+export { texts } from './helpers.js';
+
 /**
  * A bot over Bots Long Poll on the sandbox whose first middlewares count finished updates and
  * answer a `CheckFailure` with its message (recording it): `await seen.until(n)` resolves once n
@@ -31,9 +33,4 @@ export async function checkBot(vk: Sandbox, setup: (bot: Bot) => void) {
   await bot.start();
   cleanup(() => bot.stop());
   return { bot, seen, log, failures };
-}
-
-/** The texts the bot sent to a peer, in order. */
-export function texts(vk: Sandbox, peer: number): string[] {
-  return vk.sent({ peer }).map((message) => message.text);
 }

@@ -1,5 +1,6 @@
 import { createSandbox, type Sandbox, type SandboxOptions } from '@vkwire/sandbox';
 import { afterEach } from 'vitest';
+import { Bot, type BotOptions } from '../src/bot.js';
 import type { Composer } from '../src/composer.js';
 import type { BaseContext } from '../src/context.js';
 
@@ -84,4 +85,29 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
     resolve = done;
   });
   return { promise, resolve };
+}
+
+/**
+ * A started bot over Bots Long Poll on the sandbox (stopped after the test), with a memory logger
+ * and a tracker of finished updates: `await seen.until(n)`.
+ */
+export async function startedBot(vk: Sandbox, setup: (bot: Bot) => void, options: Partial<BotOptions> = {}) {
+  const log = memoryLogger();
+  const bot = new Bot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    logger: log.logger,
+    longPoll: { wait: 1 },
+    ...options,
+  });
+  const seen = track(bot);
+  setup(bot);
+  await bot.start();
+  cleanup(() => bot.stop());
+  return { bot, seen, log };
+}
+
+/** The texts the bot sent to a peer, in order. */
+export function texts(vk: Sandbox, peer: number): string[] {
+  return vk.sent({ peer }).map((message) => message.text);
 }

@@ -5,14 +5,21 @@ import { cleanup, sandbox, track } from './helpers.js';
 
 test('the README bot: ping, sum with typed arguments, a wrong argument, hears, group_join, /help', async () => {
   const vk = await sandbox();
-  const bot = new Bot({ token: vk.group.token, baseUrl: vk.apiUrl, prefixes: ['/', '!'], longPoll: { wait: 1 } });
+  const bot = new Bot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    prefixes: ['/', '!'],
+    longPoll: { wait: 1 },
+  });
   const seen = track(bot);
   bot.command('ping', () => 'pong');
   bot.command('sum', { args: { numbers: arg.number().greedy() }, description: 'Adds numbers' }, (ctx) =>
     String(ctx.args.numbers.reduce((a, b) => a + b, 0)),
   );
   bot.hears(/^hi\b/i, (ctx) => `hi, ${ctx.match[0]}`);
-  bot.on('group_join', (ctx) => ctx.api.messages.send({ user_id: ctx.update.object.user_id, message: 'Welcome!' }));
+  bot.on('group_join', (ctx) =>
+    ctx.api.messages.send({ user_id: ctx.update.object.user_id, message: 'Welcome!' }),
+  );
   await bot.start();
   cleanup(() => bot.stop());
 

@@ -1,7 +1,6 @@
 import { expect, test } from 'vitest';
-import { Bot } from '../src/bot.js';
 import { Keyboard } from '../src/keyboard/keyboard.js';
-import { cleanup, memoryLogger, sandbox, track } from './helpers.js';
+import { sandbox, startedBot } from './helpers.js';
 
 const USER = 193847562;
 const PNG = Buffer.from(
@@ -11,32 +10,26 @@ const PNG = Buffer.from(
 
 test('ctx answers: photo and document uploads, typing, editing the pressed message, deleting', async () => {
   const vk = await sandbox();
-  const log = memoryLogger();
-  const bot = new Bot({
-    token: vk.group.token,
-    baseUrl: vk.apiUrl,
-    logger: log.logger,
-    longPoll: { wait: 1 },
+  const { seen, log } = await startedBot(vk, (bot) => {
+    bot.command('photo', (ctx) =>
+      ctx.replyWithPhoto({ data: PNG, filename: 'dot.png' }, { message: 'a dot' }),
+    );
+    bot.command('doc', (ctx) =>
+      ctx.replyWithDoc({ data: Buffer.from('hello'), filename: 'hello.txt' }, { title: 'greeting' }),
+    );
+    bot.command('typing', async (ctx) => {
+      await ctx.typing();
+      return 'typed';
+    });
+    bot.command('menu', (ctx) =>
+      ctx.reply({ message: 'v1', keyboard: Keyboard.inline().callback('edit me', { payload: { edit: 1 } }) }),
+    );
+    bot.button({ edit: 1 }, async (ctx) => {
+      await ctx.edit('v2');
+      await ctx.answer({ type: 'show_snackbar', text: 'edited' });
+    });
+    bot.hears('delete me', (ctx) => ctx.delete());
   });
-  const seen = track(bot);
-  bot.command('photo', (ctx) => ctx.replyWithPhoto({ data: PNG, filename: 'dot.png' }, { message: 'a dot' }));
-  bot.command('doc', (ctx) =>
-    ctx.replyWithDoc({ data: Buffer.from('hello'), filename: 'hello.txt' }, { title: 'greeting' }),
-  );
-  bot.command('typing', async (ctx) => {
-    await ctx.typing();
-    return 'typed';
-  });
-  bot.command('menu', (ctx) =>
-    ctx.reply({ message: 'v1', keyboard: Keyboard.inline().callback('edit me', { payload: { edit: 1 } }) }),
-  );
-  bot.button({ edit: 1 }, async (ctx) => {
-    await ctx.edit('v2');
-    await ctx.answer({ type: 'show_snackbar', text: 'edited' });
-  });
-  bot.hears('delete me', (ctx) => ctx.delete());
-  await bot.start();
-  cleanup(() => bot.stop());
 
   vk.user(USER).send('/photo');
   vk.user(USER).send('/doc');
@@ -68,17 +61,9 @@ test('ctx answers: photo and document uploads, typing, editing the pressed messa
 
 test('a reply outside a conversation is a clear error, reported with the update type', async () => {
   const vk = await sandbox();
-  const log = memoryLogger();
-  const bot = new Bot({
-    token: vk.group.token,
-    baseUrl: vk.apiUrl,
-    logger: log.logger,
-    longPoll: { wait: 1 },
+  const { seen, log } = await startedBot(vk, (bot) => {
+    bot.on('group_join', (ctx) => ctx.reply('hi'));
   });
-  const seen = track(bot);
-  bot.on('group_join', (ctx) => ctx.reply('hi'));
-  await bot.start();
-  cleanup(() => bot.stop());
   vk.user(USER).join();
   await seen.until(1);
   await expect.poll(() => log.errors.length).toBe(1);

@@ -1,7 +1,7 @@
 import type { Sandbox } from '@vkwire/sandbox';
-import { Bot } from '../src/bot.js';
+import type { Bot } from '../src/bot.js';
 import { CheckFailure } from '../src/checks/index.js';
-import { cleanup, memoryLogger, track } from './helpers.js';
+import { startedBot } from './helpers.js';
 
 export { texts } from './helpers.js';
 
@@ -11,26 +11,18 @@ export { texts } from './helpers.js';
  * updates were handled, failure replies included.
  */
 export async function checkBot(vk: Sandbox, setup: (bot: Bot) => void) {
-  const log = memoryLogger();
-  const bot = new Bot({
-    token: vk.group.token,
-    baseUrl: vk.apiUrl,
-    logger: log.logger,
-    longPoll: { wait: 1 },
-  });
-  const seen = track(bot);
   const failures: CheckFailure[] = [];
-  bot.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      if (!(error instanceof CheckFailure)) throw error;
-      failures.push(error);
-      await ctx.reply(error.message);
-    }
+  const started = await startedBot(vk, (bot) => {
+    bot.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (error) {
+        if (!(error instanceof CheckFailure)) throw error;
+        failures.push(error);
+        await ctx.reply(error.message);
+      }
+    });
+    setup(bot);
   });
-  setup(bot);
-  await bot.start();
-  cleanup(() => bot.stop());
-  return { bot, seen, log, failures };
+  return { ...started, failures };
 }

@@ -56,6 +56,8 @@ export interface SentMessage {
   deleted: boolean;
   /** The message object as the community sees it. */
   object: VkObject;
+  /** When the sandbox stored it: milliseconds since the sandbox started (to time replies). */
+  at: number;
 }
 
 /** Which messages `vk.sent()` returns. */
@@ -111,8 +113,16 @@ export interface BulkMessagesOptions {
   groupId?: number;
   /** Senders (private dialogs); created when missing. @default 100 users from 100000001 */
   userIds?: readonly number[];
+  /**
+   * Group chats (chat ids or peer ids) the community is in, written to besides the private
+   * dialogs: the messages go to the dialogs and chats in turn, a chat's message from its user
+   * members in turn. @default none
+   */
+  chats?: readonly number[];
   /** @default 'bulk message' */
   text?: string;
+  /** Texts to rotate through (message n has `texts[n % texts.length]`); wins over `text`. */
+  texts?: readonly string[];
 }
 
 /** Options of `vk.createChat`. */
@@ -356,7 +366,7 @@ export class Sandbox {
           (filter.peer === undefined || message.peerId === filter.peer) &&
           (filter.groupId === undefined || groupId === filter.groupId),
       )
-      .map(({ groupId, message }) => {
+      .map(({ groupId, message, at }) => {
         const sent: SentMessage = {
           groupId,
           peerId: message.peerId,
@@ -372,6 +382,7 @@ export class Sandbox {
           edited: message.updateTime !== undefined,
           deleted: message.deleted,
           object: messageView(message, groupId),
+          at,
         };
         if (message.keyboard) sent.keyboard = message.keyboard;
         if (message.template) sent.template = message.template;
@@ -449,24 +460,62 @@ export class Sandbox {
 
   private bulkMessages(count: number, options: BulkMessagesOptions = {}): { fromTs: number; toTs: number } {
     const group = this.groupRecord(options.groupId);
+    const { world } = this.state;
     const userIds = options.userIds ?? Array.from({ length: 100 }, (_, index) => 100_000_001 + index);
     const users = userIds.map((id) => this.user(id).record);
     for (const user of users) group.messagePermission.set(user.id, true);
-    const text = JSON.stringify(options.text ?? 'bulk message');
+    const chats = (options.chats ?? []).map((id) => this.bulkChat(id, group.id));
+    const texts = (options.texts ?? [options.text ?? 'bulk message']).map((text) => JSON.stringify(text));
+    if (texts.length === 0)
+      throw new VkwireConfigError('Sandbox.bulk', 'texts', 'at least one text', { got: options.texts });
     const head = `{"group_id":${group.id},"type":"message_new","event_id":"`;
-    const clientInfos = users.map((user) => JSON.stringify(user.clientInfo));
-    const conversations = users.map((user) => this.state.world.conversation(group.id, user.id));
+    const clientInfo = (id: number) => JSON.stringify(world.users.get(id)?.clientInfo ?? {});
+    // One slot per conversation: a private dialog (its user writes) or a chat (its members in turn).
+    const slots = [
+      ...users.map((user) => ({
+        peerId: user.id,
+        senders: [{ id: user.id, clientInfo: clientInfo(user.id) }],
+        turn: 0,
+        conversation: world.conversation(group.id, user.id),
+      })),
+      ...chats.map((chat) => ({
+        peerId: chat.peerId,
+        senders: [...chat.members].filter((id) => id > 0).map((id) => ({ id, clientInfo: clientInfo(id) })),
+        turn: 0,
+        conversation: world.conversation(group.id, chat.peerId),
+      })),
+    ];
     const date = unixNow();
     const fromTs = this.state.stream(group.id).lastSeq;
-    this.state.world.emitSerialized(group.id, 'message_new', count, (eventId, index) => {
-      const slot = index % users.length;
-      const user = users[slot] as (typeof users)[number];
-      const conversation = conversations[slot] as (typeof conversations)[number];
-      conversation.lastCmid += 1;
-      group.lastMessageId += 1;
-      return `${head}${eventId}","v":"${VK_API_VERSION}","object":{"message":{"date":${date},"from_id":${user.id},"id":${group.lastMessageId},"out":0,"version":${this.state.world.nextVersion()},"attachments":[],"conversation_message_id":${conversation.lastCmid},"fwd_messages":[],"important":false,"is_hidden":false,"peer_id":${user.id},"random_id":0,"text":${text}},"client_info":${clientInfos[slot]}}}`;
+    world.emitSerialized(group.id, 'message_new', count, (eventId, index) => {
+      const slot = slots[index % slots.length] as (typeof slots)[number];
+      const sender = slot.senders[slot.turn % slot.senders.length] as (typeof slot.senders)[number];
+      slot.turn += 1;
+      slot.conversation.lastCmid += 1;
+      // Chat messages have no mailbox id (0), as a community sees them.
+      let id = 0;
+      if (slot.peerId === sender.id) {
+        group.lastMessageId += 1;
+        id = group.lastMessageId;
+      }
+      const text = texts[index % texts.length] as string;
+      return `${head}${eventId}","v":"${VK_API_VERSION}","object":{"message":{"date":${date},"from_id":${sender.id},"id":${id},"out":0,"version":${world.nextVersion()},"attachments":[],"conversation_message_id":${slot.conversation.lastCmid},"fwd_messages":[],"important":false,"is_hidden":false,"peer_id":${slot.peerId},"random_id":0,"text":${text}},"client_info":${sender.clientInfo}}}`;
     });
     return { fromTs, toTs: this.state.stream(group.id).lastSeq };
+  }
+
+  /** A chat bulk messages may go to: the community is in it and it has a user member. */
+  private bulkChat(id: number, groupId: number): { peerId: number; members: ReadonlySet<number> } {
+    const chat = this.state.world.chats.get(id < CHAT_PEER_BASE ? CHAT_PEER_BASE + id : id);
+    if (!chat?.members.has(-groupId) || ![...chat.members].some((member) => member > 0)) {
+      throw new VkwireConfigError(
+        'Sandbox.bulk',
+        'chats',
+        `ids of chats community ${groupId} is in, with at least one user`,
+        { got: id },
+      );
+    }
+    return chat;
   }
 }
 

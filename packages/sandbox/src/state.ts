@@ -76,8 +76,8 @@ export class SandboxState {
   readonly media = new Map<string, { type: string; object: VkObject }>();
   readonly pendingPresses = new Map<string, PendingPress>();
   readonly eventAnswers: EventAnswerRecord[] = [];
-  /** Messages communities sent through the API, in order. */
-  readonly sentMessages: Array<{ groupId: number; message: StoredMessage }> = [];
+  /** Messages communities sent through the API, in order, with when (ms since `startedAt`). */
+  readonly sentMessages: Array<{ groupId: number; message: StoredMessage; at: number }> = [];
   readonly calls: ApiCallRecord[] = [];
   /** Every event emitted per community, parsed lazily (tests inspect these). */
   readonly emitted = new Map<number, string[]>();

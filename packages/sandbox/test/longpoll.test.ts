@@ -1,3 +1,4 @@
+import { VkwireConfigError } from '@vkwire/core';
 import { VK_API_VERSION } from '@vkwire/events-schema';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createSandbox, type Sandbox } from '../src/index.js';
@@ -235,5 +236,45 @@ describe('bulk events', () => {
     } finally {
       await big.close();
     }
+  });
+
+  test('spreads messages over dialogs and chats, rotating the texts given', async () => {
+    const chat = vk.createChat({ title: 'Team', members: [7, 8] });
+    const { fromTs } = vk.bulk.messages(6, {
+      userIds: [5, 6],
+      chats: [chat.chatId],
+      texts: ['/a', 'b', 'c'],
+    });
+    const session = await longPollServer(vk);
+    const messages = (await poll({ ...session, ts: String(fromTs) })).updates?.map(
+      (update) => update.object.message as Record<string, unknown>,
+    );
+    const chatCmid = (messages?.[2]?.conversation_message_id as number) ?? 0;
+    expect(messages).toMatchObject([
+      { peer_id: 5, from_id: 5, text: '/a', conversation_message_id: 1 },
+      { peer_id: 6, from_id: 6, text: 'b', conversation_message_id: 1 },
+      { peer_id: chat.peerId, from_id: 7, id: 0, text: 'c' },
+      { peer_id: 5, from_id: 5, text: '/a', conversation_message_id: 2 },
+      { peer_id: 6, from_id: 6, text: 'b', conversation_message_id: 2 },
+      { peer_id: chat.peerId, from_id: 8, id: 0, text: 'c', conversation_message_id: chatCmid + 1 },
+    ]);
+    // The chat's cmids go on after its service messages (chat_create, the community's invite).
+    expect(chatCmid).toBeGreaterThan(1);
+    expect(messages?.[0]?.id).toBeGreaterThan(0);
+  });
+
+  test('a bulk naming a chat the community is not in is a configuration error', () => {
+    const chat = vk.createChat({ title: 'Without the bot', members: [7], groupIds: [] });
+    expect(() => vk.bulk.messages(1, { chats: [chat.peerId] })).toThrow(/chats.*community \d+ is in/);
+    expect(() => vk.bulk.messages(1, { chats: [999] })).toThrow(VkwireConfigError);
+  });
+
+  test('sent messages carry when the sandbox stored them', async () => {
+    vk.bulk.messages(2, { userIds: [5, 6] });
+    await call(vk, 'messages.send', { peer_id: 5, message: 'one', random_id: 1 });
+    await call(vk, 'messages.send', { peer_id: 6, message: 'two', random_id: 2 });
+    const [one, two] = vk.sent();
+    expect(one?.at).toBeGreaterThan(0);
+    expect(two?.at).toBeGreaterThanOrEqual(one?.at ?? Number.POSITIVE_INFINITY);
   });
 });

@@ -3,7 +3,7 @@ import type { MethodTable } from '../api/context.js';
 import type { FaultAction, FaultOptions, FaultTarget } from '../faults.js';
 import { answerBotsLongPoll } from '../longpoll/bots-longpoll.js';
 import { answerUserLongPoll } from '../longpoll/user-longpoll.js';
-import type { Sandbox } from '../sandbox.js';
+import type { BulkMessagesOptions, Sandbox } from '../sandbox.js';
 import type { SandboxState } from '../state.js';
 import { apiHandler } from './api-route.js';
 import { addChatRoutes } from './chat-routes.js';
@@ -38,10 +38,14 @@ export function createApp(
     }),
   );
   app.post('/_sandbox/bulk', async (c) => {
-    const body = await c.req.json<{ count?: number; groupId?: number; userIds?: number[]; text?: string }>();
+    const body = await c.req.json<BulkMessagesOptions & { count?: number }>();
     if (!Number.isInteger(body.count) || (body.count ?? 0) <= 0)
       return c.json({ error: 'count must be a positive integer' }, 400);
-    return c.json(sandbox().bulk.messages(body.count ?? 0, body));
+    try {
+      return c.json(sandbox().bulk.messages(body.count ?? 0, body));
+    } catch (error) {
+      return c.json({ error: error instanceof Error ? error.message : String(error) }, 400);
+    }
   });
   app.post('/_sandbox/users/:id/send', async (c) => {
     const body = await c.req.json<{ text?: string; peerId?: number; groupId?: number; payload?: unknown }>();

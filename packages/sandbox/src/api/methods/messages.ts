@@ -161,7 +161,7 @@ function deliver(context: CallContext, group: GroupRecord, peerId: number, conte
     randomId,
     sentByGroup: group.id,
   });
-  state.sentMessages.push({ groupId: group.id, message });
+  state.sentMessages.push({ groupId: group.id, message, at: performance.now() - state.startedAt });
   state.userLongPoll.messageNew(message, group.id);
   // Outgoing messages of private dialogs come back to the community as message_reply.
   if (!isChatPeer(peerId)) state.world.emit(group.id, 'message_reply', messageView(message, group.id));

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   defaultLogger,
   errorText,
@@ -70,7 +71,7 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
   /** How long `stop()` waits. */
   protected readonly stopTimeoutMs: number;
   /** Aborted when `stop()` gives up waiting: the signal of handlers that have no transport's. */
-  protected readonly runController = new AbortController();
+  protected readonly runController = unlimited(new AbortController());
   private state: State = 'idle';
   private readonly startupHooks: LifecycleHook[] = [];
   private readonly readyHooks: LifecycleHook[] = [];
@@ -396,4 +397,10 @@ function positiveInteger(
   if (!Number.isInteger(value) || value < min)
     throw new VkwireConfigError(component, option, `an integer ≥ ${min}`, { got: value });
   return value;
+}
+
+/** A signal shared by every handler (each API call in flight listens to it): no listener limit. */
+function unlimited(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

@@ -4,9 +4,10 @@ import {
   type CommandEntry,
   type CommandInfo,
   type CommandOptions,
-  commandMiddleware,
   commandPath,
+  commandRoute,
 } from './commands/command.js';
+import { CommandGroup } from './commands/group.js';
 import type { BaseContext, Context } from './context.js';
 import {
   type ChatActionContext,
@@ -20,6 +21,7 @@ import {
 } from './filters.js';
 import { payloadMatches } from './keyboard/payload.js';
 import {
+  boundary,
   chain,
   flatten,
   type Handler,
@@ -64,6 +66,8 @@ export type ButtonContext<C extends BaseContext, D> = C & { data: D };
 export class Composer<C extends BaseContext = Context> implements MiddlewareObj<C> {
   private readonly stack: Array<MiddlewareFn<C>> = [];
   private readonly entries: CommandEntry[] = [];
+  /** The group the last `command()` went into, while nothing was added after it. */
+  private group: CommandGroup<C> | undefined;
   /** Composers added with `use` or `filter` (routers), in order: their commands show in `commandList()`. */
   protected readonly children: Array<Composer<C>> = [];
   /** Update types this tree's handlers wait for (what `on`, `command`, `button`... registered). */
@@ -87,29 +91,11 @@ export class Composer<C extends BaseContext = Context> implements MiddlewareObj<
   }
 
   private run(ctx: C, next: NextFunction): unknown {
-    this.compiled ??= chain(this.stack);
-    const compiled = this.compiled;
-    if (this.errorHandler === undefined) return compiled(ctx, next);
-    return this.guarded(compiled, ctx, next, this.errorHandler);
-  }
-
-  private async guarded(
-    compiled: MiddlewareFn<C>,
-    ctx: C,
-    next: NextFunction,
-    onError: ErrorHandler<C>,
-  ): Promise<void> {
-    // Errors of what runs after this tree (its `next`) are not this tree's: they pass through.
-    let downstream = false;
-    try {
-      await compiled(ctx, () => {
-        downstream = true;
-        return next();
-      });
-    } catch (error) {
-      if (downstream) throw error;
-      await onError(error instanceof Error ? error : new Error(String(error)), ctx);
+    if (this.compiled === undefined) {
+      const tree = chain(this.stack);
+      this.compiled = this.errorHandler === undefined ? tree : boundary(tree, this.errorHandler);
     }
+    return this.compiled(ctx, next);
   }
 
   /** Adds middleware to the end of the tree. */
@@ -188,7 +174,15 @@ export class Composer<C extends BaseContext = Context> implements MiddlewareObj<
     };
     this.entries.push(entry);
     this.types.add('message_new');
-    return this.add(commandMiddleware(entry, options, () => this.entries, this.route(handlers)));
+    const command = commandRoute(entry, options, () => this.entries, this.route(handlers));
+    // Commands added one after another share one middleware that picks them by the first word.
+    if (this.group !== undefined && this.stack.at(-1) === this.group.middleware) {
+      this.group.add(command);
+      return this;
+    }
+    this.group = new CommandGroup<C>();
+    this.group.add(command);
+    return this.add(this.group.middleware);
   }
 
   /**

@@ -147,7 +147,11 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
    * Per-update scratch space for middleware: what one middleware leaves for the next. Plugins give
    * their own fields types by extending the context class (see the README).
    */
-  readonly state: Record<string, unknown> = {};
+  get state(): Record<string, unknown> {
+    this.scratch ??= {};
+    return this.scratch;
+  }
+  private scratch: Record<string, unknown> | undefined;
   /** Set by `command`: which command was called and how. */
   command?: CommandMatch;
   /** Whether a button press has been answered (`ctx.answer`): the bot answers the rest itself. */

@@ -56,7 +56,6 @@ export function flatten<C>(middleware: Middleware<C>): MiddlewareFn<C> {
  */
 export function chain<C>(list: ReadonlyArray<MiddlewareFn<C>>): MiddlewareFn<C> {
   if (list.length === 0) return (_ctx, next) => next();
-  if (list.length === 1) return list[0] as MiddlewareFn<C>;
   // Not an async function: a middleware that hands on what `next()` returned (most filters do)
   // costs no promise and no microtask of its own, which adds up over a long chain of commands.
   const step = (ctx: C, index: number, last: NextFunction): Promise<void> => {
@@ -83,4 +82,29 @@ export function chain<C>(list: ReadonlyArray<MiddlewareFn<C>>): MiddlewareFn<C> 
 /** Runs a middleware as the whole chain (with nothing after it). */
 export async function run<C>(middleware: MiddlewareFn<C>, ctx: C): Promise<void> {
   await middleware(ctx, done);
+}
+
+/**
+ * Wraps a middleware in an error boundary: what it (or anything inside it) throws goes to
+ * `onError`; what comes back out of its `next()` — errors of what runs after it — passes through.
+ */
+export function boundary<C>(
+  inner: MiddlewareFn<C>,
+  onError: (error: Error, ctx: C) => unknown,
+): MiddlewareFn<C> {
+  // Errors that came out of this boundary's `next()`: they belong to what runs after it.
+  const passedThrough = new WeakSet<object>();
+  return async (ctx, next) => {
+    try {
+      await inner(ctx, () =>
+        next().catch((error: unknown) => {
+          if (typeof error === 'object' && error !== null) passedThrough.add(error);
+          throw error;
+        }),
+      );
+    } catch (error) {
+      if (typeof error === 'object' && error !== null && passedThrough.has(error)) throw error;
+      await onError(error instanceof Error ? error : new Error(String(error)), ctx);
+    }
+  };
 }

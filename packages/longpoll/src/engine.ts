@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { errorText, type Logger, type StopResult } from '@vkwire/core';
 import { LongPollFailedError } from './errors.js';
 import { type OrderKey, Scheduler } from './scheduler.js';
@@ -63,7 +64,7 @@ const QUIET_FAULTS = 3;
 export class PollEngine<U> {
   private readonly controller = new AbortController();
   /** Aborted when stop() gives up on running handlers: the one signal every handler of this run gets. */
-  private readonly handlers = new AbortController();
+  private readonly handlers = shared(new AbortController());
   private readonly scheduler: Scheduler<U>;
   private loop: Promise<void> | undefined;
   private checkpointChain: Promise<void> = Promise.resolve();
@@ -232,4 +233,13 @@ export class PollEngine<U> {
       }
     });
   }
+}
+
+/**
+ * A signal every handler of a run listens to (each API call in flight adds a listener): no limit,
+ * so that a busy poll does not print MaxListenersExceededWarning.
+ */
+function shared(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

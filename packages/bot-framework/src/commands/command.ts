@@ -8,7 +8,7 @@ import {
 } from '../args/index.js';
 import type { BaseContext, CommandMatch } from '../context.js';
 import type { MessageContext } from '../filters.js';
-import { chain, flatten, type Middleware, type MiddlewareFn } from '../middleware.js';
+import { boundary, chain, flatten, type Middleware, type MiddlewareFn } from '../middleware.js';
 
 /** The context of a command handler: a new message, the command called, and its parsed arguments. */
 export type CommandContext<
@@ -103,17 +103,25 @@ function startsWith(
   return true;
 }
 
+/** One command as its group dispatches it: the first words it answers to, and its middleware. */
+export interface CommandRoute<C> {
+  /** The first words of its name and aliases, lowercased. */
+  readonly firstWords: ReadonlySet<string>;
+  /** Matches the call, runs the checks, reads the arguments, runs the handlers; else `next()`. */
+  readonly handle: MiddlewareFn<C>;
+}
+
 /**
- * The middleware of one command: matches the call (the longest registered path wins, so
- * `/admin ban` goes to `admin ban` even when `admin` came first), runs the checks, reads the
- * arguments, runs the handlers.
+ * One command: matches the call (the longest registered path wins, so `/admin ban` goes to
+ * `admin ban` even when `admin` came first), runs the checks, reads the arguments, runs the
+ * handlers.
  */
-export function commandMiddleware<C extends BaseContext, S extends ArgsSpec>(
+export function commandRoute<C extends BaseContext, S extends ArgsSpec>(
   entry: CommandEntry,
   options: CommandOptions<C, S>,
   siblings: () => readonly CommandEntry[],
   route: MiddlewareFn<CommandContext<C, S>>,
-): MiddlewareFn<C> {
+): CommandRoute<C> {
   const checks = chain((options.checks ?? []).map(flatten)) as MiddlewareFn<CommandContext<C, S>>;
   const hasChecks = (options.checks?.length ?? 0) > 0;
   const firstWords = new Set(entry.paths.map((path) => (path[0] as string).toLowerCase()));
@@ -153,22 +161,9 @@ export function commandMiddleware<C extends BaseContext, S extends ArgsSpec>(
   };
   const body = hasChecks ? chain([checks, withArgs]) : withArgs;
   const guarded: MiddlewareFn<CommandContext<C, S>> =
-    options.onError === undefined
-      ? body
-      : async (ctx, next) => {
-          let downstream = false;
-          try {
-            await body(ctx, () => {
-              downstream = true;
-              return next();
-            });
-          } catch (error) {
-            if (downstream) throw error;
-            await options.onError?.(error instanceof Error ? error : new Error(String(error)), ctx);
-          }
-        };
+    options.onError === undefined ? body : boundary(body, options.onError);
 
-  return (ctx, next) => {
+  const handle: MiddlewareFn<C> = (ctx, next) => {
     const call = ctx.commandCall;
     if (call === null) return next();
     const words = call.words;
@@ -198,4 +193,5 @@ export function commandMiddleware<C extends BaseContext, S extends ArgsSpec>(
     };
     return guarded(ctx as unknown as CommandContext<C, S>, next);
   };
+  return { firstWords, handle };
 }

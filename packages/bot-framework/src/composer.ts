@@ -30,6 +30,7 @@ import {
   type MiddlewareObj,
   type NextFunction,
 } from './middleware.js';
+import { type GroupedRoute, RouteGroup } from './route-group.js';
 
 /** Takes an error a handler threw, with the context it threw on. Throw again to pass it on. */
 export type ErrorHandler<C> = (error: Error, ctx: C) => unknown;
@@ -66,6 +67,8 @@ export type ButtonContext<C extends BaseContext, D> = C & { data: D };
 export class Composer<C extends BaseContext = Context> implements MiddlewareObj<C> {
   private readonly stack: Array<MiddlewareFn<C>> = [];
   private readonly entries: CommandEntry[] = [];
+  /** The group the last grouped route (`hears`) went into. */
+  private routeGroup: RouteGroup<C> | undefined;
   /** The group the last `command()` went into, while nothing was added after it. */
   private group: CommandGroup<C> | undefined;
   /** Composers added with `use` or `filter` (routers), in order: their commands show in `commandList()`. */
@@ -265,26 +268,41 @@ export class Composer<C extends BaseContext = Context> implements MiddlewareObj<
       triggers.filter((item) => typeof item === 'string').map((item) => item.trim().toLowerCase()),
     );
     const patterns = triggers.filter((item): item is RegExp => item instanceof RegExp);
-    return this.add((ctx, next) => {
-      if (ctx.update.type !== 'message_new') return next();
-      const text = ctx.text;
-      if (text === undefined || serviceAction(ctx) !== undefined) return next();
-      for (const pattern of patterns) {
-        pattern.lastIndex = 0;
-        const found = pattern.exec(text);
-        if (found !== null) {
-          ctx.match = found;
-          return route(ctx as never, next);
+    return this.grouped('hears', isWrittenMessage, {
+      run: route as MiddlewareFn<C>,
+      match: (ctx) => {
+        const text = ctx.text as string;
+        for (const pattern of patterns) {
+          pattern.lastIndex = 0;
+          const found = pattern.exec(text);
+          if (found !== null) {
+            ctx.match = found;
+            return true;
+          }
         }
-      }
-      if (texts.size > 0 && texts.has(text.trim().toLowerCase())) {
+        if (texts.size === 0 || !texts.has(text.trim().toLowerCase())) return false;
         const found = [text] as unknown as RegExpExecArray;
         found.index = 0;
         ctx.match = found;
-        return route(ctx as never, next);
-      }
-      return next();
+        return true;
+      },
     });
+  }
+
+  /**
+   * Adds a route to the group of its kind at the end of the tree, or starts a group when something
+   * else was added last: routes of one kind in a row cost one middleware, not one each.
+   */
+  private grouped(kind: string, applies: (ctx: C) => boolean, route: GroupedRoute<C>): this {
+    const last = this.routeGroup;
+    if (last !== undefined && last.kind === kind && this.stack.at(-1) === last.middleware) {
+      last.add(route);
+      return this;
+    }
+    const group = new RouteGroup<C>(kind, applies);
+    group.add(route);
+    this.routeGroup = group;
+    return this.add(group.middleware);
   }
 
   /**
@@ -424,4 +442,9 @@ export function leaf<X extends BaseContext>(handlers: ReadonlyArray<Handler<X>>)
       },
   );
   return chain(replying);
+}
+
+/** A new message someone wrote, with its text: what `hears` looks at. */
+function isWrittenMessage(ctx: BaseContext): boolean {
+  return ctx.update.type === 'message_new' && ctx.text !== undefined && serviceAction(ctx) === undefined;
 }

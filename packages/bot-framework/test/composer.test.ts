@@ -89,3 +89,26 @@ test('an error boundary does not catch what runs after its tree', async () => {
   await send('hi');
   expect(seen).toEqual(['bot: after the router']);
 });
+
+test('hears in a row: each tried in order, next() hands over to the next matching one', async () => {
+  const calls: string[] = [];
+  const { send } = await fed((bot) => {
+    bot.hears(/^hello/, async (ctx, next) => {
+      calls.push(`first ${ctx.match[0]}`);
+      await next();
+    });
+    bot.hears('nothing', () => {
+      calls.push('never');
+    });
+    bot.hears([/^hel/, 'other'], (ctx) => {
+      calls.push(`second ${ctx.match[0]}`);
+    });
+    bot.on('message', () => {
+      calls.push('fallback');
+    });
+  });
+  await send('hello there');
+  await send('  OTHER ');
+  await send('bye');
+  expect(calls).toEqual(['first hello', 'second hel', 'second   OTHER ', 'fallback']);
+});

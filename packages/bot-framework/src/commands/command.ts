@@ -111,6 +111,12 @@ export interface CommandRoute<C> {
   readonly handle: MiddlewareFn<C>;
 }
 
+/** Whether a command among `entries` has a name longer than `length` words. */
+function longerThan(entries: readonly CommandEntry[], length: number): boolean {
+  for (const entry of entries) for (const path of entry.paths) if (path.length > length) return true;
+  return false;
+}
+
 /**
  * One command: matches the call (the longest registered path wins, so `/admin ban` goes to
  * `admin ban` even when `admin` came first), runs the checks, reads the arguments, runs the
@@ -163,28 +169,44 @@ export function commandRoute<C extends BaseContext, S extends ArgsSpec>(
   const guarded: MiddlewareFn<CommandContext<C, S>> =
     options.onError === undefined ? body : boundary(body, options.onError);
 
+  // A command whose names are single words is matched on the first word alone.
+  const singleWord = entry.paths.every((path) => path.length === 1);
+  // Whether a sibling has a longer name: read again only when commands were added.
+  let counted = -1;
+  let longerSibling = false;
+  const hasLongerSibling = (): boolean => {
+    const all = siblings();
+    if (all.length !== counted) {
+      counted = all.length;
+      longerSibling = longerThan(all, 1);
+    }
+    return longerSibling;
+  };
   const handle: MiddlewareFn<C> = (ctx, next) => {
     const call = ctx.commandCall;
-    if (call === null) return next();
-    const words = call.words;
-    const head = words[0]?.word;
-    if (head === undefined) return next();
+    if (call === null || !firstWords.has(call.head)) return next();
     const caseSensitive = ctx.commandSettings.caseSensitive;
-    if (!firstWords.has(head.toLowerCase())) return next();
-    let matched: readonly string[] | undefined;
-    for (const path of entry.paths)
-      if (startsWith(words, path, caseSensitive) && (matched === undefined || path.length > matched.length))
-        matched = path;
-    if (matched === undefined) return next();
-    const length = matched.length;
-    // A longer command registered beside this one takes the call (`admin ban` over `admin`).
-    for (const other of siblings())
-      if (
-        other !== entry &&
-        other.paths.some((path) => path.length > length && startsWith(words, path, caseSensitive))
-      )
-        return next();
-    const end = words[length - 1]?.end ?? 0;
+    let length = 1;
+    let end: number;
+    if (singleWord && !caseSensitive && !hasLongerSibling()) {
+      end = call.body.length - call.body.trimStart().length + call.head.length;
+    } else {
+      const words = call.words;
+      let matched: readonly string[] | undefined;
+      for (const path of entry.paths)
+        if (startsWith(words, path, caseSensitive) && (matched === undefined || path.length > matched.length))
+          matched = path;
+      if (matched === undefined) return next();
+      length = matched.length;
+      // A longer command registered beside this one takes the call (`admin ban` over `admin`).
+      for (const other of siblings())
+        if (
+          other !== entry &&
+          other.paths.some((path) => path.length > length && startsWith(words, path, caseSensitive))
+        )
+          return next();
+      end = words[length - 1]?.end ?? 0;
+    }
     ctx.command = {
       name: canonical,
       invokedAs: call.body.slice(0, end).trim(),

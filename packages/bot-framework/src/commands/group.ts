@@ -13,8 +13,7 @@ export class CommandGroup<C extends BaseContext> {
   readonly middleware: MiddlewareFn<C> = (ctx, next) => {
     const call = ctx.commandCall;
     if (call === null) return next();
-    const head = call.words[0]?.word;
-    const candidates = head === undefined ? undefined : this.byWord.get(head.toLowerCase());
+    const candidates = this.byWord.get(call.head);
     if (candidates === undefined) return next();
     return this.from(candidates, 0, ctx, next);
   };

@@ -18,6 +18,8 @@ export interface CommandCall {
   readonly prefix: string;
   /** The text after the prefix. */
   readonly body: string;
+  /** The first word of `body`, lowercased: what picks the commands that may answer. */
+  readonly head: string;
   /** The words of `body` (lowercased unless commands are case-sensitive), with where each ends. */
   readonly words: ReadonlyArray<{ word: string; end: number }>;
 }
@@ -61,12 +63,21 @@ export function parseCommandCall(
 
 class LazyCall implements CommandCall {
   private split: Array<{ word: string; end: number }> | undefined;
+  private first: string | undefined;
 
   constructor(
     readonly prefix: string,
     readonly body: string,
     private readonly caseSensitive: boolean,
   ) {}
+
+  get head(): string {
+    if (this.first === undefined) {
+      const space = this.body.search(/\s/);
+      this.first = (space < 0 ? this.body : this.body.slice(0, space)).toLowerCase();
+    }
+    return this.first;
+  }
 
   get words(): ReadonlyArray<{ word: string; end: number }> {
     if (this.split === undefined) {

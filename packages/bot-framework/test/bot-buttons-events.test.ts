@@ -4,7 +4,7 @@ import type { Context } from '../src/context.js';
 import { defineCallbackData } from '../src/keyboard/callback-data.js';
 import { Keyboard } from '../src/keyboard/keyboard.js';
 import { Router } from '../src/router.js';
-import { cleanup, memoryLogger, sandbox, startedBot } from './helpers.js';
+import { cleanup, memoryLogger, sandbox, startedBot, texts } from './helpers.js';
 
 const USER = 193847562;
 
@@ -207,4 +207,30 @@ test('ensureSettings off: a warning names the handled types the community would 
     bot.on('group_join', () => {});
   });
   expect(log.warnings.map((warning) => warning.message).join('\n')).toContain('group_join');
+});
+
+test('ensureSettings on: the community sends exactly the handled types; ctx.event is the normalized event', async () => {
+  const vk = await sandbox({ groups: [{ longPollEnabled: false }] });
+  const events: string[] = [];
+  const { bot, seen } = await startedBot(
+    vk,
+    (bot) => {
+      bot.command('ping', (ctx) => {
+        events.push(`${ctx.event.event_type} ${ctx.event.user?.uuid}`);
+        return ctx.send('pong');
+      });
+      bot.on('group_leave', () => {});
+    },
+    { longPoll: { wait: 1, ensureSettings: true } },
+  );
+  const settings = await bot.api.groups.getLongPollSettings({ group_id: vk.group.id });
+  expect(
+    Object.entries(settings.events ?? {})
+      .filter(([, on]) => on)
+      .map(([type]) => type),
+  ).toEqual(['message_new', 'group_leave']);
+  vk.user(USER).send('/ping');
+  await seen.until(1);
+  expect(events).toEqual([`command ${USER}`]);
+  expect(texts(vk, USER)).toEqual(['pong']);
 });

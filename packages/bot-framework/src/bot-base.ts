@@ -7,6 +7,7 @@ import {
   toError,
   VkwireConfigError,
 } from '@vkwire/core';
+import { CheckFailure } from './checks/failure.js';
 import type { ArgumentErrorPolicy } from './commands/command.js';
 import type { CommandSettings } from './commands/parse.js';
 import { sortPrefixes } from './commands/parse.js';
@@ -372,6 +373,14 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
 
   /** Logs an error no error handler took, with the update type and event id (never a token). */
   protected report(error: Error, ctx: C): void {
+    // A check refusing a user (a cooldown, a chat-only command) is no fault of the bot.
+    if (error instanceof CheckFailure) {
+      this.logger.warn(
+        { type: ctx.update.type, event_id: ctx.delivery.eventId, peer_id: ctx.peerId, check: error.check },
+        `a check refused an update and no error handler answered it (bot.catch can): ${error.message}`,
+      );
+      return;
+    }
     this.logger.error(
       {
         type: ctx.update.type,

@@ -177,7 +177,14 @@ export class Composer<C extends BaseContext = Context> implements MiddlewareObj<
     };
     this.entries.push(entry);
     this.types.add('message_new');
-    const command = commandRoute(entry, options, () => this.entries, this.route(handlers));
+    // The tree's own checks (a router's) run before the command's checks and its arguments.
+    const command = commandRoute(
+      entry,
+      options,
+      () => this.entries,
+      leaf(handlers),
+      (body) => this.guard(body),
+    );
     // Commands added one after another share one middleware that picks them by the first word.
     if (this.group !== undefined && this.stack.at(-1) === this.group.middleware) {
       this.group.add(command);
@@ -408,7 +415,12 @@ export class Composer<C extends BaseContext = Context> implements MiddlewareObj<
 
   /** The middleware at the end of a route: the handlers (a router puts its checks before them). */
   protected route<X extends C>(handlers: ReadonlyArray<Handler<X>>): MiddlewareFn<X> {
-    return leaf(handlers);
+    return this.guard(leaf(handlers));
+  }
+
+  /** Puts the tree's own checks before a matched route (a router's checks; none here). */
+  protected guard<X extends C>(route: MiddlewareFn<X>): MiddlewareFn<X> {
+    return route;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Composer } from './composer.js';
 import type { BaseContext, Context } from './context.js';
-import { chain, flatten, type Handler, type Middleware, type MiddlewareFn } from './middleware.js';
+import { chain, flatten, type Middleware, type MiddlewareFn } from './middleware.js';
 
 /** A router's lifecycle hook: gets the bot (or whatever loaded the router). */
 export type RouterHook = () => unknown;
@@ -13,7 +13,7 @@ export interface RouterOptions<C extends BaseContext = Context> {
    * Checks every handler of this router runs first (cooldowns, chat-only, admins...): they run
    * only for updates a handler of the router matched, so a failing check does not stop other routers.
    */
-  checks?: ReadonlyArray<Middleware<C>>;
+  checks?: ReadonlyArray<Middleware<NoInfer<C>>>;
 }
 
 /**
@@ -69,10 +69,11 @@ export class Router<C extends BaseContext = Context> extends Composer<C> {
     for (const hook of this.unloadHooks) await hook();
   }
 
-  protected override route<X extends C>(handlers: ReadonlyArray<Handler<X>>): MiddlewareFn<X> {
-    const handle = super.route(handlers);
-    if (this.checks.length === 0) return handle;
+  protected override guard<X extends C>(route: MiddlewareFn<X>): MiddlewareFn<X> {
     // Checks read at each update, so one added later applies to handlers added before it.
-    return (ctx, next) => chain([...(this.checks as Array<MiddlewareFn<X>>), handle])(ctx, next);
+    return (ctx, next) =>
+      this.checks.length === 0
+        ? route(ctx, next)
+        : chain([...(this.checks as Array<MiddlewareFn<X>>), route])(ctx, next);
   }
 }

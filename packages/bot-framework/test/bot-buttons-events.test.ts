@@ -1,5 +1,7 @@
 import { expect, test, vi } from 'vitest';
+import { arg } from '../src/args/index.js';
 import { Bot } from '../src/bot.js';
+import { chatOnly } from '../src/checks/index.js';
 import type { Context } from '../src/context.js';
 import { defineCallbackData } from '../src/keyboard/callback-data.js';
 import { Keyboard } from '../src/keyboard/keyboard.js';
@@ -233,4 +235,17 @@ test('ensureSettings on: the community sends exactly the handled types; ctx.even
   await seen.until(1);
   expect(events).toEqual([`command ${USER}`]);
   expect(texts(vk, USER)).toEqual(['pong']);
+});
+
+test("a router's checks run before a command's arguments are read (no API call for a refused update)", async () => {
+  const vk = await sandbox();
+  const router = new Router({ checks: [chatOnly()] });
+  router.command('ban', { args: { user: arg.user() } }, (ctx) => `Banned ${ctx.args.user.id}`);
+  router.catch((error, ctx) => ctx.reply(error.message));
+  const { bot, seen } = await startedBot(vk, () => {});
+  await bot.addRouter(router);
+  vk.user(USER).send('/ban @someone');
+  await seen.until(1);
+  expect(texts(vk, USER)).toEqual(['This works only in group chats.']);
+  expect(vk.calls({ method: 'utils.resolveScreenName' })).toEqual([]);
 });

@@ -127,6 +127,8 @@ export function commandRoute<C extends BaseContext, S extends ArgsSpec>(
   options: CommandOptions<C, S>,
   siblings: () => readonly CommandEntry[],
   route: MiddlewareFn<CommandContext<C, S>>,
+  /** Wraps the matched command (checks, arguments, handlers): a router puts its checks first. */
+  wrap: (body: MiddlewareFn<CommandContext<C, S>>) => MiddlewareFn<CommandContext<C, S>> = (body) => body,
 ): CommandRoute<C> {
   const checks = chain((options.checks ?? []).map(flatten)) as MiddlewareFn<CommandContext<C, S>>;
   const hasChecks = (options.checks?.length ?? 0) > 0;
@@ -165,7 +167,7 @@ export function commandRoute<C extends BaseContext, S extends ArgsSpec>(
     } else ctx.args = {} as InferArgs<S>;
     await route(ctx, next);
   };
-  const body = hasChecks ? chain([checks, withArgs]) : withArgs;
+  const body = wrap(hasChecks ? chain([checks, withArgs]) : withArgs);
   const guarded: MiddlewareFn<CommandContext<C, S>> =
     options.onError === undefined ? body : boundary(body, options.onError);
 

@@ -5,6 +5,7 @@ import type {
   MessagesSendRecipient,
   UploadSource,
   VkApi,
+  VkCarouselTemplate,
   VkEventData,
   VkForward,
   VkKeyboardInput,
@@ -32,9 +33,14 @@ export type KeyboardLike = VkKeyboardInput | { build(): VkKeyboardInput };
  * @example
  * await ctx.reply({ message: 'Pick one', keyboard: new Keyboard().text('Yes').text('No') });
  */
-export type SendOptions = Omit<MessagesSendInput, MessagesSendRecipient | 'random_id' | 'keyboard'> & {
+export type SendOptions = Omit<
+  MessagesSendInput,
+  MessagesSendRecipient | 'random_id' | 'keyboard' | 'template'
+> & {
   /** A keyboard: VK's JSON or a `Keyboard` builder. */
   keyboard?: KeyboardLike;
+  /** A carousel: VK's JSON or a `Carousel` builder. */
+  template?: VkCarouselTemplate | { build(): VkCarouselTemplate };
 };
 
 /** What `ctx.reply` takes: a text, or the message's options. */
@@ -285,11 +291,12 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
   }
 
   private sendTo(peer: number, input: SendOptions, options: CallOptions | undefined): Promise<number> {
-    const { keyboard, ...rest } = input;
+    const { keyboard, template, ...rest } = input;
     return this.api.messages.send(
       {
         ...rest,
         ...(keyboard === undefined ? {} : { keyboard: keyboardJson(keyboard) }),
+        ...(template === undefined ? {} : { template: 'build' in template ? template.build() : template }),
         peer_id: peer,
       } as MessagesSendInput,
       { signal: this.signal, ...options },
@@ -305,8 +312,8 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
    */
   async edit(input: EditInput, options?: CallOptions): Promise<void> {
     const peer = this.requirePeer('edit');
-    const cmid = this.conversationMessageId;
-    if (cmid === undefined) throw new TypeError(`ctx.edit() needs a message; ${this.update.type} names none`);
+    const ref = this.messageRef();
+    if (ref === undefined) throw new TypeError(`ctx.edit() needs a message; ${this.update.type} names none`);
     const { keyboard, attachment, ...rest } = typeof input === 'string' ? { message: input } : input;
     await this.api.messages.edit(
       {
@@ -316,7 +323,7 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
           ? {}
           : { attachment: typeof attachment === 'string' ? attachment : attachment.join(',') }),
         peer_id: peer,
-        cmid,
+        ...('cmid' in ref ? { cmid: ref.cmid } : { message_id: ref.id }),
       },
       { signal: this.signal, ...options },
     );
@@ -328,13 +335,13 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
    */
   async delete(options?: CallOptions): Promise<void> {
     const peer = this.requirePeer('delete');
-    const cmid = this.conversationMessageId;
-    if (cmid === undefined)
+    const ref = this.messageRef();
+    if (ref === undefined)
       throw new TypeError(`ctx.delete() needs a message; ${this.update.type} names none`);
     await this.api.messages.delete(
       {
         peer_id: peer,
-        cmids: [cmid],
+        ...('cmid' in ref ? { cmids: [ref.cmid] } : { message_ids: [ref.id] }),
         delete_for_all: 1,
         ...(this.groupId === undefined ? {} : { group_id: this.groupId }),
       },
@@ -400,6 +407,15 @@ export abstract class BaseContext<U extends { type: string } = { type: string }>
       { ...press, ...(data === undefined ? {} : { event_data: data }) },
       { signal: this.signal, ...options },
     );
+  }
+
+  /**
+   * How `edit` and `delete` name the message: by `conversation_message_id` (communities), or by
+   * its id in the account's mailbox (a user account's events carry no cmid).
+   */
+  protected messageRef(): { cmid: number } | { id: number } | undefined {
+    const cmid = this.conversationMessageId;
+    return cmid === undefined ? undefined : { cmid };
   }
 
   /** How a reply quotes the message it answers; undefined when the update is no message. */

@@ -36,6 +36,12 @@ export class UserContext<U extends UserLongPollEvent = UserLongPollEvent> extend
     };
   }
 
+  protected override messageRef(): { id: number } | undefined {
+    const event = this.update as UserLongPollEvent;
+    if (event.type !== 'message_new' && event.type !== 'message_edit') return undefined;
+    return event.messageId === 0 ? undefined : { id: event.messageId };
+  }
+
   protected override quote(peer: number): VkForward | undefined {
     const event = this.update as UserLongPollEvent;
     if (event.type !== 'message_new' || event.messageId === 0) return undefined;

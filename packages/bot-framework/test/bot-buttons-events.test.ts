@@ -6,7 +6,7 @@ import type { Context } from '../src/context.js';
 import { defineCallbackData } from '../src/keyboard/callback-data.js';
 import { Keyboard } from '../src/keyboard/keyboard.js';
 import { Router } from '../src/router.js';
-import { cleanup, memoryLogger, sandbox, startedBot, texts } from './helpers.js';
+import { cleanup, deferred, memoryLogger, sandbox, startedBot, texts } from './helpers.js';
 
 const USER = 193847562;
 
@@ -248,4 +248,18 @@ test("a router's checks run before a command's arguments are read (no API call f
   await seen.until(1);
   expect(texts(vk, USER)).toEqual(['This works only in group chats.']);
   expect(vk.calls({ method: 'utils.resolveScreenName' })).toEqual([]);
+});
+
+test('a cron task (seconds field) runs while the bot runs, stops with it', async () => {
+  const vk = await sandbox();
+  const ran = deferred<Date>();
+  const { bot } = await startedBot(vk, (bot) => {
+    bot.cron('* * * * * *', ({ scheduledAt }) => ran.resolve(scheduledAt), { name: 'every second' });
+  });
+  const at = await ran.promise;
+  expect(at.getMilliseconds()).toBe(0);
+  await bot.stop();
+  expect(() => bot.cron('not a cron', () => {})).toThrow(
+    expect.objectContaining({ option: 'cron(expression)' }),
+  );
 });

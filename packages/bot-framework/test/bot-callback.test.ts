@@ -164,3 +164,43 @@ test('many communities over long poll: each update is handled with its community
   expect(vk.sent({ groupId: vk.group.id }).map((message) => message.text)).toEqual([`group ${vk.group.id}`]);
   expect(vk.sent({ groupId: second.id }).map((message) => message.text)).toEqual([`group ${second.id}`]);
 });
+
+test('one webhook for two communities: plain entries inherit the app keys, others keep their own', async () => {
+  const vk = await sandbox();
+  const second = vk.addGroup({ name: 'Second' });
+  const bot = new Bot({
+    communities: [
+      { token: vk.group.token, groupId: vk.group.id },
+      { token: second.token, groupId: second.id, secret: 'own', confirmation: 'beef' },
+    ],
+    baseUrl: vk.apiUrl,
+    secret: 'app',
+    confirmation: 'c0de',
+  });
+  const seen = track(bot);
+  bot.command('who', (ctx) => `group ${ctx.groupId}`);
+  const webhook = bot.webhook();
+  await bot.start();
+  cleanup(() => bot.stop());
+  const post = async (body: object) =>
+    (
+      await webhook.fetch(
+        new Request('http://bot.example/vk', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      )
+    ).text();
+  expect(await post({ type: 'confirmation', group_id: vk.group.id })).toBe('c0de');
+  expect(await post({ type: 'confirmation', group_id: second.id })).toBe('beef');
+  vk.user(USER).send('/who');
+  vk.user(USER).send('/who', { groupId: second.id });
+  const [first, other] = vk.events().concat(vk.events(second.id));
+  expect(await post({ ...other, secret: 'app' })).not.toBe('ok');
+  expect(await post({ ...first, secret: 'app' })).toBe('ok');
+  expect(await post({ ...other, secret: 'own' })).toBe('ok');
+  await seen.until(2);
+  expect(vk.sent({ groupId: vk.group.id }).map((message) => message.text)).toEqual([`group ${vk.group.id}`]);
+  expect(vk.sent({ groupId: second.id }).map((message) => message.text)).toEqual([`group ${second.id}`]);
+});

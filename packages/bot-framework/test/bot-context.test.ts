@@ -1,4 +1,6 @@
 import { expect, test } from 'vitest';
+import { button } from '../src/keyboard/button.js';
+import { Carousel } from '../src/keyboard/carousel.js';
 import { Keyboard } from '../src/keyboard/keyboard.js';
 import { sandbox, startedBot } from './helpers.js';
 
@@ -70,4 +72,32 @@ test('a reply outside a conversation is a clear error, reported with the update 
   expect(log.errors[0]?.message).toContain(
     'ctx.reply() needs an update in a conversation; group_join has none',
   );
+});
+
+test('a carousel built with Carousel goes out as the template', async () => {
+  const vk = await sandbox();
+  const { seen } = await startedBot(vk, (bot) => {
+    bot.command('shop', (ctx) =>
+      ctx.reply({
+        message: 'Menu',
+        template: new Carousel()
+          .element({
+            title: 'Tea',
+            description: 'Green',
+            buttons: [button.text('Buy tea', { payload: { buy: 1 } })],
+          })
+          .element({
+            title: 'Coffee',
+            description: 'Black',
+            buttons: [button.text('Buy coffee', { payload: { buy: 2 } })],
+          }),
+      }),
+    );
+  });
+  vk.user(USER).send('/shop');
+  await seen.until(1);
+  expect(vk.sent({ peer: USER })[0]?.template).toMatchObject({
+    type: 'carousel',
+    elements: [{ title: 'Tea' }, { title: 'Coffee' }],
+  });
 });

@@ -1,6 +1,6 @@
 import { expect, expectTypeOf, test, vi } from 'vitest';
 import { UserBot } from '../src/user-bot.js';
-import { cleanup, memoryLogger, sandbox, track } from './helpers.js';
+import { cleanup, deferred, memoryLogger, sandbox, track } from './helpers.js';
 
 const USER = 193847562;
 
@@ -37,4 +37,26 @@ test('a User Long Poll bot: commands and hears work as in a community bot; its o
   expect(seen.types.filter((type) => type === 'message_new')).toHaveLength(3);
   expect(seen.types).toContain('unread_count');
   expect(log.errors).toEqual([]);
+});
+
+test('a user bot deletes by message id (its events carry no cmid)', async () => {
+  const vk = await sandbox();
+  const bot = new UserBot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    logger: memoryLogger().logger,
+    longPoll: { wait: 1 },
+  });
+  const done = deferred();
+  bot.hears('delete me', async (ctx) => {
+    await ctx.delete();
+    done.resolve();
+  });
+  await bot.start();
+  cleanup(() => bot.stop());
+  vk.user(USER).send('delete me');
+  await done.promise;
+  const [call] = vk.calls({ method: 'messages.delete' });
+  expect(call?.params).toMatchObject({ peer_id: String(USER), message_ids: expect.stringMatching(/^\d+$/) });
+  expect(call?.errorCode).toBeUndefined();
 });

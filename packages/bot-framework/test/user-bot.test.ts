@@ -1,3 +1,4 @@
+import { VkApi } from '@vkwire/api-client';
 import { expect, expectTypeOf, test, vi } from 'vitest';
 import { UserBot } from '../src/user-bot.js';
 import { cleanup, deferred, memoryLogger, sandbox, track } from './helpers.js';
@@ -59,4 +60,34 @@ test('a user bot deletes by message id (its events carry no cmid)', async () => 
   const [call] = vk.calls({ method: 'messages.delete' });
   expect(call?.params).toMatchObject({ peer_id: String(USER), message_ids: expect.stringMatching(/^\d+$/) });
   expect(call?.errorCode).toBeUndefined();
+});
+
+test('with a user token: the account hears the community and answers it as the user', async () => {
+  const vk = await sandbox();
+  const account = vk.user(5, { firstName: 'Vera' });
+  vk.user(5).send('hello, shop'); // the dialog exists
+  const bot = new UserBot({
+    token: account.token,
+    baseUrl: vk.apiUrl,
+    logger: memoryLogger().logger,
+    longPoll: { wait: 1 },
+  });
+  const answered = deferred();
+  bot.command('price', async (ctx) => {
+    expect(ctx.peerId).toBe(-vk.group.id);
+    await ctx.send('How much is it?');
+    answered.resolve();
+  });
+  await bot.start();
+  cleanup(() => bot.stop());
+  const community = new VkApi({ token: vk.group.token, baseUrl: vk.apiUrl });
+  cleanup(() => community.close());
+  await community.messages.send({ peer_id: 5, message: '/price' });
+  await answered.promise;
+  const last = vk.events().at(-1) as unknown as {
+    type: string;
+    object: { message: { from_id: number; text: string } };
+  };
+  expect(last.type).toBe('message_new');
+  expect(last.object.message).toMatchObject({ from_id: 5, text: 'How much is it?' });
 });

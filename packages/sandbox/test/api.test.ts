@@ -94,7 +94,7 @@ describe('error envelopes', () => {
   test('a user token cannot call community-only methods (error 27)', async () => {
     const user = vk.user(5);
     expect(
-      (await call(vk, 'messages.send', { peer_id: 1, random_id: 1, message: 'x' }, user.token)).error
+      (await call(vk, 'messages.edit', { peer_id: 1, message_id: 1, message: 'x' }, user.token)).error
         ?.error_code,
     ).toBe(27);
   });

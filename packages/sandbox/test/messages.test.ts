@@ -17,6 +17,44 @@ const sendFixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`./fixtures/api/${name}`, import.meta.url), 'utf8'));
 
 describe('messages.send', () => {
+  test('with a user token: the user writes to the community or a chat, as user.send would', async () => {
+    const user = vk.user(ANNA);
+    const id = await ok<number>(
+      vk,
+      'messages.send',
+      { peer_id: -vk.group.id, message: 'from my token', random_id: 1 },
+      user.token,
+    );
+    expect(id).toBeGreaterThan(0);
+    const chat = vk.createChat({ title: 'team', members: [ANNA] });
+    expect(
+      await ok(
+        vk,
+        'messages.send',
+        { peer_id: chat.peerId, message: 'in the chat', random_id: 2 },
+        user.token,
+      ),
+    ).toBe(0);
+    const texts = vk
+      .events()
+      .filter((event) => event.type === 'message_new')
+      .map((event) => event.object.message as { text: string; from_id: number });
+    expect(texts.filter((message) => message.text !== '')).toEqual([
+      expect.objectContaining({ text: 'from my token', from_id: ANNA }),
+      expect.objectContaining({ text: 'in the chat', from_id: ANNA }),
+    ]);
+    // Each user token has its own limit of 3 requests a second.
+    const stranger = vk.createChat({ title: 'other', members: [777] });
+    expect(
+      (await call(vk, 'messages.send', { peer_id: stranger.peerId, message: 'x', random_id: 3 }, user.token))
+        .error?.error_code,
+    ).toBe(917);
+    expect(
+      (await call(vk, 'messages.send', { peer_id: 42, message: 'x', random_id: 4 }, vk.user(777).token)).error
+        ?.error_code,
+    ).toBe(100);
+  });
+
   test('a user who wrote can be answered; the answer is recorded with its keyboard', async () => {
     vk.user(ANNA).send('hi');
     const keyboard = keyboardFixture('keyboard.inline.json');

@@ -1,9 +1,16 @@
 import { unixNow } from '../../ids.js';
+import { SimUser } from '../../simulation/user.js';
 import type { SandboxState } from '../../state.js';
 import { parseAttachmentString, stickerObject, stubMedia } from '../../world/attachments.js';
 import { validateKeyboard } from '../../world/keyboard.js';
 import { CHAT_PEER_BASE, isChatPeer, messageView } from '../../world/message-view.js';
-import type { ConversationRecord, GroupRecord, StoredMessage, VkObject } from '../../world/types.js';
+import type {
+  ConversationRecord,
+  GroupRecord,
+  StoredMessage,
+  UserRecord,
+  VkObject,
+} from '../../world/types.js';
 import { type CallContext, callerGroup, type MethodTable } from '../context.js';
 import { VkError } from '../errors.js';
 import type { Params } from '../params.js';
@@ -169,6 +176,7 @@ function deliver(context: CallContext, group: GroupRecord, peerId: number, conte
 }
 
 function send(context: CallContext): unknown {
+  if (context.caller.kind === 'user') return sendAsUser(context, context.caller.user);
   const group = callerGroup(context);
   const { state, params } = context;
   params.requireInt('random_id');
@@ -192,6 +200,36 @@ function send(context: CallContext): unknown {
   }
   const message = deliver(context, group, destination(state, params), content);
   return isChatPeer(message.peerId) ? 0 : message.id;
+}
+
+/**
+ * A user's token sends: to a community (`peer_id` = -group id) or to a chat the user is in — the
+ * message the simulated user would write (`user.send`), with the community's events; the answer is
+ * the message's id as the community sees it. Other peers (dialogs between users) are outside the
+ * sandbox's world: error 100. Attachments are not simulated here.
+ */
+function sendAsUser(context: CallContext, user: UserRecord): unknown {
+  const { state, params } = context;
+  params.requireInt('random_id');
+  const peerId = params.requireInt('peer_id');
+  const text = params.string('message') ?? '';
+  if (text.length === 0)
+    throw new VkError(100, 'message is required (the sandbox simulates text from user tokens)');
+  if (peerId < 0) {
+    const group = state.world.group(-peerId);
+    if (!group) throw new VkError(100, `peer_id: no community ${-peerId}`);
+    return new SimUser(state, user, () => group).send(text, { groupId: group.id }).id;
+  }
+  if (isChatPeer(peerId)) {
+    const chat = state.world.chats.get(peerId);
+    const member = [...(chat?.members ?? [])].find((id) => id < 0);
+    const group = member === undefined ? undefined : state.world.group(-member);
+    if (!chat?.members.has(user.id) || group === undefined)
+      throw new VkError(917, "You don't have access to this chat");
+    new SimUser(state, user, () => group).send(text, { peerId });
+    return 0;
+  }
+  throw new VkError(100, 'peer_id: in the sandbox a user writes to a community (-group id) or a chat');
 }
 
 /** The message a call names by `conversation_message_id`/`cmid` or `message_id`. */
@@ -384,7 +422,7 @@ function getLongPollServer(context: CallContext): unknown {
 /** The `messages.*` methods of a community bot (chat membership ones from `chats.ts`). */
 export const messageMethods: MethodTable = {
   ...chatMethods,
-  'messages.send': { run: send, tokens: 'group' },
+  'messages.send': { run: send, tokens: 'any' },
   'messages.edit': { run: edit, tokens: 'group' },
   'messages.delete': { run: remove, tokens: 'group' },
   'messages.getConversationsById': { run: getConversationsById, tokens: 'group' },

@@ -5,9 +5,8 @@ import { cleanup, deferred, memoryLogger, sandbox, track } from './helpers.js';
 
 const USER = 193847562;
 
-// The sandbox lets only communities send messages, so the account here is the community read
-// through User Long Poll (as VK allows with a community token); decoding, commands and replies
-// are the same for a user's token.
+// The account here is a community read through User Long Poll (as VK allows with a community
+// token), so simulated users can write to it; the last test runs on a user's token.
 test('a User Long Poll bot: commands and hears work as in a community bot; its own messages are skipped', async () => {
   const vk = await sandbox();
   const log = memoryLogger();

@@ -1,2 +1,8 @@
-/** Normalized VK events over Redis Streams and Redis-backed stores. The implementation lands with its own issue. */
-export {};
+// The one connection factory: a URL, Cluster root nodes, or your own node-redis client
+export {
+  connectRedis,
+  type RedisHandle,
+  type RedisInput,
+  type RedisReply,
+  RedisScript,
+} from './connection.js';

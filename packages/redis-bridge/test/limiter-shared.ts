@@ -20,6 +20,8 @@ export async function measureSharedRate(
   limiters: readonly RateLimiter[],
   redis: RedisInput,
   ms: number,
+  /** Routes TIME to the node of the limiter's key on a Cluster (any node will do on one machine). */
+  clockKey?: string,
 ): Promise<SharedRate> {
   const clock = await connectRedis(redis, 'measureSharedRate');
   const arrivals: number[] = [];
@@ -32,7 +34,7 @@ export async function measureSharedRate(
         limiter.acquire({ key: 'shared', limit: 20, windowMs: 1000, leaseMs: 5000 }, stop),
       ).catch(() => undefined);
       if (!grant) return;
-      const [seconds, micros] = (await clock.run(undefined, ['TIME'])) as [string, string];
+      const [seconds, micros] = (await clock.run(clockKey, ['TIME'])) as [string, string];
       arrivals.push(Number(seconds) * 1e6 + Number(micros));
       byLimiter[index] = (byLimiter[index] ?? 0) + 1;
       await grant.done();

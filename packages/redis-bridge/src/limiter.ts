@@ -139,6 +139,12 @@ export class RedisRateLimiter implements RateLimiter {
       return Promise.reject(
         new VkwireConfigError('RedisRateLimiter', 'slot.limit', 'a positive integer', { got: slot.limit }),
       );
+    if (typeof slot.windowMs !== 'number' || !Number.isFinite(slot.windowMs) || slot.windowMs <= 0)
+      return Promise.reject(
+        new VkwireConfigError('RedisRateLimiter', 'slot.windowMs', 'a positive number of milliseconds', {
+          got: slot.windowMs,
+        }),
+      );
     let queue = this.queues.get(slot.key);
     if (!queue) {
       queue = { waiters: [], running: false, wake: undefined };

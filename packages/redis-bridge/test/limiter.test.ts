@@ -95,3 +95,14 @@ test('close() rejects the requests still waiting', async () => {
   await rate.close();
   expect(await waiting).toMatchObject({ name: 'RedisStoreClosedError', code: 'closed' });
 });
+
+test('a slot without a usable limit or window is refused with a VkwireConfigError', async () => {
+  const rate = limiter(`test:${randomUUID()}:`);
+  await expect(rate.acquire({ key: 'fp', limit: 0, windowMs: 1000 }, never)).rejects.toMatchObject({
+    code: 'invalid_option',
+    option: 'slot.limit',
+  });
+  await expect(rate.acquire({ key: 'fp', limit: 20, windowMs: Number.NaN }, never)).rejects.toMatchObject({
+    option: 'slot.windowMs',
+  });
+});

@@ -112,6 +112,7 @@ test("a client of the user's stays open after the store closes; the store refuse
   const client = createClient({ url: redisUrl() });
   await client.connect();
   closers.push(() => client.close());
+  expect(isRedisHandle(client)).toBe(false);
   const checkpoints = new RedisCheckpointStore({ redis: client as never, prefix: prefix() });
   await checkpoints.save('s', '1');
   await checkpoints.close();

@@ -220,7 +220,7 @@ describe('order and sharing', () => {
         concurrency: 4,
         handler: async (event) => {
           const peer = event.peer?.bpid ?? 0;
-          const seq = Number(event.message?.text);
+          const seq = Number('message' in event ? event.message.text : NaN);
           if ((lastSeq.get(peer) ?? -1) >= seq) violations += 1;
           lastSeq.set(peer, seq);
           handledBy.set(name, (handledBy.get(name) ?? 0) + 1);

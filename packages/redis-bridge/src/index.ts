@@ -1,4 +1,18 @@
 // The one connection factory: a URL, Cluster root nodes, or your own node-redis client
+
+// The event bus: the consumer (consumer groups per partition, leased partitions, ordered per conversation, dead letters)
+export * from './bus/consumer-index.js';
+// The bus's key layout and partition function (what consumers in other languages follow)
+export {
+  type BusLayout,
+  conversationOf,
+  deadLetterKey,
+  groupPrefix,
+  metaKey,
+  partitionKey,
+  partitionOf,
+  seenKey,
+} from './bus/layout.js';
 export {
   connectRedis,
   type RedisHandle,

@@ -193,6 +193,11 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
         this.readerId = Number(await this.reader.run(undefined, ['CLIENT', 'ID']));
       }
       this.leases = new PartitionLeases(redis, this.stream, this.group, this.name, partitions, this.leaseMs);
+      // Announce this consumer, then give consumers started at the same moment time to announce
+      // themselves too: the first one would otherwise take every partition and hand them back
+      // only a heartbeat later.
+      await this.leases.heartbeat();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, Math.floor(this.leaseMs / 6))));
       await this.tick();
     } catch (error) {
       this.started = false;

@@ -49,7 +49,10 @@ export function conversationOf(event: Pick<VkwireEvent, 'group_id' | 'peer' | 'u
  * The partition of a conversation: FNV-1a (32 bit) of `conversationOf(event)` modulo the count. Stable
  * across processes, versions and languages (documented in the README for other consumers).
  */
-export function partitionOf(event: Pick<VkwireEvent, 'group_id' | 'peer' | 'user'>, partitions: number): number {
+export function partitionOf(
+  event: Pick<VkwireEvent, 'group_id' | 'peer' | 'user'>,
+  partitions: number,
+): number {
   const text = conversationOf(event);
   let hash = 0x811c9dc5;
   for (let index = 0; index < text.length; index++) {

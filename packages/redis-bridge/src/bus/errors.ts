@@ -4,7 +4,7 @@
  */
 
 /** The machine codes of the bus's errors. */
-export type BusErrorCode = 'partition_mismatch' | 'bus_unavailable' | 'bus_closed';
+export type BusErrorCode = 'partition_mismatch' | 'bus_unavailable' | 'bus_closed' | 'invalid_event';
 
 /** What every error of the bus has: a stable `name`, a machine `code`, the stream it is about. */
 export abstract class VkwireBusError extends Error {
@@ -112,5 +112,27 @@ export class BusClosedError extends VkwireBusError {
    */
   constructor(component: string, stream: string) {
     super(stream, `${component}: called after close() (bus "${stream}")`);
+  }
+}
+
+/**
+ * `publish` was given something that is not a normalized event (no string `event_id`, no
+ * `event_type`, no `group_id`): nothing of that call was written.
+ */
+export class BusInvalidEventError extends VkwireBusError {
+  override readonly name = 'BusInvalidEventError';
+  readonly code = 'invalid_event';
+  /** The position of the bad event in the call (0 for a single event). */
+  readonly index: number;
+
+  /**
+   * @param component what was called, e.g. `'publisher.publish'`
+   * @param stream the bus's base stream name
+   * @param index the position of the bad event
+   * @param problem what is wrong with it
+   */
+  constructor(component: string, stream: string, index: number, problem: string) {
+    super(stream, `${component}: event ${index} is not a normalized vkwire event: ${problem}`);
+    this.index = index;
   }
 }

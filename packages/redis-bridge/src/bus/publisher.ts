@@ -1,0 +1,369 @@
+import { defaultLogger, type Logger, VkwireConfigError } from '@vkwire/core';
+import { EVENT_SCHEMA_VERSION, serializeEvent, type VkwireEvent } from '@vkwire/events-schema';
+import { connectRedis, type RedisInput } from '../connection.js';
+import {
+  BusClosedError,
+  BusInvalidEventError,
+  BusPartitionMismatchError,
+  BusUnavailableError,
+} from './errors.js';
+import { partitionKey, partitionOf, seenKey } from './layout.js';
+import { checkPartitions, ensureBusPartitions } from './meta.js';
+import { isRetriable, retryDelayMs, Slots } from './publish-retry.js';
+import { type EntryValues, PUBLISH_DEDUPE, xaddArgs } from './publish-script.js';
+
+const COMPONENT = 'createPublisher';
+const PUBLISH = 'publisher.publish';
+/** Entries of one partition per script call at most (a bigger batch is split). */
+const MAX_SCRIPT_BATCH = 256;
+const SCHEMA_VERSION = String(EVENT_SCHEMA_VERSION);
+
+/** Options of {@link createPublisher}. */
+export interface PublisherOptions {
+  /** Where Redis is: a URL, `{ cluster: [urls] }`, or your connected node-redis client (it stays yours). */
+  redis: RedisInput;
+  /** The bus's base name: partition n is the stream `{<stream>:<n>}`. @default 'vkwire:events' */
+  stream?: string;
+  /**
+   * How many partitions (1 … 1024). Fixed by the first publisher or consumer of the bus; another
+   * count fails with `BusPartitionMismatchError`. @default 16
+   */
+  partitions?: number;
+  /** Trims each partition to about this many entries (`XADD MAXLEN ~`). @default no trimming */
+  maxLen?: number;
+  /**
+   * Writes an `event_id` once (a mark per event, set in the same Lua script as the XADD): a
+   * publish retried after a crash, or a VK redelivery, adds nothing. Off: a plain XADD, faster,
+   * and a retry after a lost reply may write an entry twice. @default true
+   */
+  dedupe?: boolean;
+  /** How long the dedupe mark of an event lives, in ms. @default 86_400_000 (24 h) */
+  dedupeTtlMs?: number;
+  /** Redis commands (script calls, or XADDs without dedupe) in flight at once, at most. @default 1024 */
+  maxInFlight?: number;
+  /**
+   * Sends an event to another bus: return its base stream name (it has its own meta and
+   * partitions), or undefined for `stream`.
+   *
+   * @example
+   * route: (event) => (event.event_type === 'raw' ? 'vkwire:raw' : undefined)
+   */
+  route?: (event: VkwireEvent) => string | undefined;
+  /** The partition counts of the streams `route` returns; one not listed has `partitions`. */
+  routedPartitions?: Readonly<Record<string, number>>;
+  /**
+   * Entries accepted and not yet acknowledged, at most: a publish that would pass it rejects at once
+   * with `BusUnavailableError` (`max_buffered`). @default 100_000
+   */
+  maxBuffered?: number;
+  /**
+   * How long a publish waits for Redis to acknowledge (through reconnects), in ms; past it, it
+   * rejects with `BusUnavailableError` (`max_wait`). @default 30_000
+   */
+  maxWaitMs?: number;
+  /** Where outages are reported. @default the stderr logger of @vkwire/core */
+  logger?: Logger;
+}
+
+/** Where one event of a publish went. */
+export interface PublishedEntry {
+  /** The event's `event_id`. */
+  readonly eventId: string;
+  /** The partition's stream key, e.g. `{vkwire:events:3}`. */
+  readonly stream: string;
+  /** The partition number. */
+  readonly partition: number;
+  /** The stream entry id; for a duplicate, the id of the entry written first. */
+  readonly id: string;
+  /** True when the event was already on the bus (dedupe) and nothing was written. */
+  readonly duplicate: boolean;
+}
+
+/** What a publish did, once Redis acknowledged all of it. */
+export interface PublishResult {
+  /** One per event, in the order given. */
+  readonly entries: readonly PublishedEntry[];
+  /** How many entries were written. */
+  readonly written: number;
+  /** How many events were duplicates (already on the bus). */
+  readonly duplicates: number;
+}
+
+/** Publishes normalized events to the bus. */
+export interface Publisher {
+  /**
+   * Writes one event or several, each to its conversation's partition, and resolves once Redis
+   * acknowledged every one. Through a Redis restart it waits and retries, within `maxWaitMs` and
+   * `maxBuffered`.
+   *
+   * @throws {BusUnavailableError} Redis did not acknowledge within the bounds.
+   * @throws {BusPartitionMismatchError} a routed bus has another partition count.
+   * @throws {BusInvalidEventError} an input is not a normalized event (nothing was written).
+   * @throws {BusClosedError} called after `close()`.
+   */
+  publish(events: VkwireEvent | readonly VkwireEvent[]): Promise<PublishResult>;
+  /** Waits for every publish in flight, then closes the connection it opened (yours stays open). */
+  close(): Promise<void>;
+}
+
+/** One batch: entries of one partition, published by one script call (or XADDs without dedupe). */
+interface Batch {
+  readonly stream: string;
+  readonly key: string;
+  readonly partition: number;
+  readonly indexes: number[];
+  readonly values: EntryValues[];
+}
+
+/**
+ * Connects to Redis, fixes (or checks) the bus's partition count, and returns a publisher.
+ *
+ * @throws {VkwireConfigError} a bad option.
+ * @throws {BusPartitionMismatchError} the bus has another partition count.
+ * @example
+ * const publisher = await createPublisher({ redis: 'redis://127.0.0.1:6379' });
+ * const { written, duplicates } = await publisher.publish(events);
+ * await publisher.close();
+ */
+export async function createPublisher(options: PublisherOptions): Promise<Publisher> {
+  const stream = checkStreamName(options.stream ?? 'vkwire:events', 'stream');
+  const partitions = checkPartitions(COMPONENT, options.partitions ?? 16);
+  const maxLen = optionalInteger(options.maxLen, 'maxLen', 1);
+  const dedupe = options.dedupe ?? true;
+  if (typeof dedupe !== 'boolean')
+    throw new VkwireConfigError(COMPONENT, 'dedupe', 'a boolean', { got: dedupe });
+  const dedupeTtlMs = optionalInteger(options.dedupeTtlMs, 'dedupeTtlMs', 1) ?? 86_400_000;
+  const maxInFlight = optionalInteger(options.maxInFlight, 'maxInFlight', 1) ?? 1024;
+  const maxBuffered = optionalInteger(options.maxBuffered, 'maxBuffered', 1) ?? 100_000;
+  const maxWaitMs = optionalInteger(options.maxWaitMs, 'maxWaitMs', 0) ?? 30_000;
+  const route = options.route;
+  if (route !== undefined && typeof route !== 'function')
+    throw new VkwireConfigError(COMPONENT, 'route', 'a function (event) => stream name | undefined', {
+      got: route,
+    });
+  const routedPartitions = new Map<string, number>();
+  for (const [name, count] of Object.entries(options.routedPartitions ?? {}))
+    routedPartitions.set(checkStreamName(name, `routedPartitions`), checkPartitions(COMPONENT, count));
+  const logger = options.logger ?? defaultLogger;
+
+  const redis = await connectRedis(options.redis, COMPONENT);
+  const slots = new Slots(maxInFlight);
+  const metas = new Map<string, Promise<void>>();
+  const running = new Set<Promise<unknown>>();
+  let buffered = 0;
+  let closed = false;
+  let outage = false;
+
+  /** Runs `command` until Redis answers, retrying what may be retried, until `deadline`. */
+  async function untilAcked<T>(command: () => Promise<T>, deadline: number, name: string): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const reply = await command();
+        if (outage) {
+          outage = false;
+          logger.info({ stream }, 'redis-bridge publisher: Redis acknowledges again');
+        }
+        return reply;
+      } catch (error) {
+        if (!isRetriable(error)) throw error;
+        if (Date.now() >= deadline)
+          throw new BusUnavailableError(PUBLISH, name, 'max_wait', maxWaitMs, { cause: error });
+        if (!outage) {
+          outage = true;
+          logger.warn(
+            { stream, error: error instanceof Error ? error.message : String(error) },
+            'redis-bridge publisher: Redis unavailable, publish calls wait',
+          );
+        }
+        const pause = Math.min(retryDelayMs(attempt), Math.max(0, deadline - Date.now()));
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
+  function ensureMeta(name: string, deadline: number): Promise<void> {
+    let known = metas.get(name);
+    if (known === undefined) {
+      const count = routedPartitions.get(name) ?? partitions;
+      known = untilAcked(() => ensureBusPartitions(redis, name, count, COMPONENT), deadline, name);
+      metas.set(name, known);
+      // A mismatch stays (the configuration is wrong); an outage is asked again next time.
+      known.catch((error: unknown) => {
+        if (!(error instanceof BusPartitionMismatchError)) metas.delete(name);
+      });
+    }
+    return known;
+  }
+
+  function partitionsOf(name: string): number {
+    return routedPartitions.get(name) ?? partitions;
+  }
+
+  async function runBatch(batch: Batch, deadline: number, entries: PublishedEntry[]): Promise<void> {
+    if (dedupe) {
+      const keys = [batch.key];
+      const args: (string | number)[] = [dedupeTtlMs, maxLen ?? ''];
+      for (const values of batch.values) {
+        keys.push(seenKey({ stream: batch.stream, partitions: 0 }, batch.partition, values[0]));
+        args.push(...values);
+      }
+      await slots.acquire();
+      let reply: unknown;
+      try {
+        reply = await untilAcked(() => redis.script(PUBLISH_DEDUPE, keys, args), deadline, batch.stream);
+      } finally {
+        slots.release();
+      }
+      const flat = reply as readonly (number | string)[];
+      batch.indexes.forEach((index, position) => {
+        entries[index] = {
+          eventId: (batch.values[position] as EntryValues)[0],
+          stream: batch.key,
+          partition: batch.partition,
+          id: String(flat[2 * position + 1]),
+          duplicate: Number(flat[2 * position]) === 0,
+        };
+      });
+      return;
+    }
+    await Promise.all(
+      batch.values.map(async (values, position) => {
+        if (!slots.tryAcquire()) await slots.acquire();
+        let id: unknown;
+        try {
+          id = await untilAcked(
+            () => redis.run(batch.key, xaddArgs(batch.key, maxLen, values)),
+            deadline,
+            batch.stream,
+          );
+        } finally {
+          slots.release();
+        }
+        entries[batch.indexes[position] as number] = {
+          eventId: values[0],
+          stream: batch.key,
+          partition: batch.partition,
+          id: String(id),
+          duplicate: false,
+        };
+      }),
+    );
+  }
+
+  async function publishAll(events: readonly VkwireEvent[], deadline: number): Promise<PublishResult> {
+    const batches = new Map<string, Batch>();
+    const allBatches: Batch[] = [];
+    const names = new Set<string>();
+    events.forEach((event, index) => {
+      checkEvent(event, index, stream);
+      const routed = route?.(event);
+      const name = routed === undefined ? stream : checkRoutedName(routed, stream, index);
+      names.add(name);
+      const partition = partitionOf(event, partitionsOf(name));
+      const key = partitionKey({ stream: name, partitions: 0 }, partition);
+      let batch = batches.get(key);
+      if (batch === undefined || batch.values.length >= MAX_SCRIPT_BATCH) {
+        batch = { stream: name, key, partition, indexes: [], values: [] };
+        batches.set(key, batch);
+        allBatches.push(batch);
+      }
+      batch.indexes.push(index);
+      batch.values.push([
+        event.event_id,
+        event.event_type,
+        event.peer === null ? '' : String(event.peer.bpid),
+        SCHEMA_VERSION,
+        serializeEvent(event),
+      ]);
+    });
+    // The main stream's meta was checked at creation.
+    for (const name of names) if (name !== stream) await ensureMeta(name, deadline);
+    const entries = new Array<PublishedEntry>(events.length);
+    await Promise.all(allBatches.map((batch) => runBatch(batch, deadline, entries)));
+    let written = 0;
+    for (const entry of entries) if (!entry.duplicate) written++;
+    return { entries, written, duplicates: events.length - written };
+  }
+
+  const ready = ensureMeta(stream, Date.now() + maxWaitMs);
+  try {
+    await ready;
+  } catch (error) {
+    await redis.close();
+    throw error;
+  }
+
+  return {
+    publish(input) {
+      if (closed) return Promise.reject(new BusClosedError(PUBLISH, stream));
+      const events: readonly VkwireEvent[] = Array.isArray(input) ? input : [input as VkwireEvent];
+      if (events.length === 0) return Promise.resolve({ entries: [], written: 0, duplicates: 0 });
+      if (buffered + events.length > maxBuffered)
+        return Promise.reject(new BusUnavailableError(PUBLISH, stream, 'max_buffered', maxBuffered));
+      buffered += events.length;
+      const deadline = Date.now() + maxWaitMs;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bounded = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new BusUnavailableError(PUBLISH, stream, 'max_wait', maxWaitMs)),
+          maxWaitMs,
+        );
+      });
+      const work = publishAll(events, deadline);
+      // The work goes on after a timeout (node-redis may still send it): count it until it ends.
+      const call = Promise.race([work, bounded]).finally(() => clearTimeout(timer));
+      const tracked = work.then(
+        () => undefined,
+        () => undefined,
+      );
+      running.add(tracked);
+      void tracked.then(() => {
+        running.delete(tracked);
+        buffered -= events.length;
+      });
+      return call;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...running]);
+      await redis.close();
+    },
+  };
+}
+
+function checkStreamName(name: unknown, option: string): string {
+  if (typeof name !== 'string' || name === '' || /[{}]/.test(name))
+    throw new VkwireConfigError(COMPONENT, option, 'a non-empty stream name without { or }', { got: name });
+  return name;
+}
+
+function checkRoutedName(name: unknown, stream: string, index: number): string {
+  if (typeof name !== 'string' || name === '' || /[{}]/.test(name))
+    throw new BusInvalidEventError(
+      PUBLISH,
+      stream,
+      index,
+      `route returned ${JSON.stringify(name)}, not a stream name (non-empty, without { or })`,
+    );
+  return name;
+}
+
+function optionalInteger(value: unknown, option: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
+    throw new VkwireConfigError(COMPONENT, option, `an integer ≥ ${min}`, { got: value });
+  return value;
+}
+
+function checkEvent(event: unknown, index: number, stream: string): asserts event is VkwireEvent {
+  const value = event as Partial<VkwireEvent> | null;
+  if (typeof value !== 'object' || value === null)
+    throw new BusInvalidEventError(PUBLISH, stream, index, `got ${value === null ? 'null' : typeof value}`);
+  if (typeof value.event_id !== 'string' || value.event_id === '')
+    throw new BusInvalidEventError(PUBLISH, stream, index, 'event_id must be a non-empty string');
+  if (typeof value.event_type !== 'string')
+    throw new BusInvalidEventError(PUBLISH, stream, index, 'event_type must be a string');
+  if (typeof value.group_id !== 'number')
+    throw new BusInvalidEventError(PUBLISH, stream, index, 'group_id must be a number');
+}

@@ -1,13 +1,16 @@
 import { ErrorReply } from 'redis';
+import { VkwireBusError } from './errors.js';
 
 /** Redis error replies that mean "not now" (a restart loading its AOF, a failover), not "never". */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
 
 /**
  * Whether a failed command may be sent again: a lost connection, a closed socket, a server still
- * loading. An error reply about the command itself (WRONGTYPE, OOM, a script error) is final.
+ * loading. An error reply about the command itself (WRONGTYPE, OOM, a script error) is final, and
+ * so are the bus's own errors (a partition mismatch).
  */
 export function isRetriable(error: unknown): boolean {
+  if (error instanceof VkwireBusError) return false;
   if (error instanceof ErrorReply) return TRANSIENT_REPLY.test(error.message);
   return true;
 }

@@ -10,7 +10,7 @@ import {
 import { partitionKey, partitionOf, seenKey } from './layout.js';
 import { checkPartitions, ensureBusPartitions } from './meta.js';
 import { isRetriable, retryDelayMs, Slots } from './publish-retry.js';
-import { type EntryValues, PUBLISH_DEDUPE, xaddArgs } from './publish-script.js';
+import { type EntryValues, PUBLISH_BATCH, PUBLISH_DEDUPE, xaddArgs } from './publish-script.js';
 
 const COMPONENT = 'createPublisher';
 const PUBLISH = 'publisher.publish';
@@ -33,13 +33,14 @@ export interface PublisherOptions {
   maxLen?: number;
   /**
    * Writes an `event_id` once (a mark per event, set in the same Lua script as the XADD): a
-   * publish retried after a crash, or a VK redelivery, adds nothing. Off: a plain XADD, faster,
-   * and a retry after a lost reply may write an entry twice. @default true
+   * publish retried after a crash, or a VK redelivery, adds nothing. Off: plain XADDs (those of
+   * one partition in one call batched in a script), faster; a retry after a lost reply may then
+   * write an entry twice. @default true
    */
   dedupe?: boolean;
   /** How long the dedupe mark of an event lives, in ms. @default 86_400_000 (24 h) */
   dedupeTtlMs?: number;
-  /** Redis commands (script calls, or XADDs without dedupe) in flight at once, at most. @default 1024 */
+  /** Redis commands (one per partition of a publish call, at most 256 entries each) in flight at once, at most. @default 1024 */
   maxInFlight?: number;
   /**
    * Sends an event to another bus: return its base stream name (it has its own meta and
@@ -106,13 +107,26 @@ export interface Publisher {
   close(): Promise<void>;
 }
 
-/** One batch: entries of one partition, published by one script call (or XADDs without dedupe). */
+/** Where the result of one entry goes: a slot in the entries of its publish call. */
+interface Target {
+  readonly entries: PublishedEntry[];
+  readonly index: number;
+}
+
+/**
+ * One batch: entries of one partition, from every publish call of one event-loop turn, published
+ * by one command (a script call, or a single XADD).
+ */
 interface Batch {
   readonly stream: string;
   readonly key: string;
   readonly partition: number;
-  readonly indexes: number[];
+  readonly targets: Target[];
   readonly values: EntryValues[];
+  /** The earliest deadline of the calls in it. */
+  deadline: number;
+  readonly done: Promise<void>;
+  settle(error?: unknown): void;
 }
 
 /**
@@ -199,7 +213,7 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
     return routedPartitions.get(name) ?? partitions;
   }
 
-  async function runBatch(batch: Batch, deadline: number, entries: PublishedEntry[]): Promise<void> {
+  async function runBatch(batch: Batch, deadline: number): Promise<void> {
     if (dedupe) {
       const keys = [batch.key];
       const args: (string | number)[] = [dedupeTtlMs, maxLen ?? ''];
@@ -207,7 +221,7 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
         keys.push(seenKey({ stream: batch.stream, partitions: 0 }, batch.partition, values[0]));
         args.push(...values);
       }
-      await slots.acquire();
+      if (!slots.tryAcquire()) await slots.acquire();
       let reply: unknown;
       try {
         reply = await untilAcked(() => redis.script(PUBLISH_DEDUPE, keys, args), deadline, batch.stream);
@@ -215,8 +229,8 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
         slots.release();
       }
       const flat = reply as readonly (number | string)[];
-      batch.indexes.forEach((index, position) => {
-        entries[index] = {
+      batch.targets.forEach((target, position) => {
+        target.entries[target.index] = {
           eventId: (batch.values[position] as EntryValues)[0],
           stream: batch.key,
           partition: batch.partition,
@@ -226,60 +240,101 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
       });
       return;
     }
-    await Promise.all(
-      batch.values.map(async (values, position) => {
-        if (!slots.tryAcquire()) await slots.acquire();
-        let id: unknown;
-        try {
-          id = await untilAcked(
-            () => redis.run(batch.key, xaddArgs(batch.key, maxLen, values)),
-            deadline,
-            batch.stream,
-          );
-        } finally {
-          slots.release();
-        }
-        entries[batch.indexes[position] as number] = {
-          eventId: values[0],
-          stream: batch.key,
-          partition: batch.partition,
-          id: String(id),
-          duplicate: false,
-        };
-      }),
-    );
+    // Without dedupe: one XADD, or the XADDs of a batch in one script call (fewer commands).
+    const single = batch.values.length === 1;
+    const args: (string | number)[] = single
+      ? xaddArgs(batch.key, maxLen, batch.values[0] as EntryValues)
+      : [maxLen ?? ''];
+    if (!single) for (const values of batch.values) args.push(...values);
+    if (!slots.tryAcquire()) await slots.acquire();
+    let reply: unknown;
+    try {
+      reply = await untilAcked(
+        () => (single ? redis.run(batch.key, args) : redis.script(PUBLISH_BATCH, [batch.key], args)),
+        deadline,
+        batch.stream,
+      );
+    } finally {
+      slots.release();
+    }
+    const ids = single ? [reply] : (reply as readonly unknown[]);
+    batch.targets.forEach((target, position) => {
+      target.entries[target.index] = {
+        eventId: (batch.values[position] as EntryValues)[0],
+        stream: batch.key,
+        partition: batch.partition,
+        id: String(ids[position]),
+        duplicate: false,
+      };
+    });
+  }
+
+  /** Batches filling during this event-loop turn, by partition key (the open one of each). */
+  let open = new Map<string, Batch>();
+  let filling: Batch[] = [];
+
+  function batchFor(name: string, key: string, partition: number, deadline: number): Batch {
+    let batch = open.get(key);
+    if (batch === undefined || batch.values.length >= MAX_SCRIPT_BATCH) {
+      let settle!: (error?: unknown) => void;
+      const done = new Promise<void>((resolve, reject) => {
+        settle = (error) => (error === undefined ? resolve() : reject(error));
+      });
+      // A call that gave up (max_wait) no longer listens; the batch still runs to its end.
+      done.catch(() => undefined);
+      batch = { stream: name, key, partition, targets: [], values: [], deadline, done, settle };
+      open.set(key, batch);
+      if (filling.length === 0) setImmediate(flush);
+      filling.push(batch);
+    } else if (deadline < batch.deadline) batch.deadline = deadline;
+    return batch;
+  }
+
+  /** Sends the batches of this turn: concurrent publish calls share commands. */
+  function flush(): void {
+    const batches = filling;
+    open = new Map();
+    filling = [];
+    for (const batch of batches)
+      runBatch(batch, batch.deadline).then(
+        () => batch.settle(),
+        (error: unknown) => batch.settle(error ?? new Error('publish failed')),
+      );
   }
 
   async function publishAll(events: readonly VkwireEvent[], deadline: number): Promise<PublishResult> {
-    const batches = new Map<string, Batch>();
-    const allBatches: Batch[] = [];
     const names = new Set<string>();
+    const planned: { name: string; key: string; partition: number; values: EntryValues }[] = [];
     events.forEach((event, index) => {
       checkEvent(event, index, stream);
       const routed = route?.(event);
       const name = routed === undefined ? stream : checkRoutedName(routed, stream, index);
       names.add(name);
       const partition = partitionOf(event, partitionsOf(name));
-      const key = partitionKey({ stream: name, partitions: 0 }, partition);
-      let batch = batches.get(key);
-      if (batch === undefined || batch.values.length >= MAX_SCRIPT_BATCH) {
-        batch = { stream: name, key, partition, indexes: [], values: [] };
-        batches.set(key, batch);
-        allBatches.push(batch);
-      }
-      batch.indexes.push(index);
-      batch.values.push([
-        event.event_id,
-        event.event_type,
-        event.peer === null ? '' : String(event.peer.bpid),
-        SCHEMA_VERSION,
-        serializeEvent(event),
-      ]);
+      planned.push({
+        name,
+        key: partitionKey({ stream: name, partitions: 0 }, partition),
+        partition,
+        values: [
+          event.event_id,
+          event.event_type,
+          event.peer === null ? '' : String(event.peer.bpid),
+          SCHEMA_VERSION,
+          serializeEvent(event),
+        ],
+      });
     });
     // The main stream's meta was checked at creation.
     for (const name of names) if (name !== stream) await ensureMeta(name, deadline);
     const entries = new Array<PublishedEntry>(events.length);
-    await Promise.all(allBatches.map((batch) => runBatch(batch, deadline, entries)));
+    const waits = new Set<Promise<void>>();
+    planned.forEach((item, index) => {
+      const batch = batchFor(item.name, item.key, item.partition, deadline);
+      batch.targets.push({ entries, index });
+      batch.values.push(item.values);
+      waits.add(batch.done);
+    });
+    await Promise.all(waits);
     let written = 0;
     for (const entry of entries) if (!entry.duplicate) written++;
     return { entries, written, duplicates: events.length - written };

@@ -6,3 +6,6 @@ export {
   type RedisReply,
   RedisScript,
 } from './connection.js';
+// Redis behind the pluggable parts: api-client's rate limiter and core's stores
+export { RedisRateLimiter, type RedisRateLimiterOptions } from './limiter.js';
+export * from './stores/index.js';

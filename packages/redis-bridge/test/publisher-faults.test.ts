@@ -119,6 +119,53 @@ test('Redis restarted under load, dedupe off: nothing acknowledged is lost (dupl
   expect(acked.filter((id) => !present.has(id))).toEqual([]);
 });
 
+test('order per conversation holds through a restart, with many calls of one conversation in flight', async () => {
+  const stream = uniqueName('faults:order');
+  const publisher = await createPublisher({ redis: server.url, stream, partitions: 4, logger: silentLogger });
+  const peers = Array.from({ length: 10 }, (_, index) => 5000 + index);
+  const calls: Promise<unknown>[] = [];
+  const progress = counter();
+  let restarted: Promise<void> | undefined;
+  // 2000 calls, 50 a turn, none awaited before the next: many of each conversation in flight.
+  for (let sequence = 0; sequence < 200; sequence++) {
+    for (const peer of peers)
+      calls.push(
+        publisher
+          .publish(messageEvent(peer, `${peer}-${sequence}`, String(sequence)))
+          .then(() => progress.bump(1)),
+      );
+    if (sequence % 5 === 4) await new Promise((resolve) => setImmediate(resolve));
+    if (sequence === 60)
+      restarted = progress.reaches(100).then(async () => {
+        await stopRedisServer(server);
+        await startRedisServer(server);
+      });
+  }
+  await Promise.all(calls);
+  await restarted;
+  await publisher.close();
+
+  const client = createClient({ url: server.url }) as RedisClientType;
+  await client.connect();
+  const texts = new Map<string, number[]>();
+  for (let n = 0; n < 4; n++) {
+    const reply = (await client.sendCommand([
+      'XRANGE',
+      partitionKey({ stream, partitions: 4 }, n),
+      '-',
+      '+',
+    ])) as [string, string[]][];
+    for (const [, fields] of reply) {
+      const peer = fields[fields.indexOf('peer') + 1] as string;
+      const id = fields[fields.indexOf('event_id') + 1] as string;
+      texts.set(peer, [...(texts.get(peer) ?? []), Number(id.split('-')[1])]);
+    }
+  }
+  await client.close();
+  for (const peer of peers)
+    expect(texts.get(String(peer))).toEqual(Array.from({ length: 200 }, (_, index) => index));
+});
+
 test('Redis down for 10 s, within maxWaitMs: publish waits and resolves once Redis is back', async () => {
   const stream = uniqueName('faults:down');
   const publisher = await createPublisher({ redis: server.url, stream, partitions: 2, logger: silentLogger });

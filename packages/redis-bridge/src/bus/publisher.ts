@@ -40,7 +40,11 @@ export interface PublisherOptions {
   dedupe?: boolean;
   /** How long the dedupe mark of an event lives, in ms. @default 86_400_000 (24 h) */
   dedupeTtlMs?: number;
-  /** Redis commands (one per partition of a publish call, at most 256 entries each) in flight at once, at most. @default 1024 */
+  /**
+   * Redis commands in flight at once, at most. Each partition has at most one (its entries wait
+   * for it and go together in the next, up to 256 a command), so this bounds many partitions or
+   * routed buses together. @default 1024
+   */
   maxInFlight?: number;
   /**
    * Sends an event to another bus: return its base stream name (it has its own meta and
@@ -114,8 +118,9 @@ interface Target {
 }
 
 /**
- * One batch: entries of one partition, from every publish call of one event-loop turn, published
- * by one command (a script call, or a single XADD).
+ * One batch: entries of one partition, from the publish calls made while the partition's previous
+ * batch was in flight (or in one event-loop turn), published by one command (a script call, or a
+ * single XADD).
  */
 interface Batch {
   readonly stream: string;
@@ -269,12 +274,23 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
     });
   }
 
-  /** Batches filling during this event-loop turn, by partition key (the open one of each). */
-  let open = new Map<string, Batch>();
-  let filling: Batch[] = [];
+  /**
+   * One lane per partition: its batches run one after another, so a batch retried through an
+   * outage is never overtaken by a later one of the same conversation. The last queued batch is
+   * open: publish calls add to it while the one before is in flight.
+   */
+  const lanes = new Map<string, { running: boolean; queue: Batch[] }>();
 
   function batchFor(name: string, key: string, partition: number, deadline: number): Batch {
-    let batch = open.get(key);
+    let lane = lanes.get(key);
+    if (lane === undefined) {
+      lane = { running: false, queue: [] };
+      lanes.set(key, lane);
+      // Started on the next turn, so the publish calls of this turn share the batch.
+      const started = lane;
+      setImmediate(() => pump(key, started));
+    }
+    let batch = lane.queue[lane.queue.length - 1];
     if (batch === undefined || batch.values.length >= MAX_SCRIPT_BATCH) {
       let settle!: (error?: unknown) => void;
       const done = new Promise<void>((resolve, reject) => {
@@ -283,23 +299,32 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
       // A call that gave up (max_wait) no longer listens; the batch still runs to its end.
       done.catch(() => undefined);
       batch = { stream: name, key, partition, targets: [], values: [], deadline, done, settle };
-      open.set(key, batch);
-      if (filling.length === 0) setImmediate(flush);
-      filling.push(batch);
+      lane.queue.push(batch);
     } else if (deadline < batch.deadline) batch.deadline = deadline;
     return batch;
   }
 
-  /** Sends the batches of this turn: concurrent publish calls share commands. */
-  function flush(): void {
-    const batches = filling;
-    open = new Map();
-    filling = [];
-    for (const batch of batches)
-      runBatch(batch, batch.deadline).then(
-        () => batch.settle(),
-        (error: unknown) => batch.settle(error ?? new Error('publish failed')),
-      );
+  /** Runs the next batch of a lane, if it is idle; drops the lane when nothing is left. */
+  function pump(key: string, lane: { running: boolean; queue: Batch[] }): void {
+    if (lane.running) return;
+    const batch = lane.queue.shift();
+    if (batch === undefined) {
+      lanes.delete(key);
+      return;
+    }
+    lane.running = true;
+    runBatch(batch, batch.deadline).then(
+      () => {
+        batch.settle();
+        lane.running = false;
+        pump(key, lane);
+      },
+      (error: unknown) => {
+        batch.settle(error ?? new Error('publish failed'));
+        lane.running = false;
+        pump(key, lane);
+      },
+    );
   }
 
   async function publishAll(events: readonly VkwireEvent[], deadline: number): Promise<PublishResult> {

@@ -7,7 +7,7 @@ import {
   BusPartitionMismatchError,
   BusUnavailableError,
 } from './errors.js';
-import { partitionKey, partitionOf, seenKey } from './layout.js';
+import { partitionKey, partitionOf } from './layout.js';
 import { checkPartitions, ensureBusPartitions } from './meta.js';
 import { isRetriable, retryDelayMs, Slots } from './publish-retry.js';
 import { type EntryValues, PUBLISH_BATCH, PUBLISH_DEDUPE, xaddArgs } from './publish-script.js';
@@ -107,27 +107,32 @@ export interface Publisher {
    * @throws {BusClosedError} called after `close()`.
    */
   publish(events: VkwireEvent | readonly VkwireEvent[]): Promise<PublishResult>;
-  /** Waits for every publish in flight, then closes the connection it opened (yours stays open). */
+  /**
+   * Waits until Redis answered every command of the publishes in flight, then closes the
+   * connection it opened (yours stays open). During an outage that outlasts `maxWaitMs` the calls
+   * have rejected, but their commands are still queued in node-redis: this resolves once Redis is
+   * back and answered them.
+   */
   close(): Promise<void>;
-}
-
-/** Where the result of one entry goes: a slot in the entries of its publish call. */
-interface Target {
-  readonly entries: PublishedEntry[];
-  readonly index: number;
 }
 
 /**
  * One batch: entries of one partition, from the publish calls made while the partition's previous
  * batch was in flight (or in one event-loop turn), published by one command (a script call, or a
- * single XADD).
+ * single XADD). Flat arrays, filled as calls come: no object per entry until the result.
  */
 interface Batch {
   readonly stream: string;
   readonly key: string;
   readonly partition: number;
-  readonly targets: Target[];
-  readonly values: EntryValues[];
+  /** The command's keys: the stream, then (with dedupe) each entry's mark. */
+  readonly keys: string[];
+  /** The command's arguments: the script's leading ones, then five field values per entry. */
+  readonly args: (string | number)[];
+  readonly eventIds: string[];
+  /** Where each entry's result goes: the entries array of its call, and the index in it. */
+  readonly outs: PublishedEntry[][];
+  readonly indexes: number[];
   /** The earliest deadline of the calls in it. */
   deadline: number;
   readonly done: Promise<void>;
@@ -168,7 +173,7 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
   const redis = await connectRedis(options.redis, COMPONENT);
   const slots = new Slots(maxInFlight);
   const metas = new Map<string, Promise<void>>();
-  const running = new Set<Promise<unknown>>();
+  const running = new Set<Promise<void>>();
   let buffered = 0;
   let closed = false;
   let outage = false;
@@ -219,59 +224,31 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
   }
 
   async function runBatch(batch: Batch, deadline: number): Promise<void> {
-    if (dedupe) {
-      const keys = [batch.key];
-      const args: (string | number)[] = [dedupeTtlMs, maxLen ?? ''];
-      for (const values of batch.values) {
-        keys.push(seenKey({ stream: batch.stream, partitions: 0 }, batch.partition, values[0]));
-        args.push(...values);
-      }
-      if (!slots.tryAcquire()) await slots.acquire();
-      let reply: unknown;
-      try {
-        reply = await untilAcked(() => redis.script(PUBLISH_DEDUPE, keys, args), deadline, batch.stream);
-      } finally {
-        slots.release();
-      }
-      const flat = reply as readonly (number | string)[];
-      batch.targets.forEach((target, position) => {
-        target.entries[target.index] = {
-          eventId: (batch.values[position] as EntryValues)[0],
-          stream: batch.key,
-          partition: batch.partition,
-          id: String(flat[2 * position + 1]),
-          duplicate: Number(flat[2 * position]) === 0,
-        };
-      });
-      return;
-    }
-    // Without dedupe: one XADD, or the XADDs of a batch in one script call (fewer commands).
-    const single = batch.values.length === 1;
-    const args: (string | number)[] = single
-      ? xaddArgs(batch.key, maxLen, batch.values[0] as EntryValues)
-      : [maxLen ?? ''];
-    if (!single) for (const values of batch.values) args.push(...values);
+    const count = batch.eventIds.length;
+    // Without dedupe a lone entry is a plain XADD; otherwise one script call for the batch.
+    const lone = !dedupe && count === 1;
+    const send = lone
+      ? () => redis.run(batch.key, xaddArgs(batch.key, maxLen, batch.args.slice(1) as unknown as EntryValues))
+      : () => redis.script(dedupe ? PUBLISH_DEDUPE : PUBLISH_BATCH, batch.keys, batch.args);
     if (!slots.tryAcquire()) await slots.acquire();
     let reply: unknown;
     try {
-      reply = await untilAcked(
-        () => (single ? redis.run(batch.key, args) : redis.script(PUBLISH_BATCH, [batch.key], args)),
-        deadline,
-        batch.stream,
-      );
+      reply = await untilAcked(send, deadline, batch.stream);
     } finally {
       slots.release();
     }
-    const ids = single ? [reply] : (reply as readonly unknown[]);
-    batch.targets.forEach((target, position) => {
-      target.entries[target.index] = {
-        eventId: (batch.values[position] as EntryValues)[0],
+    // Dedupe: a flag (1 written, 0 duplicate) and an id per entry; else the ids.
+    const flat = (lone ? [reply] : reply) as readonly unknown[];
+    for (let position = 0; position < count; position++) {
+      const out = batch.outs[position] as PublishedEntry[];
+      out[batch.indexes[position] as number] = {
+        eventId: batch.eventIds[position] as string,
         stream: batch.key,
         partition: batch.partition,
-        id: String(ids[position]),
-        duplicate: false,
+        id: String(dedupe ? flat[2 * position + 1] : flat[position]),
+        duplicate: dedupe && Number(flat[2 * position]) === 0,
       };
-    });
+    }
   }
 
   /**
@@ -291,14 +268,26 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
       setImmediate(() => pump(key, started));
     }
     let batch = lane.queue[lane.queue.length - 1];
-    if (batch === undefined || batch.values.length >= MAX_SCRIPT_BATCH) {
+    if (batch === undefined || batch.eventIds.length >= MAX_SCRIPT_BATCH) {
       let settle!: (error?: unknown) => void;
       const done = new Promise<void>((resolve, reject) => {
         settle = (error) => (error === undefined ? resolve() : reject(error));
       });
       // A call that gave up (max_wait) no longer listens; the batch still runs to its end.
       done.catch(() => undefined);
-      batch = { stream: name, key, partition, targets: [], values: [], deadline, done, settle };
+      batch = {
+        stream: name,
+        key,
+        partition,
+        keys: [key],
+        args: dedupe ? [dedupeTtlMs, maxLen ?? ''] : [maxLen ?? ''],
+        eventIds: [],
+        outs: [],
+        indexes: [],
+        deadline,
+        done,
+        settle,
+      };
       lane.queue.push(batch);
     } else if (deadline < batch.deadline) batch.deadline = deadline;
     return batch;
@@ -327,38 +316,52 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
     );
   }
 
+  /** The stream keys of a bus's partitions, built once. */
+  const partitionKeys = new Map<string, readonly string[]>();
+  function keysOf(name: string): readonly string[] {
+    let keys = partitionKeys.get(name);
+    if (keys === undefined) {
+      const layout = { stream: name, partitions: partitionsOf(name) };
+      keys = Array.from({ length: layout.partitions }, (_, n) => partitionKey(layout, n));
+      partitionKeys.set(name, keys);
+    }
+    return keys;
+  }
+
   async function publishAll(events: readonly VkwireEvent[], deadline: number): Promise<PublishResult> {
-    const names = new Set<string>();
-    const planned: { name: string; key: string; partition: number; values: EntryValues }[] = [];
-    events.forEach((event, index) => {
-      checkEvent(event, index, stream);
-      const routed = route?.(event);
-      const name = routed === undefined ? stream : checkRoutedName(routed, stream, index);
-      names.add(name);
-      const partition = partitionOf(event, partitionsOf(name));
-      planned.push({
-        name,
-        key: partitionKey({ stream: name, partitions: 0 }, partition),
-        partition,
-        values: [
-          event.event_id,
-          event.event_type,
-          event.peer === null ? '' : String(event.peer.bpid),
-          SCHEMA_VERSION,
-          serializeEvent(event),
-        ],
+    for (let index = 0; index < events.length; index++) checkEvent(events[index], index, stream);
+    // Routed buses get their meta checked before anything is queued (the main one's was at creation).
+    let names: string[] | undefined;
+    if (route !== undefined) {
+      names = events.map((event, index) => {
+        const routed = route(event);
+        return routed === undefined ? stream : checkRoutedName(routed, stream, index);
       });
-    });
-    // The main stream's meta was checked at creation.
-    for (const name of names) if (name !== stream) await ensureMeta(name, deadline);
+      for (const name of new Set(names)) if (name !== stream) await ensureMeta(name, deadline);
+    }
     const entries = new Array<PublishedEntry>(events.length);
     const waits = new Set<Promise<void>>();
-    planned.forEach((item, index) => {
-      const batch = batchFor(item.name, item.key, item.partition, deadline);
-      batch.targets.push({ entries, index });
-      batch.values.push(item.values);
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index] as VkwireEvent;
+      const name = names === undefined ? stream : (names[index] as string);
+      const keys = keysOf(name);
+      const partition = partitionOf(event, keys.length);
+      const key = keys[partition] as string;
+      const batch = batchFor(name, key, partition, deadline);
+      // The dedupe mark, as layout's seenKey names it: same hash tag as the stream.
+      if (dedupe) batch.keys.push(`${key}:seen:${event.event_id}`);
+      batch.args.push(
+        event.event_id,
+        event.event_type,
+        event.peer === null ? '' : String(event.peer.bpid),
+        SCHEMA_VERSION,
+        serializeEvent(event),
+      );
+      batch.eventIds.push(event.event_id);
+      batch.outs.push(entries);
+      batch.indexes.push(index);
       waits.add(batch.done);
-    });
+    }
     await Promise.all(waits);
     let written = 0;
     for (const entry of entries) if (!entry.duplicate) written++;
@@ -390,15 +393,16 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
         );
       });
       const work = publishAll(events, deadline);
-      // The work goes on after a timeout (node-redis may still send it): count it until it ends.
       const call = Promise.race([work, bounded]).finally(() => clearTimeout(timer));
-      const tracked = work.then(
+      // The work goes on after a timeout (node-redis keeps the command until Redis is back): its
+      // entries count against maxBuffered, and close() waits for it, until it ends.
+      const ended = work.then(
         () => undefined,
         () => undefined,
       );
-      running.add(tracked);
-      void tracked.then(() => {
-        running.delete(tracked);
+      running.add(ended);
+      void ended.then(() => {
+        running.delete(ended);
         buffered -= events.length;
       });
       return call;
@@ -406,7 +410,9 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.allSettled([...running]);
+      // node-redis's close() would wait for a command queued during an outage without ever
+      // sending it: wait here until every command was answered.
+      await Promise.all([...running]);
       await redis.close();
     },
   };

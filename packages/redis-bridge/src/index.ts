@@ -13,6 +13,8 @@ export {
   partitionOf,
   seenKey,
 } from './bus/layout.js';
+// The event bus: the publisher (partitioned by conversation, deduplicated by event_id), its errors and meta
+export * from './bus/publisher-index.js';
 export {
   connectRedis,
   type RedisHandle,

@@ -26,6 +26,7 @@ export {
   launchManagedRedis,
   type ManagedRedisServer,
   REDIS_CONTEXT_KEY,
+  type RedisPersistence,
   RedisServerNotFoundError,
   type RedisStartOptions,
   type RedisStopOptions,

@@ -15,6 +15,7 @@ import {
   killManagedRedisSync,
   launchManagedRedis,
   REDIS_CONTEXT_KEY,
+  type RedisPersistence,
 } from './redis-server.js';
 import { parseRedisUrl, redactRedisUrl, sendRedisCommand } from './resp.js';
 
@@ -22,11 +23,31 @@ import { parseRedisUrl, redactRedisUrl, sendRedisCommand } from './resp.js';
 // the program of anyone who imports this file.
 export type { ExternalRedisServer, ManagedRedisServer, TestRedisServer } from './redis-server.js';
 
+/** Options of {@link redisGlobalSetup}. */
+export interface RedisGlobalSetupOptions {
+  /** What the private server keeps across a restart (ignored under `REDIS_URL`). @default 'none' */
+  persistence?: RedisPersistence;
+}
+
 /**
  * Starts (or, with `REDIS_URL`, checks) the run's Redis server, provides it to tests under
  * `vkwireRedis`, and returns the teardown that stops the server and removes its directory.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default function setup(project: TestProject): Promise<() => Promise<void>> {
+  return redisGlobalSetup()(project);
+}
+
+/**
+ * A globalSetup like the default one, with options: `redis-global-setup-aof.ts` is
+ * `redisGlobalSetup({ persistence: 'aof-always' })`.
+ */
+export function redisGlobalSetup(
+  options: RedisGlobalSetupOptions = {},
+): (project: TestProject) => Promise<() => Promise<void>> {
+  return (project) => launch(project, options);
+}
+
+async function launch(project: TestProject, options: RedisGlobalSetupOptions): Promise<() => Promise<void>> {
   const externalUrl = process.env.REDIS_URL;
   if (externalUrl !== undefined && externalUrl !== '') {
     // Fail the run once, up front, rather than every Redis test with a connection error.
@@ -45,7 +66,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => undefined;
   }
 
-  const server = await launchManagedRedis();
+  const server = await launchManagedRedis({ persistence: options.persistence ?? 'none' });
   // vitest exits on SIGINT/SIGTERM without running teardowns; the daemon must not outlive it.
   const onExit = (): void => killManagedRedisSync(server);
   process.once('exit', onExit);

@@ -70,10 +70,19 @@ export interface RedisStartOptions {
   timeoutMs?: number;
 }
 
+/**
+ * What a managed server keeps across a restart: `'none'` (nothing: a restart empties it) or
+ * `'aof-always'` (AOF with `appendfsync always`: every write Redis acknowledged is on disk before
+ * the reply, so it survives a stop and start, as a bus's publisher relies on).
+ */
+export type RedisPersistence = 'none' | 'aof-always';
+
 /** Options for {@link launchManagedRedis}. */
 export interface LaunchManagedRedisOptions extends RedisStartOptions {
   /** The executable to run. @default 'redis-server' */
   command?: string;
+  /** What survives a restart. @default 'none' */
+  persistence?: RedisPersistence;
 }
 
 /** Options for stopping a managed server. */
@@ -96,7 +105,7 @@ class PortTakenError extends Error {
 
 /**
  * Starts a new private `redis-server` on a free loopback port in a new temporary directory:
- * no persistence, daemonized, answering PING when this resolves. The caller owns it and must
+ * no persistence unless `persistence` asks for AOF, daemonized, answering PING when this resolves. The caller owns it and must
  * call {@link destroyManagedRedis} (the globalSetup does so in its teardown).
  */
 export async function launchManagedRedis(
@@ -108,7 +117,7 @@ export async function launchManagedRedis(
   try {
     for (let attempt = 1; ; attempt++) {
       const server = describeServer(dir, await findFreePort(), command);
-      await writeFile(server.configFile, configText(server));
+      await writeFile(server.configFile, configText(server, options.persistence ?? 'none'));
       try {
         await startRedisServer(server, options);
         return server;
@@ -136,7 +145,8 @@ export async function destroyManagedRedis(
 }
 
 /**
- * Starts the server again from its config file: same port, same options, empty data. Resolves
+ * Starts the server again from its config file: same port, same options, empty data (unless it
+ * runs with AOF: then what it acknowledged before). Resolves
  * when it answers PING; does nothing but wait for PING if it already runs. On failure nothing of
  * it is left running.
  */
@@ -294,13 +304,14 @@ function describeServer(dir: string, port: number, command: string): ManagedRedi
  * The server's options, as a config file rather than arguments so that a restart from any
  * process uses exactly the same ones, and a person can rerun them by hand.
  */
-function configText(server: ManagedRedisServer): string {
+function configText(server: ManagedRedisServer, persistence: RedisPersistence): string {
   return [
     `port ${server.port}`,
     `bind ${server.host}`,
-    // Test data is throwaway: nothing survives a restart, nothing is written to disk.
+    // No snapshots. Without AOF test data is throwaway: nothing survives a restart, nothing is
+    // written to disk; with it, what Redis acknowledged was fsynced first and survives.
     'save ""',
-    'appendonly no',
+    ...(persistence === 'aof-always' ? ['appendonly yes', 'appendfsync always'] : ['appendonly no']),
     `dir ${quote(server.dir)}`,
     // Daemonized, the server is nobody's child: any test worker can stop and restart it.
     'daemonize yes',

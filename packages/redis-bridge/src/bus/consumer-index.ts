@@ -1,7 +1,6 @@
 // The bus consumer: consumer groups over the partition streams, leases, dead letters
 export { BusConsumer, type BusDelivery, createConsumer } from './consumer.js';
 export {
-  ConsumerPartitionMismatchError,
   consumerPartitions,
   DEFAULT_CONSUMER_PARTITIONS,
 } from './consumer-meta.js';

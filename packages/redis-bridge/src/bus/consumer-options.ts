@@ -36,7 +36,7 @@ export interface ConsumerOptions {
   concurrency?: number;
   /**
    * The stream's partition count. Read from `<stream>:meta` when left out (16 if nothing is recorded
-   * yet); a different count than the recorded one fails `start()` with `ConsumerPartitionMismatchError`.
+   * yet); a different count than the recorded one fails `start()` with `BusPartitionMismatchError`.
    */
   partitions?: number;
   /** How long one blocking read waits for new entries, in ms. @default 1000 */

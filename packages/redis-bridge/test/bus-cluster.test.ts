@@ -1,6 +1,7 @@
-// The publisher on a 3-master Redis Cluster started by this file (test/cluster.ts).
+// The bus on a 3-master Redis Cluster started by this file (test/cluster.ts).
 import { parseEvent } from '@vkwire/events-schema';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createConsumer } from '../src/bus/consumer-index.js';
 import { partitionKey, partitionOf } from '../src/bus/layout.js';
 import { createPublisher } from '../src/bus/publisher-index.js';
 import { connectRedis, type RedisHandle } from '../src/connection.js';
@@ -8,9 +9,9 @@ import { clusterUnavailable, startCluster, type TestCluster } from './cluster.js
 import { buttonEvent, messageEvent, uniqueName } from './publisher-events.js';
 
 const unavailable = clusterUnavailable();
-if (unavailable) console.warn(`skipping the publisher's Redis Cluster tests: ${unavailable}`);
+if (unavailable) console.warn(`skipping the bus's Redis Cluster tests: ${unavailable}`);
 
-describe.skipIf(unavailable !== undefined)('the publisher on a 3-master Redis Cluster', () => {
+describe.skipIf(unavailable !== undefined)('the bus (publisher and consumer) on a 3-master Redis Cluster', () => {
   let cluster: TestCluster;
   let redis: RedisHandle;
   beforeAll(async () => {
@@ -21,6 +22,40 @@ describe.skipIf(unavailable !== undefined)('the publisher on a 3-master Redis Cl
     await redis?.close();
     await cluster?.stop();
   });
+
+  test('publisher → consumer on the Cluster: every event handled once, each conversation in order', async () => {
+    const stream = uniqueName('cluster:flow');
+    const publisher = await createPublisher({ redis: { cluster: cluster.urls }, stream, partitions: 8 });
+    const peers = Array.from({ length: 12 }, (_, index) => 300_000 + index * 7_919);
+    const events = [0, 1, 2, 3].flatMap((round) =>
+      peers.map((peer) => messageEvent(peer, `${peer}:${round}`)),
+    );
+    await publisher.publish(events);
+    await publisher.close();
+    const handled: string[] = [];
+    let resolveAll: () => void = () => {};
+    const all = new Promise<void>((resolve) => {
+      resolveAll = resolve;
+    });
+    const consumer = createConsumer({
+      redis: { cluster: cluster.urls },
+      stream,
+      group: 'cluster-workers',
+      blockMs: 100,
+      handler: (event) => {
+        handled.push(event.event_id);
+        if (handled.length === events.length) resolveAll();
+      },
+    });
+    await consumer.start();
+    await all;
+    await consumer.stop();
+    expect(new Set(handled).size).toBe(events.length);
+    for (const peer of peers) {
+      const rounds = handled.filter((id) => id.startsWith(`${peer}:`)).map((id) => Number(id.split(':')[1]));
+      expect(rounds).toEqual([0, 1, 2, 3]);
+    }
+  }, 30_000);
 
   test('partitions spread over the masters; each dedupe script runs in its partition slot; one conversation, one partition', async () => {
     const stream = uniqueName('cluster:bus');

@@ -46,6 +46,9 @@ export interface RedisHandle {
 
 type AnyClient = RedisClientType | RedisClusterType;
 
+/** How long `close()` waits for queued commands before it cuts the connection. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
 function isCluster(client: AnyClient): client is RedisClusterType {
   return (
     'slots' in client || typeof (client as { getSlotRandomNode?: unknown }).getSlotRandomNode === 'function'
@@ -123,10 +126,19 @@ function wrap(client: AnyClient, owned: boolean): RedisHandle {
     },
     async close() {
       if (!owned) return;
+      // node-redis's close() waits for queued commands: while Redis is unreachable that is forever.
+      // Past a bound the connection is destroyed and the queued commands fail.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS);
+      });
       try {
-        await client.close();
+        const outcome = await Promise.race([client.close().then(() => 'closed' as const), gaveUp]);
+        if (outcome === 'timeout') client.destroy();
       } catch {
         client.destroy();
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

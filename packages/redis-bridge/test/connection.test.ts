@@ -1,4 +1,4 @@
-import { redisUrl } from '@vkwire/testing';
+import { destroyManagedRedis, launchManagedRedis, redisUrl, stopRedisServer } from '@vkwire/testing';
 import { createClient } from 'redis';
 import { expect, test } from 'vitest';
 import { connectRedis, RedisScript } from '../src/connection.js';
@@ -32,3 +32,18 @@ test('a bad input is a VkwireConfigError that hides the password', async () => {
   });
   await expect(connectRedis('http://user:secret@host', 'createPublisher')).rejects.not.toThrow(/secret/);
 });
+
+test('close() returns while Redis is unreachable (queued commands fail instead of holding it forever)', async () => {
+  const server = await launchManagedRedis();
+  try {
+    const redis = await connectRedis(server.url, 'test');
+    await stopRedisServer(server);
+    const queued = redis.run('k', ['GET', 'k']).catch((error: unknown) => error);
+    const started = performance.now();
+    await redis.close();
+    expect(performance.now() - started).toBeLessThan(7_000);
+    expect(await queued).toBeInstanceOf(Error);
+  } finally {
+    await destroyManagedRedis(server);
+  }
+}, 20_000);

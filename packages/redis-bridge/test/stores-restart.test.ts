@@ -53,15 +53,16 @@ test('the limiter keeps granting after a restart, within the rate', async () => 
     const grant = await limiter.acquire(slot, new AbortController().signal);
     await grant.done();
   };
+  const first = performance.now();
   await take();
   await stopRedisServer(server);
   const pending = take();
   await new Promise((resolve) => setTimeout(resolve, 500));
   await startRedisServer(server);
   await pending;
-  const started = performance.now();
   await Promise.all(Array.from({ length: 25 }, take));
-  // 27 grants at 20/s: the last 7 wait for the next window.
-  expect(performance.now() - started).toBeGreaterThan(200);
+  // 27 grants at 20 a second cannot all fall in one window: the last ones waited for the next.
+  // (A slow machine only makes this longer.)
+  expect(performance.now() - first).toBeGreaterThanOrEqual(950);
   await limiter.close();
 });

@@ -142,6 +142,48 @@ describe('delivery', () => {
     });
   });
 
+  test('a consumer taking over an entry that failed elsewhere dead-letters it with the error recorded there', async () => {
+    const stream = uniqueStream();
+    const layout = { stream, partitions: 1 };
+    await writeEvent(redis, layout, messageEvent(500, 'poison', 'poison-2'));
+    const failed = deferred();
+    const first = createConsumer({
+      ...base,
+      retryDelayMs: 60_000, // it would retry much later: it stops first
+      redis: redisUrl(),
+      stream,
+      partitions: 1,
+      group: 'g',
+      maxDeliveries: 2,
+      handler: () => {
+        failed.resolve();
+        throw new Error('boom on the first consumer');
+      },
+    });
+    await first.start();
+    await failed.promise;
+    await first.stop(); // leaves the entry pending, delivered once
+    const second = createConsumer({
+      ...base,
+      redis: redisUrl(),
+      stream,
+      partitions: 1,
+      group: 'g',
+      maxDeliveries: 1,
+      handler: () => {
+        throw new Error('never runs: the entry is over its deliveries');
+      },
+    });
+    await second.start();
+    await until(async () => (await deadLetters(stream)).length === 1);
+    await second.stop();
+    expect((await deadLetters(stream))[0]).toMatchObject({
+      event_id: 'poison-2',
+      dead_reason: 'max_deliveries',
+      dead_error: 'Error: boom on the first consumer',
+    });
+  });
+
   test('an entry that is not a vkwire event is dead-lettered at once with the reason, and the next one is handled', async () => {
     const stream = uniqueStream();
     const layout = { stream, partitions: 1 };

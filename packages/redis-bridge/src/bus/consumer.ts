@@ -617,20 +617,24 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
     for (;;) {
       if (part.lost) return;
       if (job.deliveries > this.maxDeliveries) {
+        const recorded = lastError ?? (await this.recordedError(part, entry.id));
         const why =
-          lastError ??
+          recorded ??
           `delivered ${job.deliveries - 1} times without an acknowledgement (its consumer died or stalled while handling it)`;
         await this.bury(part, entry, 'max_deliveries', why, job.deliveries - 1);
+        await this.forgetError(part, entry.id);
         return;
       }
       const error = await this.attempt(job);
       if (job.abandoned) return;
       if (error === undefined) {
         await this.ack(part, entry.id);
+        if (lastError !== undefined || job.deliveries > 1) await this.forgetError(part, entry.id);
         return;
       }
       if (error instanceof StoppedDelivery) return;
       lastError = errorText(error);
+      await this.recordError(part, entry.id, lastError);
       this.logger.warn(
         {
           err: error,
@@ -644,6 +648,7 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
       );
       if (job.deliveries >= this.maxDeliveries) {
         await this.bury(part, entry, 'max_deliveries', lastError, job.deliveries);
+        await this.forgetError(part, entry.id);
         return;
       }
       await abortableDelay(delay, this.stopController.signal);
@@ -664,6 +669,31 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
       if (again.length === 0) return; // trimmed away, or the group is gone (Redis lost its data)
       job.deliveries += 1;
     }
+  }
+
+  // A failing entry's last error is kept in Redis (beside the partition, in its slot), so a consumer
+  // that takes the entry over from a dead one can still dead-letter it with the real reason.
+
+  private errorsKey(part: { key: string }): string {
+    return `${part.key}:errors:${this.group}`;
+  }
+
+  private async recordError(part: { key: string }, entryId: string, error: string): Promise<void> {
+    const key = this.errorsKey(part);
+    const redis = this.redis as RedisHandle;
+    await redis.run(key, ['HSET', key, entryId, error.slice(0, 2000)]).catch(() => undefined);
+    await redis.run(key, ['PEXPIRE', key, 7 * 24 * 3600 * 1000]).catch(() => undefined);
+  }
+
+  private async recordedError(part: { key: string }, entryId: string): Promise<string | undefined> {
+    const key = this.errorsKey(part);
+    const value = await (this.redis as RedisHandle).run(key, ['HGET', key, entryId]).catch(() => null);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  private async forgetError(part: { key: string }, entryId: string): Promise<void> {
+    const key = this.errorsKey(part);
+    await (this.redis as RedisHandle).run(key, ['HDEL', key, entryId]).catch(() => undefined);
   }
 
   /** Runs the handler once; answers its error, or undefined on success. */

@@ -1,6 +1,7 @@
 import { defaultLogger, type Logger, VkwireConfigError } from '@vkwire/core';
 import { EVENT_SCHEMA_VERSION, serializeEvent, type VkwireEvent } from '@vkwire/events-schema';
 import { connectRedis, type RedisInput } from '../connection.js';
+import { isRetriable, retryDelayMs } from '../retry.js';
 import {
   BusClosedError,
   BusInvalidEventError,
@@ -9,8 +10,8 @@ import {
 } from './errors.js';
 import { partitionKey, partitionOf } from './layout.js';
 import { checkPartitions, ensureBusPartitions } from './meta.js';
-import { isRetriable, retryDelayMs, Slots } from './publish-retry.js';
 import { type EntryValues, PUBLISH_BATCH, PUBLISH_DEDUPE, xaddArgs } from './publish-script.js';
+import { Slots } from './slots.js';
 
 const COMPONENT = 'createPublisher';
 const PUBLISH = 'publisher.publish';

@@ -20,13 +20,13 @@ export class RedisCheckpointStore implements CheckpointStore {
 
   async load(stream: string): Promise<string | undefined> {
     const key = this.key(stream);
-    const value = await (await this.source.handle()).run(key, ['GET', key]);
+    const value = await this.source.run(key, ['GET', key]);
     return typeof value === 'string' ? value : undefined;
   }
 
   async save(stream: string, position: string): Promise<void> {
     const key = this.key(stream);
-    await (await this.source.handle()).run(key, ['SET', key, position]);
+    await this.source.run(key, ['SET', key, position]);
   }
 
   /** Closes the connection if this store opened it (a client or handle you passed stays open). */

@@ -2,7 +2,8 @@ import type { DedupeClaim, DedupeStore } from '@vkwire/core';
 import { RedisScript } from '../connection.js';
 import { milliseconds, RedisSource, type RedisStoreOptions, randomToken } from './redis-source.js';
 
-// One key per deduplicated key: `c:<owner>` while claimed (expires with the lease), `d:<owner>`
+// A claim sent again after a lost reply finds its own owner and is granted again; a release sent
+// again answers false. One key per deduplicated key: `c:<owner>` while claimed (expires with the lease), `d:<owner>`
 // once handled (expires with the ttl). One key per script, so any Cluster slot serves it.
 const CLAIM = new RedisScript(`
 local v = redis.call('GET', KEYS[1])
@@ -10,6 +11,7 @@ if not v then
   redis.call('SET', KEYS[1], 'c:' .. ARGV[1], 'PX', ARGV[2])
   return 1
 end
+if v == 'c:' .. ARGV[1] then return 1 end
 if string.sub(v, 1, 2) == 'd:' then return 2 end
 return 3
 `);
@@ -60,18 +62,18 @@ export class RedisDedupeStore implements DedupeStore {
   async claim(key: string, leaseMs: number): Promise<DedupeClaim> {
     const px = milliseconds('RedisDedupeStore', 'leaseMs', leaseMs);
     const owner = randomToken();
-    const answer = await (await this.source.handle()).script(CLAIM, [this.key(key)], [owner, px]);
+    const answer = await this.source.script(CLAIM, [this.key(key)], [owner, px]);
     if (answer === 1) return { state: 'claimed', owner };
     return answer === 2 ? DONE : IN_PROGRESS;
   }
 
   async complete(key: string, owner: string, ttlMs: number): Promise<boolean> {
     const px = milliseconds('RedisDedupeStore', 'ttlMs', ttlMs);
-    return (await (await this.source.handle()).script(COMPLETE, [this.key(key)], [owner, px])) === 1;
+    return (await this.source.script(COMPLETE, [this.key(key)], [owner, px])) === 1;
   }
 
   async release(key: string, owner: string): Promise<boolean> {
-    return (await (await this.source.handle()).script(RELEASE, [this.key(key)], [owner])) === 1;
+    return (await this.source.script(RELEASE, [this.key(key)], [owner])) === 1;
   }
 
   /** Closes the connection if this store opened it (a client or handle you passed stays open). */

@@ -14,9 +14,12 @@ export interface RedisLeaseOptions extends RedisStoreOptions {
 
 // A lease is one hash: `t` the holder's token, `e` when it runs out by Redis's clock, `f` the last
 // fence. The fence outlives the holder; a counter that expired starts again from the clock in ms,
-// above every fence handed out before, so fences only grow. One key per script (Cluster-safe).
+// above every fence handed out before, so fences only grow. An acquire sent again after a lost reply
+// finds its own token and gets the same grant; a release sent again answers false. One key per
+// script (Cluster-safe).
 const ACQUIRE = new RedisScript(`${LUA_NOW}
 local h = redis.call('HMGET', KEYS[1], 't', 'e', 'f')
+if h[1] == ARGV[1] and tonumber(h[2]) > now then return tonumber(h[3]) end
 if h[1] and tonumber(h[2]) > now then return false end
 local fence = (tonumber(h[3]) or now) + 1
 redis.call('HSET', KEYS[1], 't', ARGV[1], 'e', now + tonumber(ARGV[2]), 'f', fence)
@@ -68,25 +71,17 @@ export class RedisLease implements Lease {
   async acquire(key: string, ttlMs: number): Promise<LeaseGrant | null> {
     const px = milliseconds('RedisLease', 'ttlMs', ttlMs);
     const token = randomToken();
-    const fence = await (await this.source.handle()).script(
-      ACQUIRE,
-      [this.key(key)],
-      [token, px, this.retentionMs],
-    );
+    const fence = await this.source.script(ACQUIRE, [this.key(key)], [token, px, this.retentionMs]);
     return typeof fence === 'number' ? { token, fence } : null;
   }
 
   async renew(key: string, token: string, ttlMs: number): Promise<boolean> {
     const px = milliseconds('RedisLease', 'ttlMs', ttlMs);
-    return (
-      (await (await this.source.handle()).script(RENEW, [this.key(key)], [token, px, this.retentionMs])) === 1
-    );
+    return (await this.source.script(RENEW, [this.key(key)], [token, px, this.retentionMs])) === 1;
   }
 
   async release(key: string, token: string): Promise<boolean> {
-    return (
-      (await (await this.source.handle()).script(RELEASE, [this.key(key)], [token, this.retentionMs])) === 1
-    );
+    return (await this.source.script(RELEASE, [this.key(key)], [token, this.retentionMs])) === 1;
   }
 
   /** Closes the connection if this store opened it (a client or handle you passed stays open). */

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { VkwireConfigError } from '@vkwire/core';
-import { connectRedis, type RedisHandle, type RedisInput } from '../connection.js';
+import {
+  connectRedis,
+  type RedisHandle,
+  type RedisInput,
+  type RedisReply,
+  type RedisScript,
+} from '../connection.js';
+import { isRetriable, retryDelayMs } from '../retry.js';
 
 /** Options every Redis store takes: where Redis is, and the prefix of its keys. */
 export interface RedisStoreOptions {
@@ -12,6 +19,12 @@ export interface RedisStoreOptions {
   redis: RedisInput | RedisHandle;
   /** Prefix of every key the store writes. @default 'vkwire:' */
   prefix?: string;
+  /**
+   * How long an operation keeps trying when Redis drops the connection under it or is still
+   * loading after a restart; past it the error is thrown. Every operation is safe to send again
+   * (a repeated claim, grant or write is recognised by its token). @default 10000
+   */
+  retryForMs?: number;
 }
 
 /** Whether `value` is a {@link RedisHandle} (from `connectRedis`) rather than a URL or a client. */
@@ -44,6 +57,7 @@ export class RedisStoreClosedError extends Error {
  */
 export class RedisSource {
   readonly prefix: string;
+  private readonly retryForMs: number;
   private connecting: Promise<RedisHandle> | undefined;
   private closed = false;
 
@@ -62,6 +76,29 @@ export class RedisSource {
     if (typeof prefix !== 'string')
       throw new VkwireConfigError(component, 'prefix', 'a string', { got: prefix });
     this.prefix = prefix;
+    this.retryForMs = options.retryForMs ?? 10_000;
+    if (typeof this.retryForMs !== 'number' || !(this.retryForMs >= 0))
+      throw new VkwireConfigError(component, 'retryForMs', 'a number of milliseconds ≥ 0', {
+        got: options.retryForMs,
+      });
+  }
+
+  /**
+   * Runs `operation` on the connection; after a transient failure (the connection lost mid-command,
+   * Redis loading its data after a restart) runs it again, until `retryForMs` has passed. The
+   * operation must be safe to repeat: the first attempt may have been applied with its reply lost.
+   */
+  async call<T>(operation: (redis: RedisHandle) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.retryForMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation(await this.handle());
+      } catch (error) {
+        if (this.closed || !isRetriable(error) || Date.now() >= deadline) throw error;
+        const pause = Math.min(retryDelayMs(attempt), Math.max(0, deadline - Date.now()));
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
   }
 
   /** The connection, opened on first use. */
@@ -76,6 +113,20 @@ export class RedisSource {
       });
     }
     return this.connecting;
+  }
+
+  /** {@link RedisHandle.run} through {@link call}: the command must be safe to repeat. */
+  run(key: string, args: readonly (string | number)[]): Promise<RedisReply> {
+    return this.call((redis) => redis.run(key, args));
+  }
+
+  /** {@link RedisHandle.script} through {@link call}: the script must be safe to repeat. */
+  script(
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<RedisReply> {
+    return this.call((redis) => redis.script(script, keys, args));
   }
 
   /** Closes the connection if this store opened it; later calls reject with RedisStoreClosedError. */

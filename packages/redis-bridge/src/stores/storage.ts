@@ -1,7 +1,7 @@
 import type { KeyValueSetOptions, KeyValueStore, VersionedValue } from '@vkwire/core';
 import { VkwireConfigError } from '@vkwire/core';
 import { RedisScript } from '../connection.js';
-import { LUA_NOW, milliseconds, RedisSource, type RedisStoreOptions } from './redis-source.js';
+import { LUA_NOW, milliseconds, RedisSource, type RedisStoreOptions, randomToken } from './redis-source.js';
 
 /** Options of {@link RedisStorage}. */
 export interface RedisStorageOptions extends RedisStoreOptions {
@@ -14,7 +14,8 @@ export interface RedisStorageOptions extends RedisStoreOptions {
 }
 
 // A key is one hash: `d` the JSON value, `n` the version, `e` the expiry by Redis's clock (absent:
-// never). Deleting or expiring a value keeps `n`, so versions only grow; the hash itself expires
+// never), `w` the token of the last write (a write sent again after a lost reply finds it and is not
+// applied twice). Deleting or expiring a value keeps `n`, so versions only grow; the hash itself expires
 // `retention` after the value is gone. One key per script: any Cluster slot serves it.
 const READ = new RedisScript(`${LUA_NOW}
 local h = redis.call('HMGET', KEYS[1], 'd', 'n', 'e')
@@ -23,12 +24,13 @@ return false
 `);
 
 const WRITE = new RedisScript(`${LUA_NOW}
-local h = redis.call('HMGET', KEYS[1], 'd', 'n', 'e')
+local h = redis.call('HMGET', KEYS[1], 'd', 'n', 'e', 'w')
 local n = tonumber(h[2]) or 0
+if h[4] == ARGV[5] then return n end
 local live = h[1] and (not h[3] or tonumber(h[3]) > now)
 if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= (live and n or 0) then return 0 end
 n = n + 1
-redis.call('HSET', KEYS[1], 'd', ARGV[1], 'n', n)
+redis.call('HSET', KEYS[1], 'd', ARGV[1], 'n', n, 'w', ARGV[5])
 if ARGV[3] ~= '' then
   redis.call('HSET', KEYS[1], 'e', now + tonumber(ARGV[3]))
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]))
@@ -73,7 +75,7 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
   }
 
   async get(key: string): Promise<VersionedValue<V> | undefined> {
-    const answer = await (await this.source.handle()).script(READ, [this.key(key)], []);
+    const answer = await this.source.script(READ, [this.key(key)], []);
     if (!Array.isArray(answer)) return undefined;
     return { value: JSON.parse(String(answer[0])) as V, version: Number(answer[1]) };
   }
@@ -88,16 +90,16 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
       throw new VkwireConfigError('RedisStorage', 'ifVersion', 'an integer ≥ 0 (a version read before)', {
         got: ifVersion,
       });
-    const answer = await (await this.source.handle()).script(
+    const answer = await this.source.script(
       WRITE,
       [this.key(key)],
-      [json, ifVersion ?? '', ttl, this.retentionMs],
+      [json, ifVersion ?? '', ttl, this.retentionMs, randomToken()],
     );
     return answer !== 0;
   }
 
   async delete(key: string): Promise<boolean> {
-    return (await (await this.source.handle()).script(DELETE, [this.key(key)], [this.retentionMs])) === 1;
+    return (await this.source.script(DELETE, [this.key(key)], [this.retentionMs])) === 1;
   }
 
   /** Closes the connection if this store opened it (a client or handle you passed stays open). */

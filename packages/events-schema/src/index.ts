@@ -197,6 +197,7 @@ export {
 export {
   attachmentString,
   chatIdOf,
+  NORMALIZED_VK_TYPES,
   type NormalizeOptions,
   type NormalizeSyncOptions,
   normalize,

@@ -8,7 +8,7 @@ import {
   type VkwireRawUpdate,
   type VkwireUser,
 } from './event.js';
-import { isKnownUpdate, type VkParsedUpdate } from './event-map.js';
+import { isKnownUpdate, type VkEventType, type VkParsedUpdate } from './event-map.js';
 import type { VkForeignMessage, VkMessage, VkMessageAttachment } from './message.js';
 import type { VkNameResolver } from './resolver.js';
 import type { VkJsonValue } from './vk-values.js';
@@ -29,6 +29,24 @@ export interface NormalizeOptions {
 
 /** Options of {@link normalizeSync}: no resolver, names stay null. */
 export type NormalizeSyncOptions = Omit<NormalizeOptions, 'resolver'>;
+
+/**
+ * The VK update types {@link normalize} maps to an event of their own (`message`, `command`,
+ * `button`, `reaction`, `join`, ...); every other type becomes a `raw` event carrying the update.
+ * What a service publishing normalized events asks VK to send.
+ */
+export const NORMALIZED_VK_TYPES = Object.freeze([
+  'message_new',
+  'message_reply',
+  'message_edit',
+  'message_event',
+  'message_reaction_event',
+  'message_typing_state',
+  'message_allow',
+  'message_deny',
+  'group_join',
+  'group_leave',
+] as const satisfies readonly VkEventType[]);
 
 const CHAT_PEER_OFFSET = 2_000_000_000;
 const DEFAULT_PREFIXES: readonly string[] = ['/'];

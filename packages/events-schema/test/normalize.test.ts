@@ -3,6 +3,7 @@ import {
   attachmentString,
   chatIdOf,
   createMemoryNameResolver,
+  NORMALIZED_VK_TYPES,
   normalize,
   normalizeBatch,
   normalizeSync,
@@ -404,4 +405,16 @@ describe('every normalized fixture is a valid event', () => {
       expect(parseEvent(serializeEvent(event))).toEqual(JSON.parse(serializeEvent(event)));
     },
   );
+});
+
+test('NORMALIZED_VK_TYPES lists exactly the types that normalize to an event of their own', () => {
+  const seen = new Set<string>();
+  for (const { name, update } of allSampleUpdates()) {
+    const parsed = parseUpdate(update);
+    const event = normalizeSync(parsed);
+    const listed = (NORMALIZED_VK_TYPES as readonly string[]).includes(parsed.type);
+    expect(event.event_type === 'raw', name).toBe(!listed);
+    if (listed) seen.add(parsed.type);
+  }
+  expect([...seen].sort()).toEqual([...NORMALIZED_VK_TYPES].sort());
 });

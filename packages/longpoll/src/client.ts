@@ -71,6 +71,11 @@ export interface LongPollClientOptions<U> {
   /** Called when VK says events may be lost (`failed: 3`, or `failed: 1` with a jump). @default a warning on the logger */
   onGap?: (gap: LongPollGap) => void;
   /**
+   * Called with the code of each `failed` answer VK sends (1: history outdated, 2: key expired,
+   * 3: information lost; User Long Poll also 4), before the poll recovers from it. For metrics.
+   */
+  onFailed?: (failed: number) => void;
+  /**
    * Takes the errors: a handler failed (`update` is the update it failed on), an update was
    * malformed (a `LongPollMalformedUpdateError` carrying the raw value; no `update`), requests keep
    * failing and are retried, or the poll ended on a fatal error (a `LongPollRefusedError` or a
@@ -319,6 +324,7 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
       onGap:
         options.onGap ??
         ((gap) => this.logger.warn({ ...gap }, `${this.component}: VK says events may be lost`)),
+      onFailed: options.onFailed ?? noop,
       onError: (error, update) => this.reportError(toError(error), update),
       onFatal: (error) => {
         this.stopping ??= this.shutdown(error);

@@ -46,6 +46,8 @@ export interface EngineOptions<U> {
   /** Called in order, one at a time, with each ts up to which every update is handled. */
   checkpoint: ((ts: string) => void | Promise<void>) | undefined;
   onGap: (gap: LongPollGap) => void;
+  /** VK answered `failed` with this code (before recovering). */
+  onFailed: (code: number) => void;
   /** A failed handler (with its update), a malformed update, a repeated fault. */
   onError: (error: unknown, update?: U) => void;
   /** The loop ended on its own: an error no retry can fix. The owner stops the engine. */
@@ -157,6 +159,7 @@ export class PollEngine<U> {
       }
       failures = 0;
       if (answer.kind === 'failed') {
+        this.options.onFailed(answer.code);
         const fatal = await this.recover(answer, ts);
         if (fatal) return this.fatal(fatal);
         continue;

@@ -83,6 +83,7 @@ export function checkClientOptions(component: string, input: LongPollClientOptio
   check('handlerRetries', options.handlerRetries, nonNegativeInteger, 'an integer, 0 or more');
   check('onCheckpoint', options.onCheckpoint, isFunction, 'a function');
   check('onGap', options.onGap, isFunction, 'a function');
+  check('onFailed', options.onFailed, isFunction, 'a function');
   check('onError', options.onError, isFunction, 'a function');
   check(
     'logger',

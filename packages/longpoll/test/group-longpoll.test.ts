@@ -270,7 +270,9 @@ describe('checkpoints', () => {
 });
 
 describe('VK failures and faults', () => {
-  async function collecting(options: { onGap?: (gap: LongPollGap) => void } = {}) {
+  async function collecting(
+    options: { onGap?: (gap: LongPollGap) => void; onFailed?: (failed: number) => void } = {},
+  ) {
     const r = await pollRig();
     rig = r;
     const ids: string[] = [];
@@ -297,6 +299,18 @@ describe('VK failures and faults', () => {
     await sleep(50);
     expect(ids).toHaveLength(200);
     expect(new Set(ids).size).toBe(200);
+  });
+
+  test('onFailed is told each failed code VK answers', async () => {
+    const failed: number[] = [];
+    const { vk, ids } = await collecting({ onFailed: (code) => failed.push(code) });
+    vk.faults.longPollFailed(2, { times: 2 });
+    vk.bulk.messages(5);
+    await until(() => ids.length === 5);
+    vk.faults.longPollFailed(1);
+    vk.bulk.messages(5);
+    await until(() => ids.length === 10);
+    expect(failed).toEqual([2, 2, 1]);
   });
 
   test('failed 3: a new key and ts; every event is either handled once or inside the reported gap', async () => {

@@ -1,3 +1,6 @@
 import { packageTestConfig } from '../../vitest.shared.ts';
 
-export default packageTestConfig();
+export default packageTestConfig({
+  globalSetup: ['../../tools/testing/src/redis-global-setup-aof.ts'],
+  testTimeout: 60_000,
+});

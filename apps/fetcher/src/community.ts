@@ -1,0 +1,254 @@
+import { type VkApi, VkApiError } from '@vkwire/api-client';
+import { type CheckpointStore, errorText, type Lease, type LeaseGrant, type Logger } from '@vkwire/core';
+import {
+  NORMALIZED_VK_TYPES,
+  normalize,
+  type VkNameResolver,
+  type VkParsedUpdate,
+} from '@vkwire/events-schema';
+import { GroupLongPoll, LongPollRefusedError } from '@vkwire/longpoll';
+import type { Publisher } from '@vkwire/redis-bridge';
+import type { CommunityRole, FetcherObserver } from './observer.js';
+import { publishUntilAcknowledged } from './publish.js';
+import { aborted, sleep } from './sleep.js';
+
+/** What one community's poller needs: the service hands every poller the same shared parts. */
+export interface CommunityOptions {
+  /** The community's API client (its token). */
+  api: VkApi;
+  /** The community, when configured; otherwise detected from the token. */
+  groupId?: number;
+  publisher: Publisher;
+  lease: Lease;
+  checkpoints: CheckpointStore;
+  resolver: VkNameResolver;
+  prefixes: readonly string[];
+  /** Seconds VK holds a Long Poll request. */
+  wait: number;
+  /** How long the poller's lease lasts without a renewal, in ms. */
+  leaseMs: number;
+  logger: Logger;
+  observer: FetcherObserver;
+  /** A failure no retry can fix (a refused token, no access): the service ends on it. */
+  onFatal(error: Error): void;
+}
+
+/** A community as `/readyz` shows it. */
+export interface CommunityStatus {
+  /** Known once the token was checked. */
+  groupId: number | undefined;
+  role: CommunityRole;
+  /** The last fatal error, for `failed`. */
+  error?: string;
+}
+
+/** The VK error codes that mean the token itself is refused. */
+const TOKEN_REFUSED = new Set([5, 27, 28, 1117]);
+
+/**
+ * One community: holds its lease in Redis (one active poller in the fleet), polls its Bots Long
+ * Poll while it holds it, turns every update into the normalized event and publishes it, and stands
+ * by while another fetcher polls. The Long Poll `ts` is saved after every event up to it was
+ * acknowledged by Redis, so whoever polls next resumes where this one stopped.
+ */
+export class CommunityPoller {
+  #role: CommunityRole = 'starting';
+  #groupId: number | undefined;
+  #error: string | undefined;
+  readonly #stopping = new AbortController();
+  #running: Promise<void> | undefined;
+
+  constructor(private readonly options: CommunityOptions) {
+    this.#groupId = options.groupId;
+  }
+
+  /** Where the community stands now. */
+  get status(): CommunityStatus {
+    return { groupId: this.#groupId, role: this.#role, ...(this.#error ? { error: this.#error } : {}) };
+  }
+
+  /** Starts the poller's loop in the background (standby or leader, as the lease decides). */
+  start(): void {
+    this.#running ??= this.run().catch((error: unknown) => this.fail(error as Error));
+  }
+
+  /**
+   * Stops polling: the fetched events are published, the checkpoint saved and the lease released.
+   * Resolves once nothing of the poller runs.
+   */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#running;
+    if (this.#role !== 'failed') this.setRole('stopped');
+  }
+
+  private get signal(): AbortSignal {
+    return this.#stopping.signal;
+  }
+
+  private setRole(role: CommunityRole): void {
+    if (this.#role === role) return;
+    this.#role = role;
+    if (this.#groupId !== undefined) this.options.observer.role(this.#groupId, role);
+  }
+
+  private fail(error: Error): void {
+    this.#error = error.message;
+    this.setRole('failed');
+    this.options.onFatal(error);
+  }
+
+  private async run(): Promise<void> {
+    const groupId = await this.findGroupId();
+    if (groupId === undefined) return;
+    const { lease, leaseMs, logger } = this.options;
+    const key = `fetcher:${groupId}`;
+    let standbyLogged = false;
+    while (!this.signal.aborted) {
+      let grant: LeaseGrant | null;
+      try {
+        grant = await lease.acquire(key, leaseMs);
+      } catch (error) {
+        logger.warn({ groupId, error: errorText(error) }, 'fetcher: cannot reach Redis for the lease; retrying');
+        await sleep(Math.min(1000, leaseMs / 4), this.signal);
+        continue;
+      }
+      if (!grant) {
+        if (!standbyLogged) logger.info({ groupId }, 'fetcher: another fetcher polls this community; standing by');
+        standbyLogged = true;
+        this.setRole('standby');
+        await sleep(Math.min(1000, leaseMs / 10), this.signal);
+        continue;
+      }
+      standbyLogged = false;
+      const fatal = await this.lead(groupId, key, grant);
+      if (fatal) throw fatal;
+      if (!this.signal.aborted) this.setRole('starting');
+    }
+  }
+
+  /** The configured community, or the token's; undefined when stopped first. */
+  private async findGroupId(): Promise<number | undefined> {
+    if (this.#groupId !== undefined) return this.#groupId;
+    for (let attempt = 0; !this.signal.aborted; attempt++) {
+      let info: Awaited<ReturnType<VkApi['tokenInfo']>>;
+      try {
+        info = await this.options.api.tokenInfo();
+      } catch (error) {
+        if (error instanceof VkApiError && TOKEN_REFUSED.has(error.code))
+          throw new Error(`fetcher: VK refused a token (error ${error.code}: ${error.vkMessage}); check VK_TOKEN`);
+        this.options.logger.warn({ error: errorText(error) }, 'fetcher: cannot ask VK about the token; retrying');
+        await sleep(Math.min(30_000, 500 * 2 ** attempt), this.signal);
+        continue;
+      }
+      if (info.type !== 'group')
+        throw new Error(
+          'fetcher: VK_TOKEN holds a user token; the fetcher needs a community token (Manage → API usage → Access tokens)',
+        );
+      this.#groupId = info.groupId;
+      this.options.observer.role(info.groupId, this.#role);
+      return info.groupId;
+    }
+    return undefined;
+  }
+
+  /**
+   * Polls while the lease is ours. Resolves when the service stops (lease released), when the lease
+   * was lost or could not be renewed in time (another fetcher may poll now), or with the error that
+   * ended the poll for good.
+   */
+  private async lead(groupId: number, key: string, grant: LeaseGrant): Promise<Error | undefined> {
+    const { api, lease, leaseMs, logger, observer, publisher, resolver, prefixes } = this.options;
+    const poll = new GroupLongPoll({
+      api,
+      groupId,
+      wait: this.options.wait,
+      ensureSettings: true,
+      eventTypes: NORMALIZED_VK_TYPES,
+      checkpoint: { store: this.options.checkpoints, stream: key },
+      // Within the service's 10 s to exit on SIGTERM, with time left to save and release.
+      stopTimeoutMs: 7000,
+      logger,
+      onGap: (gap) => {
+        observer.gap(groupId);
+        logger.warn({ groupId, ...gap }, 'fetcher: VK says events may be lost (a gap in the stream)');
+      },
+      onFailed: (failed) => {
+        if (failed === 1 || failed === 2 || failed === 3) observer.longPollFailed(groupId, failed);
+      },
+    });
+    const handler = async (update: VkParsedUpdate, context: { signal: AbortSignal }): Promise<void> => {
+      const arrived = performance.now();
+      observer.received(groupId, update.type);
+      const event = await normalize(update, { resolver, prefixes });
+      const result = await publishUntilAcknowledged(publisher, event, context.signal, logger);
+      observer.published(event, (performance.now() - arrived) / 1000, result.duplicates > 0);
+      if (event.date !== null) observer.lag(groupId, Math.max(0, Date.now() / 1000 - event.date));
+    };
+    try {
+      await poll.start(handler);
+      logger.info({ groupId, fence: grant.fence }, 'fetcher: polling the community');
+      this.setRole('leader');
+    } catch (error) {
+      await this.releaseLease(key, grant);
+      if (error instanceof LongPollRefusedError) return error;
+      if (this.signal.aborted) return undefined;
+      logger.warn({ groupId, error: errorText(error) }, 'fetcher: Long Poll did not start; retrying');
+      await sleep(1000, this.signal);
+      return undefined;
+    }
+
+    // Renew the lease a few times per term; past its term without a renewal, stop: another
+    // fetcher may have taken the community over.
+    const lost = new AbortController();
+    const renewing = this.renewWhileHeld(key, grant, lost);
+    const ended = await Promise.race([
+      poll.finished,
+      aborted(AbortSignal.any([lost.signal, this.signal])).then(() =>
+        this.signal.aborted ? ('stopping' as const) : ('lost' as const),
+      ),
+    ]);
+    const { abandoned } = await poll.stop();
+    lost.abort();
+    await renewing;
+    if (abandoned > 0)
+      logger.warn({ groupId, abandoned }, 'fetcher: events left unpublished at stop; the next poller fetches them again');
+    if (ended === 'lost') {
+      logger.warn({ groupId }, 'fetcher: lost the lease; another fetcher may poll this community now');
+      return undefined;
+    }
+    await this.releaseLease(key, grant);
+    if (typeof ended === 'object' && ended.reason === 'fatal') return ended.error;
+    return undefined;
+  }
+
+  /** Renews every third of the term until `lost` aborts; aborts `lost` when the lease is gone. */
+  private async renewWhileHeld(key: string, grant: LeaseGrant, lost: AbortController): Promise<void> {
+    const { lease, leaseMs, logger } = this.options;
+    let confirmedAt = performance.now();
+    while (!lost.signal.aborted) {
+      await sleep(leaseMs / 3, lost.signal);
+      if (lost.signal.aborted) return;
+      try {
+        if (await lease.renew(key, grant.token, leaseMs)) {
+          confirmedAt = performance.now();
+          continue;
+        }
+        lost.abort();
+        return;
+      } catch (error) {
+        logger.warn({ error: errorText(error) }, 'fetcher: cannot renew the lease (Redis unreachable)');
+        if (performance.now() - confirmedAt >= leaseMs) {
+          lost.abort();
+          return;
+        }
+      }
+    }
+  }
+
+  private async releaseLease(key: string, grant: LeaseGrant): Promise<void> {
+    await Promise.resolve(this.options.lease.release(key, grant.token)).catch((error: unknown) => {
+      this.options.logger.warn({ error: errorText(error) }, 'fetcher: could not release the lease; it lapses by itself');
+    });
+  }
+}

@@ -1,0 +1,200 @@
+import { VkApi, VkApiError } from '@vkwire/api-client';
+import { errorText, type Logger } from '@vkwire/core';
+import type { VkNameResolver } from '@vkwire/events-schema';
+import {
+  createPublisher,
+  type Publisher,
+  RedisCheckpointStore,
+  RedisLease,
+  RedisRateLimiter,
+} from '@vkwire/redis-bridge';
+import { createClient, type RedisClientType } from 'redis';
+import { CommunityPoller, type CommunityStatus } from './community.js';
+import { type FetcherObserver, silentObserver } from './observer.js';
+import { sleep } from './sleep.js';
+
+/** How long each part may take to close at stop before it is cut. */
+const CLOSE_STEP_MS = 1500;
+
+/** What the service runs with (the environment, parsed). */
+export interface FetcherOptions {
+  /** One community token per community. */
+  tokens: readonly string[];
+  /** The community of the single token, when given (otherwise detected from the token). */
+  groupId?: number;
+  /** Where Redis is. */
+  redisUrl: string;
+  /** VK's API base ending in `/method` (a sandbox's `apiUrl` runs the service offline). @default VK's */
+  apiBaseUrl?: string;
+  /** The bus's base stream name. */
+  stream: string;
+  /** The bus's partition count. */
+  partitions: number;
+  /** Prefixes that make a message a command. */
+  prefixes: readonly string[];
+  /** Seconds VK holds a Long Poll request. */
+  wait: number;
+  /** Lease term of a community's poller, in ms. */
+  leaseMs: number;
+  logger: Logger;
+  /** Where counts go (metrics). @default nothing */
+  observer?: FetcherObserver;
+  /** Supplies the names of events, per community API client. */
+  resolver: (api: VkApi) => VkNameResolver;
+}
+
+/** Where the service stands, for `/readyz`. */
+export interface FetcherStatus {
+  /** Whether Redis answers commands now. */
+  redis: 'up' | 'down';
+  communities: CommunityStatus[];
+  /** Ready: Redis is up and every community is polled here or stood by (none failed). */
+  ready: boolean;
+}
+
+/**
+ * The event-fetcher: for each community token, one {@link CommunityPoller} that polls the
+ * community while it holds its lease (one poller in the fleet) and stands by otherwise, all sharing
+ * one Redis connection, one publisher, one rate limiter per token, one lease and checkpoint store.
+ *
+ * @example
+ * const fetcher = new Fetcher({ tokens: [token], redisUrl, stream: 'vkwire:events', partitions: 16, prefixes: ['/'], wait: 25, leaseMs: 10_000, logger, resolver: (api) => createApiNameResolver({ api }) });
+ * fetcher.start();
+ * const ended = await Promise.race([fetcher.failed, signalled]);
+ * await fetcher.stop();
+ */
+export class Fetcher {
+  /** Resolves with the first error no retry can fix (a refused token, no access); never rejects. */
+  readonly failed: Promise<Error>;
+  readonly #client: RedisClientType;
+  readonly #apis: VkApi[];
+  readonly #publisher: Publisher;
+  readonly #lease: RedisLease;
+  readonly #checkpoints: RedisCheckpointStore;
+  readonly #limiter: RedisRateLimiter;
+  readonly #pollers: CommunityPoller[];
+  #fail: (error: Error) => void = () => {};
+  #stopping: Promise<void> | undefined;
+  #started = false;
+  #connecting: Promise<unknown> | undefined;
+
+  constructor(private readonly options: FetcherOptions) {
+    const { logger } = options;
+    const observer = options.observer ?? silentObserver;
+    this.failed = new Promise((resolve) => {
+      this.#fail = resolve;
+    });
+    let redisDown = false;
+    this.#client = createClient({ url: options.redisUrl }) as RedisClientType;
+    this.#client.on('error', (error: unknown) => {
+      if (redisDown) return;
+      redisDown = true;
+      logger.warn({ error: errorText(error) }, 'fetcher: Redis unreachable; retrying (polling waits for it)');
+    });
+    this.#client.on('ready', () => {
+      if (redisDown) logger.info({}, 'fetcher: Redis is reachable again');
+      redisDown = false;
+    });
+    this.#limiter = new RedisRateLimiter({ redis: this.#client });
+    this.#lease = new RedisLease({ redis: this.#client });
+    this.#checkpoints = new RedisCheckpointStore({ redis: this.#client });
+    // With a client of ours createPublisher only checks its options: it settles at once.
+    const publisher = createPublisher({
+      redis: this.#client,
+      stream: options.stream,
+      partitions: options.partitions,
+      logger,
+    });
+    publisher.catch((error: unknown) => this.#fail(error as Error));
+    this.#publisher = {
+      publish: async (events) => (await publisher).publish(events),
+      close: async () => (await publisher).close(),
+    };
+    this.#apis = options.tokens.map(
+      (token) =>
+        new VkApi({
+          token,
+          ...(options.apiBaseUrl ? { baseUrl: options.apiBaseUrl } : {}),
+          tokenType: 'group',
+          rateLimiter: this.#limiter,
+          logger,
+          hooks: {
+            afterCall: ({ error }) => {
+              if (error instanceof VkApiError) observer.apiError(error.code);
+            },
+          },
+        }),
+    );
+    this.#pollers = this.#apis.map(
+      (api) =>
+        new CommunityPoller({
+          api,
+          ...(options.groupId !== undefined && options.tokens.length === 1 ? { groupId: options.groupId } : {}),
+          publisher: this.#publisher,
+          lease: this.#lease,
+          checkpoints: this.#checkpoints,
+          resolver: options.resolver(api),
+          prefixes: options.prefixes,
+          wait: options.wait,
+          leaseMs: options.leaseMs,
+          logger,
+          observer,
+          onFatal: (error) => this.#fail(error),
+        }),
+    );
+  }
+
+  /** Connects to Redis (retrying until it answers) and starts every community's poller. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    // node-redis retries the connection until Redis answers; commands wait for it meanwhile.
+    this.#connecting = this.#client.connect().catch((error: unknown) => {
+      this.options.logger.error({ error: errorText(error) }, 'fetcher: cannot connect to Redis');
+    });
+    for (const poller of this.#pollers) poller.start();
+  }
+
+  /** Where the service stands now. */
+  status(): FetcherStatus {
+    const communities = this.#pollers.map((poller) => poller.status);
+    const redis = this.#client.isReady ? 'up' : 'down';
+    const ready =
+      redis === 'up' &&
+      communities.every((community) => community.role === 'leader' || community.role === 'standby');
+    return { redis, communities, ready };
+  }
+
+  /**
+   * Stops polling, publishes what was fetched, saves the checkpoints, releases the leases and closes
+   * every connection. Resolves once nothing of the service runs.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.shutdown();
+    return this.#stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    const { logger } = this.options;
+    await Promise.all(this.#pollers.map((poller) => poller.stop()));
+    // Each part gets a bounded time: with Redis down, what it still holds is cut below.
+    const closing = async (what: string, close: () => Promise<unknown>) => {
+      const outcome = await Promise.race([
+        close().then(
+          () => 'closed',
+          (error: unknown) => logger.warn({ error: errorText(error) }, `fetcher: closing ${what} failed`),
+        ),
+        sleep(CLOSE_STEP_MS).then(() => 'timeout' as const),
+      ]);
+      if (outcome === 'timeout') logger.warn({}, `fetcher: closing ${what} timed out; cutting it`);
+    };
+    await Promise.all(this.#apis.map((api) => closing('the VK API client', () => api.close())));
+    await closing('the publisher', () => this.#publisher.close());
+    await closing('the stores', () =>
+      Promise.all([this.#lease.close(), this.#checkpoints.close(), this.#limiter.close()]),
+    );
+    if (this.#client.isReady) await closing('Redis', () => this.#client.close());
+    if (this.#client.isOpen) this.#client.destroy();
+    await this.#connecting;
+  }
+}

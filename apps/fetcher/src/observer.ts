@@ -1,0 +1,36 @@
+import type { VkwireEvent } from '@vkwire/events-schema';
+
+/** A community's part in the fleet: polling it, waiting to take over, or not (yet) either. */
+export type CommunityRole = 'starting' | 'leader' | 'standby' | 'stopped' | 'failed';
+
+/**
+ * What the service reports as it runs: the metrics module implements it, tests may record it.
+ * Every method is called synchronously on the hot path and must not throw.
+ */
+export interface FetcherObserver {
+  /** An update arrived from Long Poll (before normalizing). */
+  received(groupId: number, vkType: string): void;
+  /** An event was acknowledged by Redis, `seconds` after the update arrived; `duplicate` if it was on the bus already. */
+  published(event: VkwireEvent, seconds: number, duplicate: boolean): void;
+  /** How far behind VK the community's stream is: now minus the date of the newest event with a date. */
+  lag(groupId: number, seconds: number): void;
+  /** VK answered a Long Poll request with `failed: 1`, `2` or `3`. */
+  longPollFailed(groupId: number, failed: 1 | 2 | 3): void;
+  /** VK said events may have been lost. */
+  gap(groupId: number): void;
+  /** The community's role changed. */
+  role(groupId: number, role: CommunityRole): void;
+  /** A VK API call failed with this `error_code`. */
+  apiError(code: number): void;
+}
+
+/** An observer that records nothing. */
+export const silentObserver: FetcherObserver = Object.freeze({
+  received() {},
+  published() {},
+  lag() {},
+  longPollFailed() {},
+  gap() {},
+  role() {},
+  apiError() {},
+});

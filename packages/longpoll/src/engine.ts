@@ -104,7 +104,12 @@ export class PollEngine<U> {
   /** Connects (errors reject: a disabled Long Poll, a bad token) and starts the loop. */
   async start(): Promise<void> {
     const serverTs = await this.options.source.connect(this.controller.signal);
-    this.ts ??= serverTs;
+    if (this.ts === undefined) {
+      // Starting afresh: the server's ts is the first checkpoint, so a process that stops (or
+      // dies) before its first batch resumes here, not from whatever is newest then.
+      this.ts = serverTs;
+      this.scheduler.openBatch(serverTs, 0);
+    }
     this.loop = this.run();
   }
 

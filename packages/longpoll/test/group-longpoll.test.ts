@@ -1,4 +1,4 @@
-import { VK_API_VERSION } from '@vkwire/core';
+import { MemoryCheckpointStore, VK_API_VERSION } from '@vkwire/core';
 import { isUpdateOf, type VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type LongPollGap, LongPollMalformedUpdateError } from '../src/index.js';
@@ -235,10 +235,35 @@ describe('checkpoints', () => {
     vk.user(2).send('fast');
     vk.user(3).send('fast');
     await sleep(150);
-    expect(checkpoints).toEqual([]);
+    expect(checkpoints).toEqual(['0']); // only where it started
     release();
     await until(() => checkpoints.includes('3'));
     expect(checkpoints.filter((ts) => Number(ts) > 0)).toEqual(['1', '2', '3']);
+  });
+
+  test('a poll started afresh saves where it starts: stopped before its first batch, the next one misses nothing', async () => {
+    rig = await pollRig();
+    const { vk } = rig;
+    const store = new MemoryCheckpointStore();
+    const checkpoint = { store, stream: 'group:1' };
+    const first = rig.poll({ checkpoint }).on('message_new', () => {});
+    let saved: string | undefined;
+    await first.start();
+    await until(() => {
+      void Promise.resolve(store.load('group:1')).then((ts) => {
+        saved = ts;
+      });
+      return saved !== undefined;
+    });
+    await first.stop();
+    vk.user(1).send('while nobody polled');
+    const texts: string[] = [];
+    const second = rig.poll({ checkpoint }).on('message_new', ({ object }) => {
+      texts.push(object.message.text);
+    });
+    await second.start();
+    await until(() => texts.length === 1);
+    expect(texts).toEqual(['while nobody polled']);
   });
 
   test('a poll restarted from the last checkpoint loses nothing and repeats nothing handled', async () => {

@@ -109,12 +109,16 @@ export class CommunityPoller {
       try {
         grant = await lease.acquire(key, leaseMs);
       } catch (error) {
-        logger.warn({ groupId, error: errorText(error) }, 'fetcher: cannot reach Redis for the lease; retrying');
+        logger.warn(
+          { groupId, error: errorText(error) },
+          'fetcher: cannot reach Redis for the lease; retrying',
+        );
         await sleep(Math.min(1000, leaseMs / 4), this.signal);
         continue;
       }
       if (!grant) {
-        if (!standbyLogged) logger.info({ groupId }, 'fetcher: another fetcher polls this community; standing by');
+        if (!standbyLogged)
+          logger.info({ groupId }, 'fetcher: another fetcher polls this community; standing by');
         standbyLogged = true;
         this.setRole('standby');
         await sleep(Math.min(1000, leaseMs / 10), this.signal);
@@ -136,8 +140,13 @@ export class CommunityPoller {
         info = await this.options.api.tokenInfo();
       } catch (error) {
         if (error instanceof VkApiError && TOKEN_REFUSED.has(error.code))
-          throw new Error(`fetcher: VK refused a token (error ${error.code}: ${error.vkMessage}); check VK_TOKEN`);
-        this.options.logger.warn({ error: errorText(error) }, 'fetcher: cannot ask VK about the token; retrying');
+          throw new Error(
+            `fetcher: VK refused a token (error ${error.code}: ${error.vkMessage}); check VK_TOKEN`,
+          );
+        this.options.logger.warn(
+          { error: errorText(error) },
+          'fetcher: cannot ask VK about the token; retrying',
+        );
         await sleep(Math.min(30_000, 500 * 2 ** attempt), this.signal);
         continue;
       }
@@ -158,7 +167,7 @@ export class CommunityPoller {
    * ended the poll for good.
    */
   private async lead(groupId: number, key: string, grant: LeaseGrant): Promise<Error | undefined> {
-    const { api, lease, leaseMs, logger, observer, publisher, resolver, prefixes } = this.options;
+    const { api, logger, observer, publisher, resolver, prefixes } = this.options;
     const poll = new GroupLongPoll({
       api,
       groupId,
@@ -212,7 +221,10 @@ export class CommunityPoller {
     lost.abort();
     await renewing;
     if (abandoned > 0)
-      logger.warn({ groupId, abandoned }, 'fetcher: events left unpublished at stop; the next poller fetches them again');
+      logger.warn(
+        { groupId, abandoned },
+        'fetcher: events left unpublished at stop; the next poller fetches them again',
+      );
     if (ended === 'lost') {
       logger.warn({ groupId }, 'fetcher: lost the lease; another fetcher may poll this community now');
       return undefined;
@@ -248,7 +260,10 @@ export class CommunityPoller {
 
   private async releaseLease(key: string, grant: LeaseGrant): Promise<void> {
     await Promise.resolve(this.options.lease.release(key, grant.token)).catch((error: unknown) => {
-      this.options.logger.warn({ error: errorText(error) }, 'fetcher: could not release the lease; it lapses by itself');
+      this.options.logger.warn(
+        { error: errorText(error) },
+        'fetcher: could not release the lease; it lapses by itself',
+      );
     });
   }
 }

@@ -36,6 +36,8 @@ export interface FetcherOptions {
   wait: number;
   /** Lease term of a community's poller, in ms. */
   leaseMs: number;
+  /** Prefix of the lease, checkpoint and rate-limit keys in Redis. @default 'vkwire:' */
+  keyPrefix?: string;
   logger: Logger;
   /** Where counts go (metrics). @default nothing */
   observer?: FetcherObserver;
@@ -74,6 +76,7 @@ export class Fetcher {
   readonly #limiter: RedisRateLimiter;
   readonly #pollers: CommunityPoller[];
   #fail: (error: Error) => void = () => {};
+  readonly #openPublisher: () => Promise<Publisher>;
   #stopping: Promise<void> | undefined;
   #started = false;
   #connecting: Promise<unknown> | undefined;
@@ -95,20 +98,26 @@ export class Fetcher {
       if (redisDown) logger.info({}, 'fetcher: Redis is reachable again');
       redisDown = false;
     });
-    this.#limiter = new RedisRateLimiter({ redis: this.#client });
-    this.#lease = new RedisLease({ redis: this.#client });
-    this.#checkpoints = new RedisCheckpointStore({ redis: this.#client });
-    // With a client of ours createPublisher only checks its options: it settles at once.
-    const publisher = createPublisher({
-      redis: this.#client,
-      stream: options.stream,
-      partitions: options.partitions,
-      logger,
-    });
-    publisher.catch((error: unknown) => this.#fail(error as Error));
+    const prefix = options.keyPrefix ?? 'vkwire:';
+    this.#limiter = new RedisRateLimiter({ redis: this.#client, prefix });
+    this.#lease = new RedisLease({ redis: this.#client, prefix });
+    this.#checkpoints = new RedisCheckpointStore({ redis: this.#client, prefix });
+    // Created at start(), once the client connects (its commands wait for the connection then).
+    let publisher: Promise<Publisher> | undefined;
+    this.#openPublisher = () => {
+      publisher ??= createPublisher({
+        redis: this.#client,
+        stream: options.stream,
+        partitions: options.partitions,
+        logger,
+      });
+      return publisher;
+    };
     this.#publisher = {
-      publish: async (events) => (await publisher).publish(events),
-      close: async () => (await publisher).close(),
+      publish: async (events) => (await this.#openPublisher()).publish(events),
+      close: async () => {
+        if (publisher) await (await publisher).close();
+      },
     };
     this.#apis = options.tokens.map(
       (token) =>
@@ -129,7 +138,9 @@ export class Fetcher {
       (api) =>
         new CommunityPoller({
           api,
-          ...(options.groupId !== undefined && options.tokens.length === 1 ? { groupId: options.groupId } : {}),
+          ...(options.groupId !== undefined && options.tokens.length === 1
+            ? { groupId: options.groupId }
+            : {}),
           publisher: this.#publisher,
           lease: this.#lease,
           checkpoints: this.#checkpoints,
@@ -152,6 +163,7 @@ export class Fetcher {
     this.#connecting = this.#client.connect().catch((error: unknown) => {
       this.options.logger.error({ error: errorText(error) }, 'fetcher: cannot connect to Redis');
     });
+    this.#openPublisher().catch((error: unknown) => this.#fail(error as Error));
     for (const poller of this.#pollers) poller.start();
   }
 

@@ -21,7 +21,10 @@ export async function publishUntilAcknowledged(
     } catch (error) {
       if (!(error instanceof BusUnavailableError) || signal.aborted) throw error;
       if (attempt === 0)
-        logger.warn({ error: errorText(error) }, 'fetcher: Redis does not acknowledge; polling waits until it does');
+        logger.warn(
+          { error: errorText(error) },
+          'fetcher: Redis does not acknowledge; polling waits until it does',
+        );
       await sleep(Math.min(5000, 200 * 2 ** attempt), signal);
     }
   }

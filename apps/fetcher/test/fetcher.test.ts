@@ -12,7 +12,9 @@ test('updates arrive on the bus normalized, in order per conversation, with the 
     stream,
     resolver: () =>
       createMemoryNameResolver({
-        users: [[193847562, { name: 'Анна Смирнова', firstname: 'Анна', lastname: 'Смирнова', nick: 'anna' }]],
+        users: [
+          [193847562, { name: 'Анна Смирнова', firstname: 'Анна', lastname: 'Смирнова', nick: 'anna' }],
+        ],
       }),
   });
   fetcher.start();
@@ -37,4 +39,50 @@ test('updates arrive on the bus normalized, in order per conversation, with the 
   );
   await fetcher.stop();
   expect(fetcher.status().communities[0]?.role).toBe('stopped');
+});
+
+test('a restarted fetcher resumes from the checkpoint: what was sent while it was down arrives, nothing twice', async () => {
+  await using vk = await createSandbox();
+  const stream = uniqueStream();
+  const options = { tokens: [vk.group.token], apiBaseUrl: vk.apiUrl, stream, keyPrefix: `${stream}:` };
+  const first = testFetcher(options);
+  first.start();
+  await until(() => first.status().ready);
+  const anna = vk.user(193847562);
+  for (let i = 0; i < 10; i++) anna.send(`a${i}`);
+  await until(async () => (await busEvents(stream, 4)).length === 10);
+  await first.stop();
+  for (let i = 0; i < 10; i++) anna.send(`b${i}`);
+  const second = testFetcher(options);
+  second.start();
+  await until(async () => (await busEvents(stream, 4)).length >= 20);
+  await second.stop();
+  const texts = (await busEvents(stream, 4)).map((event) => event.message?.text);
+  expect(texts).toEqual([
+    ...Array.from({ length: 10 }, (_, i) => `a${i}`),
+    ...Array.from({ length: 10 }, (_, i) => `b${i}`),
+  ]);
+});
+
+test('one poller per community: a second fetcher stands by and takes over when the first stops', async () => {
+  await using vk = await createSandbox();
+  const stream = uniqueStream();
+  const options = { tokens: [vk.group.token], apiBaseUrl: vk.apiUrl, stream, keyPrefix: `${stream}:` };
+  const first = testFetcher(options);
+  const second = testFetcher(options);
+  first.start();
+  await until(() => first.status().ready);
+  second.start();
+  await until(() => second.status().communities[0]?.role === 'standby');
+  expect(second.status().ready).toBe(true); // standing by is ready
+  const anna = vk.user(193847562);
+  for (let i = 0; i < 30; i++) anna.send(`m${i}`);
+  const stopping = first.stop();
+  for (let i = 30; i < 60; i++) anna.send(`m${i}`);
+  await stopping;
+  await until(() => second.status().communities[0]?.role === 'leader', 5000);
+  await until(async () => (await busEvents(stream, 4)).length >= 60);
+  await second.stop();
+  const texts = (await busEvents(stream, 4)).map((event) => event.message?.text);
+  expect(texts).toEqual(Array.from({ length: 60 }, (_, i) => `m${i}`));
 });

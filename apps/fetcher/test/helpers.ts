@@ -21,6 +21,7 @@ export function testFetcher(overrides: Partial<FetcherOptions> & Pick<FetcherOpt
     leaseMs: 2000,
     logger: process.env.DEBUG_FETCHER ? console_logger() : silentLogger,
     resolver: () => createMemoryNameResolver(),
+    keyPrefix: `test:${randomUUID()}:`,
     ...overrides,
   });
 }

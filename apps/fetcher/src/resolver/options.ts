@@ -19,8 +19,9 @@ export interface ApiNameResolverOptions {
    */
   missingTtlMs?: number;
   /**
-   * How long a caller waits while a failed lookup is retried; then its names go out null (an expired
-   * name, if one is still kept, is used instead). @default 5000
+   * How long a lookup may take, retries included, from the moment it is sent (a caller joining it
+   * later waits less); then its names go out null (an expired name, if one is still kept, is used
+   * instead). @default 5000
    */
   timeoutMs?: number;
   /** First pause between retries; it doubles each retry, with jitter. @default 100 */
@@ -29,9 +30,12 @@ export interface ApiNameResolverOptions {
   onCacheHit?(kind: NameKind, count: number): void;
   /** Ids not in the cache (asked of VK, or joining a lookup already in flight), per call. */
   onCacheMiss?(kind: NameKind, count: number): void;
-  /** Ids whose names went out null because VK could not be asked. */
+  /** Ids (`-group_id` for communities) whose names went out null because VK could not be asked. */
   onUnresolved?(kind: NameKind, ids: readonly number[], error: NameResolveError): void;
-  /** Every failed API call, retried or not. */
+  /**
+   * The error each failed lookup attempt ended with, whether it is retried or not. (A call VK refuses
+   * for an id it does not know is not one: it is asked again without that id.)
+   */
   onApiError?(error: Error): void;
   /**
    * Where a warning goes when names go out null (at most one line per 30 s, with a count) and where

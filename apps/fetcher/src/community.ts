@@ -1,4 +1,4 @@
-import { type VkApi, VkApiError } from '@vkwire/api-client';
+import { tokenFingerprint, type VkApi, VkApiError } from '@vkwire/api-client';
 import { type CheckpointStore, errorText, type Lease, type LeaseGrant, type Logger } from '@vkwire/core';
 import {
   NORMALIZED_VK_TYPES,
@@ -8,6 +8,7 @@ import {
 } from '@vkwire/events-schema';
 import { GroupLongPoll, LongPollRefusedError } from '@vkwire/longpoll';
 import type { Publisher } from '@vkwire/redis-bridge';
+import type { CommunityReadiness } from './http.js';
 import type { CommunityRole, FetcherObserver } from './observer.js';
 import { publishUntilAcknowledged } from './publish.js';
 import { aborted, sleep } from './sleep.js';
@@ -16,6 +17,8 @@ import { aborted, sleep } from './sleep.js';
 export interface CommunityOptions {
   /** The community's API client (its token). */
   api: VkApi;
+  /** The token of `api`, for its fingerprint in the status (never shown itself). */
+  token: string;
   /** The community, when configured; otherwise detected from the token. */
   groupId?: number;
   publisher: Publisher;
@@ -33,14 +36,6 @@ export interface CommunityOptions {
   onFatal(error: Error): void;
 }
 
-/** A community as `/readyz` shows it. */
-export interface CommunityStatus {
-  /** Known once the token was checked. */
-  groupId: number | undefined;
-  role: CommunityRole;
-  /** The last fatal error, for `failed`. */
-  error?: string;
-}
 
 /** The VK error codes that mean the token itself is refused. */
 const TOKEN_REFUSED = new Set([5, 27, 28, 1117]);
@@ -63,8 +58,13 @@ export class CommunityPoller {
   }
 
   /** Where the community stands now. */
-  get status(): CommunityStatus {
-    return { groupId: this.#groupId, role: this.#role, ...(this.#error ? { error: this.#error } : {}) };
+  get status(): CommunityReadiness {
+    return {
+      groupId: this.#groupId ?? null,
+      token: tokenFingerprint(this.options.token),
+      role: this.#role,
+      ...(this.#error ? { detail: this.#error } : {}),
+    };
   }
 
   /** Starts the poller's loop in the background (standby or leader, as the lease decides). */
@@ -175,6 +175,7 @@ export class CommunityPoller {
       ensureSettings: true,
       eventTypes: NORMALIZED_VK_TYPES,
       checkpoint: { store: this.options.checkpoints, stream: key },
+      onCheckpoint: () => observer.caughtUp(groupId),
       // Within the service's 10 s to exit on SIGTERM, with time left to save and release.
       stopTimeoutMs: 7000,
       logger,
@@ -192,7 +193,6 @@ export class CommunityPoller {
       const event = await normalize(update, { resolver, prefixes });
       const result = await publishUntilAcknowledged(publisher, event, context.signal, logger);
       observer.published(event, (performance.now() - arrived) / 1000, result.duplicates > 0);
-      if (event.date !== null) observer.lag(groupId, Math.max(0, Date.now() / 1000 - event.date));
     };
     try {
       await poll.start(handler);

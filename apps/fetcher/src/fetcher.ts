@@ -9,7 +9,8 @@ import {
   RedisRateLimiter,
 } from '@vkwire/redis-bridge';
 import { createClient, type RedisClientType } from 'redis';
-import { CommunityPoller, type CommunityStatus } from './community.js';
+import { CommunityPoller } from './community.js';
+import type { Readiness } from './http.js';
 import { type FetcherObserver, silentObserver } from './observer.js';
 import { sleep } from './sleep.js';
 
@@ -43,15 +44,6 @@ export interface FetcherOptions {
   observer?: FetcherObserver;
   /** Supplies the names of events, per community API client. */
   resolver: (api: VkApi) => VkNameResolver;
-}
-
-/** Where the service stands, for `/readyz`. */
-export interface FetcherStatus {
-  /** Whether Redis answers commands now. */
-  redis: 'up' | 'down';
-  communities: CommunityStatus[];
-  /** Ready: Redis is up and every community is polled here or stood by (none failed). */
-  ready: boolean;
 }
 
 /**
@@ -135,9 +127,10 @@ export class Fetcher {
         }),
     );
     this.#pollers = this.#apis.map(
-      (api) =>
+      (api, index) =>
         new CommunityPoller({
           api,
+          token: options.tokens[index] as string,
           ...(options.groupId !== undefined && options.tokens.length === 1
             ? { groupId: options.groupId }
             : {}),
@@ -168,9 +161,9 @@ export class Fetcher {
   }
 
   /** Where the service stands now. */
-  status(): FetcherStatus {
+  status(): Readiness {
     const communities = this.#pollers.map((poller) => poller.status);
-    const redis = this.#client.isReady ? 'up' : 'down';
+    const redis: Readiness['redis'] = this.#client.isReady ? 'up' : 'down';
     const ready =
       redis === 'up' &&
       communities.every((community) => community.role === 'leader' || community.role === 'standby');

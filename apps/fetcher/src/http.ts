@@ -1,8 +1,8 @@
+import type { CommunityRole } from './observer.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A community's part in this fetcher: polling it, standing by for its lease, or not there yet. */
-export type CommunityRole = 'leader' | 'standby' | 'starting';
+
 
 /** One community's state in `/readyz`. */
 export interface CommunityReadiness {
@@ -10,7 +10,7 @@ export interface CommunityReadiness {
   groupId: number | null;
   /** The fingerprint of its token (`tokenFingerprint`), never the token. */
   token: string;
-  /** Polling it (holding the lease), standing by, or starting. */
+  /** Polling it (holding the lease), standing by, starting, stopped, or failed for good. */
   role: CommunityRole;
   /** What holds it back or went wrong last, for a person (e.g. "Long Poll disabled in the community settings"). */
   detail?: string;

@@ -12,8 +12,8 @@ export interface FetcherObserver {
   received(groupId: number, vkType: string): void;
   /** An event was acknowledged by Redis, `seconds` after the update arrived; `duplicate` if it was on the bus already. */
   published(event: VkwireEvent, seconds: number, duplicate: boolean): void;
-  /** How far behind VK the community's stream is: now minus the date of the newest event with a date. */
-  lag(groupId: number, seconds: number): void;
+  /** Every update of a Long Poll answer was published and its ts saved: the community is caught up to it. */
+  caughtUp(groupId: number): void;
   /** VK answered a Long Poll request with `failed: 1`, `2` or `3`. */
   longPollFailed(groupId: number, failed: 1 | 2 | 3): void;
   /** VK said events may have been lost. */
@@ -28,7 +28,7 @@ export interface FetcherObserver {
 export const silentObserver: FetcherObserver = Object.freeze({
   received() {},
   published() {},
-  lag() {},
+  caughtUp() {},
   longPollFailed() {},
   gap() {},
   role() {},

@@ -1,7 +1,7 @@
 import { createMemoryNameResolver } from '@vkwire/events-schema';
 import { createSandbox } from '@vkwire/sandbox';
 import { expect, test } from 'vitest';
-import { busEvents, testFetcher, uniqueStream, until } from './helpers.js';
+import { busEvents, testFetcher, textOf, uniqueStream, until } from './helpers.js';
 
 test('updates arrive on the bus normalized, in order per conversation, with the checkpoint after them', async () => {
   await using vk = await createSandbox();
@@ -34,7 +34,7 @@ test('updates arrive on the bus normalized, in order per conversation, with the 
     message: { text: 'hello' },
   });
   expect(events[1]).toMatchObject({ event_type: 'command', message: { text: '/help me' } });
-  expect(events.slice(2).map((event) => event.message?.text)).toEqual(
+  expect(events.slice(2).map((event) => textOf(event))).toEqual(
     Array.from({ length: 20 }, (_, i) => `n${i}`),
   );
   await fetcher.stop();
@@ -57,7 +57,7 @@ test('a restarted fetcher resumes from the checkpoint: what was sent while it wa
   second.start();
   await until(async () => (await busEvents(stream, 4)).length >= 20);
   await second.stop();
-  const texts = (await busEvents(stream, 4)).map((event) => event.message?.text);
+  const texts = (await busEvents(stream, 4)).map((event) => textOf(event));
   expect(texts).toEqual([
     ...Array.from({ length: 10 }, (_, i) => `a${i}`),
     ...Array.from({ length: 10 }, (_, i) => `b${i}`),
@@ -83,6 +83,6 @@ test('one poller per community: a second fetcher stands by and takes over when t
   await until(() => second.status().communities[0]?.role === 'leader', 5000);
   await until(async () => (await busEvents(stream, 4)).length >= 60);
   await second.stop();
-  const texts = (await busEvents(stream, 4)).map((event) => event.message?.text);
+  const texts = (await busEvents(stream, 4)).map((event) => textOf(event));
   expect(texts).toEqual(Array.from({ length: 60 }, (_, i) => `m${i}`));
 });

@@ -34,7 +34,7 @@ export async function busEvents(stream: string, partitions: number): Promise<Vkw
     const events: VkwireEvent[] = [];
     for (let n = 0; n < partitions; n++) {
       const entries = await client.xRange(`{${stream}:${n}}`, '-', '+');
-      for (const entry of entries) events.push(parseEvent(String(entry.message.data)));
+      for (const entry of entries ?? []) events.push(parseEvent(String(entry.message.data)));
     }
     return events;
   } finally {
@@ -55,4 +55,9 @@ function console_logger() {
   const line = (level: string) => (fields: Record<string, unknown>, message?: string) =>
     console.error(level, message, JSON.stringify(fields));
   return { debug: () => {}, info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+/** The text of a message or command event (undefined for the others). */
+export function textOf(event: VkwireEvent): string | undefined {
+  return 'message' in event ? event.message.text : undefined;
 }

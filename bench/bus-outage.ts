@@ -365,7 +365,8 @@ try {
       `(${r.endOfOutage?.buffered} entries buffered, ${m.retainedPerBufferedEntryKB} KB each), ` +
       `${r.recovery?.heapUsed} MB in the recovery, ${r.afterDrain?.heapUsed} MB after the drain; rss peak ` +
       `${m.peakRssBefore} / ${m.peakRssOutage} / ${m.peakRssRecovery} MB. Events: ${e.offered} offered, ` +
-      `${e.accepted} accepted, ${e.acknowledged} acknowledged, ${e.rejectedMaxBuffered} rejected max_buffered, ` +
+      `${e.accepted} accepted, ${e.acknowledged} acknowledged (${e.acknowledgedAsDuplicate} as duplicates), ` +
+      `${e.rejectedMaxBuffered} rejected max_buffered, ` +
       `${e.rejectedMaxWait} max_wait, ${e.rejectedOther} other; ${e.presentInStream} in the stream ` +
       `(${e.streamEntries} entries): ${e.lost} lost, ${e.duplicatesInStream} duplicates. Acknowledging again ` +
       `${recovery?.afterRedisUpMs} ms after Redis was up; backlog written by ${timeline.outageBacklogSettled} s ` +

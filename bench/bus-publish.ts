@@ -18,11 +18,12 @@
  *   pnpm --filter @vkwire/bench bus-publish [--events 100000] [--rounds 4]
  */
 import { parseArgs } from 'node:util';
-import { normalizeSync, parseUpdate, serializeEvent, type VkwireEvent } from '@vkwire/events-schema';
+import { serializeEvent, type VkwireEvent } from '@vkwire/events-schema';
 // Relative until the lead re-exports the publisher from @vkwire/redis-bridge's index.
 import { createPublisher } from '@vkwire/redis-bridge';
 import { destroyManagedRedis, launchManagedRedis, type ManagedRedisServer } from '@vkwire/testing';
 import { createClient, type RedisClientType } from 'redis';
+import { benchMessageEvent } from './lib/bus-events.ts';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '4' } },
@@ -35,41 +36,9 @@ const PLAIN_IN_FLIGHT = PER_ANSWER * ANSWERS_IN_FLIGHT;
 const CONVERSATIONS = 1000;
 const PARTITIONS = 16;
 
-/** A message_new of one of 1000 users, text long enough for ~1 KB of event JSON. */
+/** A message_new of one of 1000 users, ~1.3 KB of event JSON. */
 function event(index: number): VkwireEvent {
-  const user = 100_000_001 + (index % CONVERSATIONS);
-  return normalizeSync(
-    parseUpdate({
-      group_id: 218734561,
-      type: 'message_new',
-      event_id: index.toString(16).padStart(40, '0'),
-      v: '5.199',
-      object: {
-        message: {
-          date: 1748761325,
-          from_id: user,
-          id: index + 1,
-          out: 0,
-          version: 10_000_000 + index,
-          attachments: [],
-          conversation_message_id: index + 1,
-          fwd_messages: [],
-          important: false,
-          is_hidden: false,
-          peer_id: user,
-          random_id: 0,
-          text: `Здравствуйте! Подскажите, пожалуйста, работаете ли вы в выходные и можно ли заказать доставку к 10 утра? Заказ №${index}`,
-        },
-        client_info: {
-          button_actions: ['text', 'vkpay', 'open_app', 'location', 'open_link', 'callback'],
-          keyboard: true,
-          inline_keyboard: true,
-          carousel: true,
-          lang_id: 0,
-        },
-      },
-    }),
-  );
+  return benchMessageEvent(index, CONVERSATIONS);
 }
 
 /** The plain loop: node-redis's own pipeline (`multi().execAsPipeline()`), 1000 XADDs a round trip. */

@@ -36,7 +36,6 @@ export interface CommunityOptions {
   onFatal(error: Error): void;
 }
 
-
 /** The VK error codes that mean the token itself is refused. */
 const TOKEN_REFUSED = new Set([5, 27, 28, 1117]);
 

@@ -42,8 +42,8 @@ export interface FetcherOptions {
   logger: Logger;
   /** Where counts go (metrics). @default nothing */
   observer?: FetcherObserver;
-  /** Supplies the names of events, per community API client. */
-  resolver: (api: VkApi) => VkNameResolver;
+  /** Supplies the names of events, per community API client; closed at stop when it can be. */
+  resolver: (api: VkApi) => VkNameResolver & { close?(): Promise<void> | void };
 }
 
 /**
@@ -67,6 +67,7 @@ export class Fetcher {
   readonly #checkpoints: RedisCheckpointStore;
   readonly #limiter: RedisRateLimiter;
   readonly #pollers: CommunityPoller[];
+  readonly #resolvers: (VkNameResolver & { close?(): Promise<void> | void })[];
   #fail: (error: Error) => void = () => {};
   readonly #openPublisher: () => Promise<Publisher>;
   #stopping: Promise<void> | undefined;
@@ -126,6 +127,7 @@ export class Fetcher {
           },
         }),
     );
+    this.#resolvers = this.#apis.map((api) => options.resolver(api));
     this.#pollers = this.#apis.map(
       (api, index) =>
         new CommunityPoller({
@@ -137,7 +139,7 @@ export class Fetcher {
           publisher: this.#publisher,
           lease: this.#lease,
           checkpoints: this.#checkpoints,
-          resolver: options.resolver(api),
+          resolver: this.#resolvers[index] as VkNameResolver,
           prefixes: options.prefixes,
           wait: options.wait,
           leaseMs: options.leaseMs,
@@ -193,6 +195,9 @@ export class Fetcher {
       ]);
       if (outcome === 'timeout') logger.warn({}, `fetcher: closing ${what} timed out; cutting it`);
     };
+    await Promise.all(
+      this.#resolvers.map((resolver) => closing('the name resolver', async () => resolver.close?.())),
+    );
     await Promise.all(this.#apis.map((api) => closing('the VK API client', () => api.close())));
     await closing('the publisher', () => this.#publisher.close());
     await closing('the stores', () =>

@@ -1,8 +1,6 @@
-import type { CommunityRole } from './observer.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-
+import type { CommunityRole } from './observer.js';
 
 /** One community's state in `/readyz`. */
 export interface CommunityReadiness {

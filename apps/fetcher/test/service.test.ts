@@ -1,0 +1,126 @@
+// The service as a child process: sandbox + real Redis + `src/main.ts`.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { VkApi } from '@vkwire/api-client';
+import type { VkwireEvent } from '@vkwire/events-schema';
+import { createSandbox } from '@vkwire/sandbox';
+import { redisUrl } from '@vkwire/testing';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { expect, test } from 'vitest';
+import { busEvents, uniqueStream, until } from './helpers.js';
+import { spawnService, terminate } from './service.js';
+
+const require = createRequire(import.meta.url);
+const schema = JSON.parse(readFileSync(require.resolve('@vkwire/events-schema/event.schema.json'), 'utf8'));
+const validate = new Ajv2020({ strict: false }).compile(schema);
+
+test('each event type arrives on the bus normalized, names filled, valid against the committed JSON Schema', async () => {
+  await using vk = await createSandbox();
+  const stream = uniqueStream();
+  const service = spawnService({
+    VK_TOKEN: vk.group.token,
+    VK_API_URL: vk.apiUrl,
+    REDIS_URL: redisUrl(),
+    BUS_STREAM: stream,
+    BUS_PARTITIONS: '4',
+    LP_WAIT: '1',
+  });
+  const http = await service.http;
+  await service.logged('fetcher: polling the community');
+
+  const anna = vk.user(193847562, { firstName: 'Анна', lastName: 'Смирнова', screenName: 'anna' });
+  const boris = vk.user(284756193, { firstName: 'Борис', lastName: 'Петров', screenName: 'boris' });
+  const chat = vk.createChat({ title: 'Бодрое утро', members: [anna.id, boris.id] });
+  anna.send('hello');
+  anna.send('/start now');
+  boris.send('!ping', { peerId: chat.peerId });
+  anna.send('menu', { payload: { cmd: 'menu' } });
+  const api = new VkApi({ token: vk.group.token, baseUrl: vk.apiUrl });
+  const cmid = await api.messages.send({ peer_id: anna.id, message: 'pick one', random_id: 0 });
+  anna.pressCallbackButton(anna.id, Number(cmid), { like: 1 });
+  anna.react(anna.id, Number(cmid), 3);
+  anna.typing();
+  anna.denyMessages();
+  anna.allowMessages();
+  boris.join();
+  boris.leave();
+  await api.close();
+
+  const wanted = [
+    'message',
+    'command',
+    'button',
+    'reaction',
+    'typing',
+    'allow',
+    'deny',
+    'join',
+    'leave',
+    'reply',
+    'service',
+  ] as const;
+  let events: VkwireEvent[] = [];
+  await until(async () => {
+    events = await busEvents(stream, 4);
+    return wanted.every((type) => events.some((event) => event.event_type === type));
+  });
+  for (const event of events)
+    expect(validate(JSON.parse(JSON.stringify(event))), event.event_type).toBe(true);
+  const of = (type: VkwireEvent['event_type']) => events.filter((event) => event.event_type === type);
+  expect(of('message')[0]).toMatchObject({
+    user: { uuid: anna.id, name: 'Анна Смирнова', firstname: 'Анна', lastname: 'Смирнова', nick: 'anna' },
+    peer: { bpid: anna.id, cid: null, name: 'Анна Смирнова' },
+    message: { text: 'hello' },
+  });
+  expect(of('command').map((event) => 'message' in event && event.message.text)).toEqual([
+    '/start now',
+    '!ping',
+  ]);
+  expect(of('command')[1]).toMatchObject({
+    peer: { bpid: chat.peerId, cid: chat.peerId - 2_000_000_000, name: 'Бодрое утро' },
+    user: { uuid: boris.id, name: 'Борис Петров' },
+  });
+  expect(of('message').find((event) => 'message' in event && event.message.text === 'menu')).toMatchObject({
+    message: { payload: { cmd: 'menu' } },
+  });
+  expect(of('button')[0]).toMatchObject({
+    button: { payload: { like: 1 } },
+    user: { name: 'Анна Смирнова' },
+  });
+  expect(of('reaction')[0]).toMatchObject({ reaction: { rid: 3 } });
+  expect(of('reply')[0]).toMatchObject({ message: { text: 'pick one' } });
+  for (const event of events) if (event.user) expect(event.user.name, event.event_type).not.toBeNull();
+
+  expect((await fetch(`${http}/healthz`)).status).toBe(200);
+  const ready = await fetch(`${http}/readyz`);
+  expect(ready.status).toBe(200);
+  expect(await ready.json()).toMatchObject({ ready: true, redis: 'up', communities: [{ role: 'leader' }] });
+  const metrics = await (await fetch(`${http}/metrics`)).text();
+  expect(metrics).toMatch(/vkwire_fetcher_events_published_total\{event_type="command"\} 2/);
+  expect(metrics).toMatch(/vkwire_fetcher_leader\{group_id="218734561"\} 1/);
+
+  const { code, ms } = await terminate(service);
+  expect(code).toBe(0);
+  expect(ms).toBeLessThan(10_000);
+  expect(JSON.stringify(service.logs) + service.stderr()).not.toContain(vk.group.token);
+});
+
+test('a token VK refuses (error 5): one clear line, exit 1, the token never printed', async () => {
+  await using vk = await createSandbox();
+  const token = 'vk1.a.not-a-real-token-at-all';
+  const service = spawnService({ VK_TOKEN: token, VK_API_URL: vk.apiUrl, REDIS_URL: redisUrl() });
+  const { code } = await service.exited;
+  expect(code).toBe(1);
+  const fatal = service.logs.find((line) => line.level === 60);
+  expect(fatal?.msg).toMatch(/VK refused a token \(error 5/);
+  expect(JSON.stringify(service.logs) + service.stderr()).not.toContain(token);
+});
+
+test('bad configuration: every problem named on stderr, exit 2, no stack trace', async () => {
+  const service = spawnService({ BUS_PARTITIONS: 'many', LEASE_MS: '5', REDIS_URL: 'http://nope' });
+  const { code } = await service.exited;
+  expect(code).toBe(2);
+  const stderr = service.stderr();
+  for (const name of ['VK_TOKEN', 'BUS_PARTITIONS', 'LEASE_MS', 'REDIS_URL']) expect(stderr).toContain(name);
+  expect(stderr).not.toMatch(/\n\s+at /);
+});

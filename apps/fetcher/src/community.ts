@@ -192,6 +192,10 @@ export class CommunityPoller {
       const event = await normalize(update, { resolver, prefixes });
       const result = await publishUntilAcknowledged(publisher, event, context.signal, logger);
       observer.published(event, (performance.now() - arrived) / 1000, result.duplicates > 0);
+      logger.debug(
+        { groupId, eventId: event.event_id, eventType: event.event_type, duplicate: result.duplicates > 0 },
+        'fetcher: published',
+      );
     };
     try {
       await poll.start(handler);

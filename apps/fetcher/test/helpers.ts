@@ -27,8 +27,12 @@ export function testFetcher(overrides: Partial<FetcherOptions> & Pick<FetcherOpt
 }
 
 /** Every event on the bus `stream` (all partitions), in stream order per partition. */
-export async function busEvents(stream: string, partitions: number): Promise<VkwireEvent[]> {
-  const client = createClient({ url: redisUrl() });
+export async function busEvents(
+  stream: string,
+  partitions: number,
+  url = redisUrl(),
+): Promise<VkwireEvent[]> {
+  const client = createClient({ url });
   await client.connect();
   try {
     const events: VkwireEvent[] = [];
@@ -60,4 +64,11 @@ function console_logger() {
 /** The text of a message or command event (undefined for the others). */
 export function textOf(event: VkwireEvent): string | undefined {
   return 'message' in event ? event.message.text : undefined;
+}
+
+let nextGroup = 100_000_000 + Math.floor(Math.random() * 800_000_000);
+
+/** A community id no other test (in any test file's process) is likely to use: leases and checkpoints are per community. */
+export function freshGroupId(): number {
+  return nextGroup++;
 }

@@ -276,3 +276,10 @@ describe('helpText and the README table', () => {
     );
   });
 });
+
+test('the README shows the variables exactly as the table makes them', async () => {
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /<!-- config-table[^>]*-->\n([\s\S]*?)\n<!-- \/config-table -->/.exec(readme)?.[1];
+  expect(block).toBe(configMarkdownTable());
+});

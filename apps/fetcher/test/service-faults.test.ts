@@ -9,7 +9,7 @@ import {
 } from '@vkwire/testing';
 import { expect, test } from 'vitest';
 import { busEvents, freshGroupId, textOf, uniqueStream, until } from './helpers.js';
-import { type ServiceProcess, spawnService, terminate } from './service.js';
+import { spawnService, terminate } from './service.js';
 
 const USERS = [193847562, 284756193, 375648219, 466539281, 557428193];
 

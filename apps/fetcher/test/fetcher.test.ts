@@ -19,7 +19,7 @@ test('updates arrive on the bus normalized, in order per conversation, with the 
   });
   fetcher.start();
   await until(() => fetcher.status().ready);
-  expect(fetcher.status().communities).toEqual([{ groupId: vk.group.id, role: 'leader' }]);
+  expect(fetcher.status().communities).toMatchObject([{ groupId: vk.group.id, role: 'leader' }]);
   const anna = vk.user(193847562);
   anna.send('hello');
   anna.send('/help me');

@@ -7,9 +7,9 @@ import {
   startRedisServer,
   stopRedisServer,
 } from '@vkwire/testing';
-import { expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { busEvents, freshGroupId, textOf, uniqueStream, until } from './helpers.js';
-import { spawnService, terminate } from './service.js';
+import { killLeftovers, spawnService, terminate } from './service.js';
 
 const USERS = [193847562, 284756193, 375648219, 466539281, 557428193];
 
@@ -66,6 +66,8 @@ function serviceEnv(vk: Sandbox, stream: string, redis: string, extra: Record<st
     ...extra,
   };
 }
+
+afterEach(killLeftovers);
 
 test('kill -9 at 20 random moments under a steady flow, restarting each time: 0 lost, 0 duplicated', async () => {
   await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });

@@ -6,13 +6,15 @@ import type { VkwireEvent } from '@vkwire/events-schema';
 import { createSandbox } from '@vkwire/sandbox';
 import { redisUrl } from '@vkwire/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { busEvents, freshGroupId, textOf, uniqueStream, until } from './helpers.js';
-import { spawnService, terminate } from './service.js';
+import { killLeftovers, spawnService, terminate } from './service.js';
 
 const require = createRequire(import.meta.url);
 const schema = JSON.parse(readFileSync(require.resolve('@vkwire/events-schema/event.schema.json'), 'utf8'));
 const validate = new Ajv2020({ strict: false }).compile(schema);
+
+afterEach(killLeftovers);
 
 test('each event type arrives on the bus normalized, names filled, valid against the committed JSON Schema', async () => {
   await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });

@@ -38,6 +38,8 @@ export function spawnService(env: Record<string, string>): ServiceProcess {
     env: { PATH: process.env.PATH ?? '', HTTP_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const logs: LogLine[] = [];
   const waiters: { message: string; resolve: (line: LogLine) => void }[] = [];
   let stderr = '';
@@ -82,6 +84,15 @@ export function spawnService(env: Record<string, string>): ServiceProcess {
   const http = logged('fetcher: starting').then((line) => String(line.http));
   http.catch(() => {});
   return { child, logs, stderr: () => stderr, http, logged, exited };
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills (SIGKILL) every service a test started and left running, e.g. when it failed midway. */
+export async function killLeftovers(): Promise<void> {
+  const exits = [...running].map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  for (const child of running) child.kill('SIGKILL');
+  await Promise.all(exits);
 }
 
 /** SIGTERM, then the exit code and how long it took. */

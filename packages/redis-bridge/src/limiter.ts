@@ -173,11 +173,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   async pause(key: string, ms: number): Promise<void> {
     const redisKey = this.key(key);
-    await (await this.source.handle()).script(
-      PAUSE,
-      [redisKey],
-      [milliseconds('RedisRateLimiter', 'ms', ms)],
-    );
+    await this.source.script(PAUSE, [redisKey], [milliseconds('RedisRateLimiter', 'ms', ms)]);
   }
 
   /**
@@ -210,13 +206,15 @@ export class RedisRateLimiter implements RateLimiter {
         const lease = Math.ceil(slot.leaseMs ?? this.defaultLeaseMs);
         let answer: unknown;
         try {
-          answer = await (await this.source.handle()).script(
+          answer = await this.source.script(
             ACQUIRE,
             [this.key(key)],
             [slot.limit, slot.windowMs, this.marginMs, lease, id, this.pollMs],
           );
         } catch (error) {
-          // Redis failed: that fails only the request at the head; the next one asks again.
+          // Redis failed past the store's retryForMs (a lost connection or a restart still loading
+          // is retried; a repeat may count one request twice, which only slows the rate): that
+          // fails only the request at the head; the next one asks again.
           const index = queue.waiters.indexOf(head);
           if (index >= 0) {
             queue.waiters.splice(index, 1);
@@ -259,7 +257,7 @@ export class RedisRateLimiter implements RateLimiter {
       done: async () => {
         if (done) return;
         done = true;
-        await (await this.source.handle()).script(DONE, [this.key(key)], [seq, id]);
+        await this.source.script(DONE, [this.key(key)], [seq, id]);
       },
     };
   }

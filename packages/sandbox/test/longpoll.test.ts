@@ -215,13 +215,12 @@ describe('Bots Long Poll faults', () => {
 });
 
 describe('bulk events', () => {
-  test('enqueues many message_new events fast, with distinct ids and per-dialog cmids', async () => {
+  // How fast is the benchmarks' business (bench/sandbox-longpoll); this checks what comes out.
+  test('enqueues many message_new events, with distinct ids and per-dialog cmids', async () => {
     const big = await createSandbox({ recordEvents: false, longPoll: { historySize: 400_000 } });
     try {
-      const started = performance.now();
       const { fromTs, toTs } = big.bulk.messages(300_000);
       expect(toTs - fromTs).toBe(300_000);
-      expect(performance.now() - started).toBeLessThan(5000);
       const session = await longPollServer(big);
       const answer = await poll({ ...session, ts: '0' });
       expect(answer.updates).toHaveLength(100);

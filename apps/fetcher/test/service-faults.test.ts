@@ -139,3 +139,26 @@ test('a standby takes over within the lease time after the leader is killed: 0 l
   await expectExactlyOnceInOrder(stream, flow.sent);
   expect((await terminate(standby)).code).toBe(0);
 });
+
+test('Redis unreachable at start: the service waits, says so in /readyz, and polls once Redis answers', async () => {
+  const redis = await launchManagedRedis({ persistence: 'aof-always' });
+  try {
+    await stopRedisServer(redis);
+    await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+    const stream = uniqueStream();
+    const service = spawnService(serviceEnv(vk, stream, redis.url));
+    const http = await service.http;
+    await service.logged('fetcher: Redis unreachable; retrying (polling waits for it)');
+    const waiting = await fetch(`${http}/readyz`);
+    expect(waiting.status).toBe(503);
+    expect(await waiting.json()).toMatchObject({ ready: false, redis: 'down' });
+    await startRedisServer(redis);
+    await service.logged('fetcher: polling the community');
+    vk.user(193847562).send('after the wait');
+    await until(async () => (await busEvents(stream, 4, redis.url)).length === 1);
+    expect((await fetch(`${http}/readyz`)).status).toBe(200);
+    expect((await terminate(service)).code).toBe(0);
+  } finally {
+    await destroyManagedRedis(redis);
+  }
+});

@@ -203,7 +203,7 @@ export class CommunityPoller {
       this.setRole('leader');
     } catch (error) {
       await this.releaseLease(key, grant);
-      if (error instanceof LongPollRefusedError) return error;
+      if (error instanceof LongPollRefusedError) return refusedWithHint(groupId, error);
       if (this.signal.aborted) return undefined;
       logger.warn({ groupId, error: errorText(error) }, 'fetcher: Long Poll did not start; retrying');
       await sleep(1000, this.signal);
@@ -269,4 +269,20 @@ export class CommunityPoller {
       );
     });
   }
+}
+
+/** The community setting that fixes each refusal, for the one line the operator reads. */
+const REFUSAL_HINTS: Record<LongPollRefusedError['code'], string> = {
+  long_poll_auth:
+    'VK refused the token: create a new one in the community (Manage → API usage → Access tokens) and set VK_TOKEN',
+  long_poll_access_denied:
+    'the token has no access to this community: use a token created in the community itself (Manage → API usage → Access tokens) with the "manage" right, and check VK_GROUP_ID',
+  long_poll_disabled:
+    'Bots Long Poll is off and the token may not switch it on: enable it in the community (Manage → API usage → Long Poll API), or give the token the "manage" right',
+};
+
+function refusedWithHint(groupId: number, error: LongPollRefusedError): Error {
+  return new Error(`fetcher: community ${groupId}: ${REFUSAL_HINTS[error.code]} (VK error ${error.vkCode})`, {
+    cause: error,
+  });
 }

@@ -128,3 +128,19 @@ test('bad configuration: every problem named on stderr, exit 2, no stack trace',
   for (const name of ['VK_TOKEN', 'BUS_PARTITIONS', 'LEASE_MS', 'REDIS_URL']) expect(stderr).toContain(name);
   expect(stderr).not.toMatch(/\n\s+at /);
 });
+
+test('a token without access to the configured community: one line naming the setting, exit 1', async () => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }, { id: freshGroupId() }] });
+  const other = vk.groups[1]?.id as number;
+  const service = spawnService({
+    VK_TOKEN: vk.group.token,
+    VK_GROUP_ID: String(other),
+    VK_API_URL: vk.apiUrl,
+    REDIS_URL: redisUrl(),
+    BUS_STREAM: uniqueStream(),
+  });
+  const { code } = await service.exited;
+  expect(code).toBe(1);
+  const fatal = service.logs.find((line) => line.level === 60);
+  expect(fatal?.msg).toMatch(new RegExp(`community ${other}: .*Manage → API usage`));
+});

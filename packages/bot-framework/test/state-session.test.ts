@@ -60,7 +60,7 @@ test('two bots sharing a store and a lease take a key in turn (two workers, one 
   const storage = new MemoryKeyValueStore();
   const lease = new MemoryLease();
   const saw: number[] = [];
-  const workers = [stateBot<Counter>(vk), stateBot<Counter>(vk)];
+  const workers = [stateBot<Counter>(vk), stateBot<Counter>(vk)] as const;
   for (const { bot } of workers) {
     bot.use(session({ initial: () => ({ count: 0 }), storage, lease, leaseMs: 1000 }));
     bot.on('message_new', async (ctx) => {
@@ -72,9 +72,7 @@ test('two bots sharing a store and a lease take a key in turn (two workers, one 
   }
   const next = inbox(vk);
   for (let i = 0; i < 20; i++) vk.user(7).send(`m${i}`);
-  await Promise.all(
-    next().map((update, i) => (workers[i % 2]?.bot as (typeof workers)[0]['bot']).handleUpdate(update)),
-  );
+  await Promise.all(next().map((update, i) => workers[i % 2 === 0 ? 0 : 1].bot.handleUpdate(update)));
   expect(workers.flatMap((worker) => worker.errors)).toEqual([]);
   expect([...saw].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
 });

@@ -1,6 +1,7 @@
 import { type KeyValueStore, type Lease, MemoryKeyValueStore, VkwireConfigError } from '@vkwire/core';
+import { leaf } from '../composer.js';
 import type { BaseContext } from '../context.js';
-import type { MiddlewareFn, MiddlewareObj } from '../middleware.js';
+import type { Handler, MiddlewareFn, MiddlewareObj } from '../middleware.js';
 import { SessionConflictError, StateError } from './errors.js';
 import { KeyLock } from './key-lock.js';
 import { keyFunction, type StateKeyFn, type StateStrategy } from './keys.js';
@@ -205,6 +206,34 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
     return <X extends BaseContext & FsmFlavor<M>>(ctx: X): ctx is X & InState<M, K> => {
       const state = ctx.fsm.state;
       return state !== undefined && (states as string[]).includes(state);
+    };
+  }
+
+  /**
+   * Handlers for updates in `state` (one of `states`), as a middleware for `bot.use`: like `on`'s
+   * handlers, they end the route (call `next()` to go on) and a returned string is the reply.
+   * Updates in other states pass on.
+   *
+   * @example
+   * bot.use(flow.state('ask_name', async (ctx) => {
+   *   await ctx.fsm.set('ask_age', { name: ctx.text ?? '' });
+   *   return 'How old are you?';
+   * }));
+   */
+  state<K extends FsmStateName<M>, X extends BaseContext & FsmFlavor<M> = BaseContext & FsmFlavor<M>>(
+    state: K | readonly K[],
+    ...handlers: Array<Handler<X & InState<M, K>>>
+  ): MiddlewareFn<X> {
+    const wanted: readonly string[] = typeof state === 'string' ? [state] : state;
+    for (const name of wanted)
+      if (!(name in this.states))
+        throw new VkwireConfigError('fsm', 'state', 'the name of a declared state', { got: name });
+    const route = leaf(handlers);
+    return (ctx, next) => {
+      const current = ctx.fsm.state;
+      return current !== undefined && wanted.includes(current)
+        ? route(ctx as X & InState<M, K>, next)
+        : next();
     };
   }
 

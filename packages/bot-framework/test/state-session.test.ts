@@ -191,3 +191,37 @@ test('state keys start with the community, then the strategy; a custom key wins'
   // The later session() owns ctx.session: the chat one saw nothing change.
   expect(await storage.get(`chat:${g}:c:${chat.peerId}`)).toBeUndefined();
 });
+
+test('a key another worker holds past leaseWaitMs fails the update with lock_timeout; the handler does not run', async () => {
+  const vk = await sandbox();
+  const lease = new MemoryLease();
+  const { bot, errors } = stateBot<Counter>(vk);
+  bot.use(session({ initial: () => ({ count: 0 }), lease, leaseWaitMs: 50 }));
+  let ran = 0;
+  bot.on('message_new', () => {
+    ran++;
+  });
+  expect(lease.acquire(`lock:session:${vk.group.id}:uc:9:9`, 60_000)).not.toBeNull();
+  await say(vk, bot, inbox(vk), 9, 'x');
+  expect(ran).toBe(0);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatchObject({ name: 'StateError', code: 'lock_timeout' });
+});
+
+test('an update without the user or chat of its key: the handler runs, touching ctx.session throws no_state_key', async () => {
+  const vk = await sandbox();
+  const { bot, errors } = stateBot<Counter>(vk);
+  bot.use(session({ initial: () => ({ count: 0 }), strategy: 'chat' }));
+  let reached = false;
+  bot.on('group_join', (ctx) => {
+    reached = true;
+    ctx.session.count++;
+  });
+  vk.user(12).join();
+  const [update] = vk.events().filter((item) => item.type === 'group_join');
+  await bot.handleUpdate(update as unknown as Parameters<typeof bot.handleUpdate>[0]);
+  expect(reached).toBe(true);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatchObject({ name: 'StateError', code: 'no_state_key' });
+  expect(errors[0]?.message).toContain('group_join');
+});

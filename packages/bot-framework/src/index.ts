@@ -57,6 +57,8 @@ export type {
 export * from './keyboard/index.js';
 export type { Handler, Middleware, MiddlewareFn, MiddlewareObj, NextFunction } from './middleware.js';
 export { Router, type RouterHook, type RouterOptions } from './router.js';
+// Bot state: sessions, FSMs, state keys and locks
+export * from './state/index.js';
 // Background tasks
 export type { TaskContext, TaskFunction, TaskOptions } from './tasks.js';
 // A user account's bot over User Long Poll

@@ -1,0 +1,42 @@
+import type { BaseContext } from '../context.js';
+
+/**
+ * Whose state it is: one per `user` (across every chat), per `chat` (shared by its members), or per
+ * user in each chat (`user_in_chat`, the default).
+ */
+export type StateStrategy = 'user' | 'chat' | 'user_in_chat';
+
+/** A custom key of an update's state (undefined: the update has none). */
+export type StateKeyFn<C> = (ctx: C) => string | undefined;
+
+/**
+ * The state key of an update: the community first (`0` for a user account's bot), then the
+ * strategy: `<groupId>:u:<userId>`, `<groupId>:c:<peerId>` or `<groupId>:uc:<peerId>:<userId>`.
+ * Undefined when the update has no such user or chat (a `group_join` has no chat).
+ *
+ * @example
+ * stateKey(ctx, 'user_in_chat'); // '218734561:uc:2000000001:42'
+ */
+export function stateKey(ctx: BaseContext, strategy: StateStrategy): string | undefined {
+  const group = ctx.groupId ?? 0;
+  const user = ctx.senderId;
+  const peer = ctx.peerId;
+  switch (strategy) {
+    case 'user':
+      return user === undefined ? undefined : `${group}:u:${user}`;
+    case 'chat':
+      return peer === undefined ? undefined : `${group}:c:${peer}`;
+    case 'user_in_chat':
+      return user === undefined || peer === undefined ? undefined : `${group}:uc:${peer}:${user}`;
+  }
+}
+
+/** The key function of a strategy or a custom one. */
+export function keyFunction<C extends BaseContext>(
+  strategy: StateStrategy | undefined,
+  getKey: StateKeyFn<C> | undefined,
+): StateKeyFn<C> {
+  if (getKey !== undefined) return getKey;
+  const chosen = strategy ?? 'user_in_chat';
+  return (ctx) => stateKey(ctx, chosen);
+}

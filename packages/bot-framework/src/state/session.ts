@@ -1,0 +1,130 @@
+import { type KeyValueStore, type Lease, MemoryKeyValueStore, VkwireConfigError } from '@vkwire/core';
+import type { BaseContext } from '../context.js';
+import type { MiddlewareFn } from '../middleware.js';
+import { SessionConflictError, StateError } from './errors.js';
+import { KeyLock } from './key-lock.js';
+import { keyFunction, type StateKeyFn, type StateStrategy } from './keys.js';
+
+/**
+ * What `session()` adds to a context: intersect it into your context type.
+ *
+ * @example
+ * type MyContext = Context & SessionFlavor<{ count: number }>;
+ * const bot = new Bot<MyContext>({ token });
+ * bot.use(session({ initial: () => ({ count: 0 }) }));
+ * bot.on('message_new', (ctx) => `message #${++ctx.session.count}`);
+ */
+export interface SessionFlavor<S> {
+  /**
+   * This update's session: read and change it freely (or assign a new value); it is written back
+   * after the handlers when it changed. Throws `StateError` (`no_state_key`) on updates without the
+   * user or chat it is keyed by.
+   */
+  session: S;
+}
+
+/** Options of {@link session}. */
+export interface SessionOptions<S, C extends BaseContext = BaseContext> {
+  /** The session of a user (or chat) that has none yet. A new value each call. */
+  initial: () => S;
+  /** Where sessions live; share one `RedisStorage` between workers. @default a MemoryKeyValueStore of its own */
+  storage?: KeyValueStore | undefined;
+  /** Whose session it is. @default 'user_in_chat' */
+  strategy?: StateStrategy | undefined;
+  /** A custom key (wins over `strategy`); start it with the community's id. */
+  getKey?: StateKeyFn<C> | undefined;
+  /** Put before the key in storage, to keep features apart in one store. @default 'session' */
+  prefix?: string | undefined;
+  /** A session expires this long after it was last changed. @default never */
+  ttlMs?: number | undefined;
+  /**
+   * A lease shared by the workers (core's `MemoryLease`, redis-bridge's `RedisLease`): updates of
+   * one key then run one at a time across processes, not only within one.
+   */
+  lease?: Lease | undefined;
+  /** How long a lease is taken for (renewed while the handler runs). @default 30000 */
+  leaseMs?: number | undefined;
+  /** How long an update waits for a key another worker holds, then fails. @default 10000 */
+  leaseWaitMs?: number | undefined;
+}
+
+/**
+ * Sessions: `ctx.session`, kept per user in each chat (or per `user`, per `chat`) in a key-value
+ * store, so they survive restarts (with a persistent store) and are shared by workers.
+ *
+ * The session is read **before** the handlers run (a synchronous `ctx.session` cannot wait for a
+ * networked store), once per update, and written back after them only when its JSON changed, with
+ * compare-and-set on the version it was read at. Updates of one key run one at a time in the
+ * process (and across workers with `lease`), so each sees what the previous one left. When a
+ * write still finds the key changed (another worker without the lease), nothing is written and
+ * `SessionConflictError` goes to the error handlers. Assigning `null` or `undefined` deletes it.
+ *
+ * @example
+ * bot.use(session({ initial: () => ({ count: 0 }), strategy: 'user', ttlMs: 86_400_000 }));
+ */
+export function session<S, C extends BaseContext = BaseContext>(
+  options: SessionOptions<S, C>,
+): MiddlewareFn<C & SessionFlavor<S>> {
+  if (typeof options?.initial !== 'function')
+    throw new VkwireConfigError('session', 'initial', 'a function returning the initial session', {
+      got: options?.initial,
+    });
+  if (options.ttlMs !== undefined && !(options.ttlMs > 0))
+    throw new VkwireConfigError('session', 'ttlMs', 'a positive number of milliseconds', {
+      got: options.ttlMs,
+    });
+  const storage = options.storage ?? new MemoryKeyValueStore();
+  const keyOf = keyFunction<C>(options.strategy, options.getKey);
+  const prefix = options.prefix ?? 'session';
+  const lock = new KeyLock({ lease: options.lease, leaseMs: options.leaseMs, waitMs: options.leaseWaitMs });
+  const writeOptions = options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs };
+
+  return async (ctx, next) => {
+    const base = keyOf(ctx);
+    if (base === undefined) {
+      Object.defineProperty(ctx, 'session', {
+        configurable: true,
+        get: () => {
+          throw new StateError(
+            'no_state_key',
+            `a ${ctx.update.type} update has no ${options.strategy ?? 'user_in_chat'} to keep a session for`,
+          );
+        },
+      });
+      return next();
+    }
+    const key = `${prefix}:${base}`;
+    await lock.run(
+      key,
+      async () => {
+        const entry = await storage.get(key);
+        let value: S | null | undefined = entry === undefined ? options.initial() : (entry.value as S);
+        // A fresh session left as `initial()` made it is not worth a write.
+        const before = JSON.stringify(value);
+        Object.defineProperty(ctx, 'session', {
+          configurable: true,
+          enumerable: true,
+          get: () => value,
+          set: (next: S | null | undefined) => {
+            value = next;
+          },
+        });
+        await next();
+        const ifVersion = entry?.version ?? 0;
+        if (value === null || value === undefined) {
+          if (entry === undefined) return;
+          // A delete cannot compare versions: check right before it, which is as close as the contract allows.
+          const now = await storage.get(key);
+          if (now?.version !== entry.version) throw new SessionConflictError(key);
+          await storage.delete(key);
+          return;
+        }
+        const after = JSON.stringify(value);
+        if (after === before) return;
+        if (!(await storage.set(key, value, { ...writeOptions, ifVersion })))
+          throw new SessionConflictError(key);
+      },
+      ctx.signal,
+    );
+  };
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Bot,
+  type Context,
+  type FsmFlavor,
+  fsm,
+  type SessionFlavor,
+  session,
+  stateData,
+} from '@vkwire/bot-framework';
+import { silentLogger } from '@vkwire/core';
+import type { VkParsedUpdate } from '@vkwire/events-schema';
+import { createSandbox, type Sandbox } from '@vkwire/sandbox';
+import { redisUrl } from '@vkwire/testing';
+import { afterEach, expect, test } from 'vitest';
+import { RedisLease, RedisStorage } from '../src/stores/index.js';
+
+const closers: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+function worker<C extends Context>(vk: Sandbox): { bot: Bot<C>; errors: Error[] } {
+  const bot = new Bot<C>({ token: vk.group.token, baseUrl: vk.apiUrl, logger: silentLogger });
+  const errors: Error[] = [];
+  bot.catch((error) => {
+    errors.push(error);
+  });
+  closers.push(() => bot.stop());
+  return { bot, errors };
+}
+
+function redisState(): { storage: RedisStorage; lease: RedisLease } {
+  const prefix = `test:${randomUUID()}:`;
+  const storage = new RedisStorage({ redis: redisUrl(), prefix });
+  const lease = new RedisLease({ redis: redisUrl(), prefix });
+  closers.push(
+    () => storage.close(),
+    () => lease.close(),
+  );
+  return { storage, lease };
+}
+
+function messages(vk: Sandbox): VkParsedUpdate[] {
+  return vk.events().filter((update) => update.type === 'message_new') as unknown as VkParsedUpdate[];
+}
+
+test('two workers on one Redis storage and lease: a burst of 20 sees every increment once', async () => {
+  await using vk = await createSandbox({ rateLimit: false });
+  const { storage, lease } = redisState();
+  type C = Context & SessionFlavor<{ count: number }>;
+  const workers = [worker<C>(vk), worker<C>(vk)] as const;
+  const saw: number[] = [];
+  for (const { bot } of workers) {
+    bot.use(session({ initial: () => ({ count: 0 }), storage, lease, leaseMs: 5000 }));
+    bot.on('message_new', async (ctx) => {
+      const seen = ctx.session.count;
+      // A pause inside the handler: without the lease the other worker would read the old count.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      saw.push(seen);
+      ctx.session.count = seen + 1;
+    });
+  }
+  for (let i = 0; i < 20; i++) vk.user(11).send(`m${i}`);
+  await Promise.all(messages(vk).map((update, i) => workers[i % 2 === 0 ? 0 : 1].bot.handleUpdate(update)));
+  expect(workers.flatMap((item) => item.errors)).toEqual([]);
+  expect([...saw].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  expect((await storage.get(`session:${vk.group.id}:uc:11:11`))?.value).toEqual({ count: 20 });
+});
+
+test('an FSM on Redis: each step of a registration may land on either worker, or a restarted one', async () => {
+  await using vk = await createSandbox({ rateLimit: false });
+  const { storage, lease } = redisState();
+  const states = { ask_name: stateData(), ask_age: stateData<{ name: string }>() };
+  type C = Context & FsmFlavor<typeof states>;
+  const build = () => {
+    const { bot, errors } = worker<C>(vk);
+    const flow = fsm({ states, storage, lease, transitions: { ask_name: ['ask_age'] } });
+    bot.use(flow);
+    bot.command('register', async (ctx) => {
+      await ctx.fsm.set('ask_name');
+      return 'Your name?';
+    });
+    bot.use(
+      flow.state('ask_name', async (ctx) => {
+        await ctx.fsm.set('ask_age', { name: ctx.text ?? '' });
+        return 'Your age?';
+      }),
+      flow.state('ask_age', async (ctx) => {
+        const { name } = ctx.fsm.current.data;
+        await ctx.fsm.clear();
+        return `${name}, ${ctx.text}`;
+      }),
+    );
+    return { bot, errors };
+  };
+  const first = build();
+  const second = build();
+  let handled = 0;
+  const step = async (bot: Bot<C>, from: number, text: string) => {
+    vk.user(from).send(text);
+    const fresh = messages(vk).slice(handled);
+    handled += fresh.length;
+    for (const update of fresh) await bot.handleUpdate(update);
+  };
+  await step(first.bot, 21, '/register');
+  await step(second.bot, 22, '/register');
+  await step(second.bot, 21, 'Ann');
+  await step(first.bot, 22, 'Bob');
+  await first.bot.stop();
+  const restarted = build();
+  await step(restarted.bot, 21, '25');
+  await step(second.bot, 22, '30');
+  expect([...first.errors, ...second.errors, ...restarted.errors]).toEqual([]);
+  const said = (peer: number) => vk.sent({ peer }).map((message) => message.text);
+  expect(said(21)).toEqual(['Your name?', 'Your age?', 'Ann, 25']);
+  expect(said(22)).toEqual(['Your name?', 'Your age?', 'Bob, 30']);
+  expect(await storage.get(`fsm:${vk.group.id}:uc:21:21`)).toBeUndefined();
+});

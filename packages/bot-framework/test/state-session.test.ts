@@ -1,7 +1,13 @@
 import { type KeyValueSetOptions, MemoryKeyValueStore, MemoryLease } from '@vkwire/core';
 import { afterEach, expect, test, vi } from 'vitest';
 import type { Context } from '../src/context.js';
-import { SessionConflictError, type SessionFlavor, session, stateKey } from '../src/state/index.js';
+import {
+  featureKey,
+  SessionConflictError,
+  type SessionFlavor,
+  session,
+  stateKey,
+} from '../src/state/index.js';
 import { sandbox, texts } from './helpers.js';
 import { inbox, say, stateBot } from './state-helpers.js';
 
@@ -29,7 +35,7 @@ test('a burst of 20 messages from one user: each handler sees the count its pred
   await Promise.all(next().map((update) => bot.handleUpdate(update)));
   expect(errors).toEqual([]);
   expect(saw).toEqual(Array.from({ length: 20 }, (_, i) => i));
-  expect((await storage.get(`session:${vk.group.id}:uc:7:7`))?.value).toEqual({ count: 20 });
+  expect((await storage.get(`${vk.group.id}:session:uc:7:7`))?.value).toEqual({ count: 20 });
 });
 
 test('a user-wide session is exclusive across chats: a burst over a DM and a chat loses no increment', async () => {
@@ -135,13 +141,13 @@ test('a write that finds the session changed meanwhile fails with SessionConflic
   bot.on('message_new', async (ctx) => {
     ctx.session.count = 100;
     // Another worker (without a lease) writes the same key meanwhile.
-    await storage.set(`session:${stateKey(ctx, 'user_in_chat')}`, { count: 5 });
+    await storage.set(featureKey(stateKey(ctx, 'user_in_chat') as string, 'session'), { count: 5 });
   });
   await say(vk, bot, inbox(vk), 5, 'x');
   expect(errors).toHaveLength(1);
   expect(errors[0]).toBeInstanceOf(SessionConflictError);
-  expect(errors[0]).toMatchObject({ code: 'conflict', key: `session:${vk.group.id}:uc:5:5` });
-  expect((await storage.get(`session:${vk.group.id}:uc:5:5`))?.value).toEqual({ count: 5 });
+  expect(errors[0]).toMatchObject({ code: 'conflict', key: `${vk.group.id}:session:uc:5:5` });
+  expect((await storage.get(`${vk.group.id}:session:uc:5:5`))?.value).toEqual({ count: 5 });
 });
 
 test('assigning null deletes the session; the next update starts from initial()', async () => {
@@ -187,9 +193,9 @@ test('state keys start with the community, then the strategy; a custom key wins'
   next();
   await say(vk, bot, next, 7, 'hi', chat.peerId);
   const g = vk.group.id;
-  expect(await storage.get(`x:${g}:custom`)).toMatchObject({ value: { count: 1 } });
+  expect(await storage.get(`${g}:x:custom`)).toMatchObject({ value: { count: 1 } });
   // The later session() owns ctx.session: the chat one saw nothing change.
-  expect(await storage.get(`chat:${g}:c:${chat.peerId}`)).toBeUndefined();
+  expect(await storage.get(`${g}:chat:c:${chat.peerId}`)).toBeUndefined();
 });
 
 test('a key another worker holds past leaseWaitMs fails the update with lock_timeout; the handler does not run', async () => {
@@ -201,7 +207,7 @@ test('a key another worker holds past leaseWaitMs fails the update with lock_tim
   bot.on('message_new', () => {
     ran++;
   });
-  expect(lease.acquire(`lock:session:${vk.group.id}:uc:9:9`, 60_000)).not.toBeNull();
+  expect(lease.acquire(`lock:${vk.group.id}:session:uc:9:9`, 60_000)).not.toBeNull();
   await say(vk, bot, inbox(vk), 9, 'x');
   expect(ran).toBe(0);
   expect(errors).toHaveLength(1);

@@ -65,7 +65,7 @@ test('two workers on one Redis storage and lease: a burst of 20 sees every incre
   await Promise.all(messages(vk).map((update, i) => workers[i % 2 === 0 ? 0 : 1].bot.handleUpdate(update)));
   expect(workers.flatMap((item) => item.errors)).toEqual([]);
   expect([...saw].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-  expect((await storage.get(`session:${vk.group.id}:uc:11:11`))?.value).toEqual({ count: 20 });
+  expect((await storage.get(`${vk.group.id}:session:uc:11:11`))?.value).toEqual({ count: 20 });
 });
 
 test('an FSM on Redis: each step of a registration may land on either worker, or a restarted one', async () => {
@@ -115,5 +115,5 @@ test('an FSM on Redis: each step of a registration may land on either worker, or
   const said = (peer: number) => vk.sent({ peer }).map((message) => message.text);
   expect(said(21)).toEqual(['Your name?', 'Your age?', 'Ann, 25']);
   expect(said(22)).toEqual(['Your name?', 'Your age?', 'Bob, 30']);
-  expect(await storage.get(`fsm:${vk.group.id}:uc:21:21`)).toBeUndefined();
+  expect(await storage.get(`${vk.group.id}:fsm:uc:21:21`)).toBeUndefined();
 });

@@ -4,7 +4,7 @@ import type { BaseContext } from '../context.js';
 import type { Handler, MiddlewareFn, MiddlewareObj } from '../middleware.js';
 import { SessionConflictError, StateError } from './errors.js';
 import { KeyLock } from './key-lock.js';
-import { keyFunction, type StateKeyFn, type StateStrategy } from './keys.js';
+import { featureKey, keyFunction, type StateKeyFn, type StateStrategy } from './keys.js';
 
 /**
  * What an FSM state's data is: a zod schema (checked on every `set`/`update`), or
@@ -298,7 +298,7 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
       });
       return next();
     }
-    const key = `${this.options.prefix ?? 'fsm'}:${base}`;
+    const key = featureKey(base, this.options.prefix ?? 'fsm');
     await this.lock.run(key, () => this.handle(ctx, key, next), ctx.signal);
   }
 

@@ -17,5 +17,5 @@ export {
   stateData,
 } from './fsm.js';
 export { KeyLock, type KeyLockOptions } from './key-lock.js';
-export { type StateKeyFn, type StateStrategy, stateKey } from './keys.js';
+export { featureKey, type StateKeyFn, type StateStrategy, stateKey } from './keys.js';
 export { type SessionFlavor, type SessionOptions, session } from './session.js';

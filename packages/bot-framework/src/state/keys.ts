@@ -40,3 +40,13 @@ export function keyFunction<C extends BaseContext>(
   const chosen = strategy ?? 'user_in_chat';
   return (ctx) => stateKey(ctx, chosen);
 }
+
+/**
+ * The key a feature stores under: the community first (as every state key starts), then the
+ * feature's prefix, then the rest — `218734561:session:uc:2000000004:193847562`. A custom key
+ * without a `:` gets the prefix in front.
+ */
+export function featureKey(base: string, prefix: string): string {
+  const colon = base.indexOf(':');
+  return colon < 0 ? `${prefix}:${base}` : `${base.slice(0, colon)}:${prefix}${base.slice(colon)}`;
+}

@@ -3,7 +3,7 @@ import type { BaseContext } from '../context.js';
 import type { MiddlewareFn } from '../middleware.js';
 import { SessionConflictError, StateError } from './errors.js';
 import { KeyLock } from './key-lock.js';
-import { keyFunction, type StateKeyFn, type StateStrategy } from './keys.js';
+import { featureKey, keyFunction, type StateKeyFn, type StateStrategy } from './keys.js';
 
 /**
  * What `session()` adds to a context: intersect it into your context type.
@@ -33,7 +33,7 @@ export interface SessionOptions<S, C extends BaseContext = BaseContext> {
   strategy?: StateStrategy | undefined;
   /** A custom key (wins over `strategy`); start it with the community's id. */
   getKey?: StateKeyFn<C> | undefined;
-  /** Put before the key in storage, to keep features apart in one store. @default 'session' */
+  /** Put after the community in the stored key, to keep features apart in one store. @default 'session' */
   prefix?: string | undefined;
   /** A session expires this long after it was last changed. @default never */
   ttlMs?: number | undefined;
@@ -93,7 +93,7 @@ export function session<S, C extends BaseContext = BaseContext>(
       });
       return next();
     }
-    const key = `${prefix}:${base}`;
+    const key = featureKey(base, prefix);
     await lock.run(
       key,
       async () => {

@@ -20,6 +20,7 @@ import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
 import { Context, deliveryOf } from './context.js';
 import { BotStateError } from './errors.js';
 import { PeerQueue } from './peer-queue.js';
+import { WaitRegistry } from './state/wait/registry.js';
 
 const COMPONENT = 'Bot';
 
@@ -153,6 +154,7 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
   private readonly byGroup = new Map<number, Community>();
   private readonly contextType: ContextConstructor<C>;
   private readonly queue: PeerQueue;
+  private readonly waits: WaitRegistry;
   private readonly groups = new CallbackGroups([]);
   private receiverOptions: WebhookOptions | undefined;
   private webhookState: { receiver?: CallbackReceiver; node?: NodeCallbackHandler } | undefined;
@@ -163,6 +165,7 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     super(COMPONENT, options ?? {});
     this.contextType = options.context ?? (Context as unknown as ContextConstructor<C>);
     this.queue = new PeerQueue(this.concurrency);
+    this.waits = new WaitRegistry(this.logger);
     const entries: Array<CommunityOptions | string> = options.communities
       ? [...options.communities]
       : [
@@ -265,6 +268,7 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
    * Handles one update from any source (a queue, a test, another transport) and resolves when it is
    * handled: errors go to the error handlers and never reject. Updates of one conversation keep
    * their order; at most `concurrency` run at once. Rejects with `BotStateError` after `stop()`.
+   * A handler that waits (`ctx.waitFor`) counts as done with this update once it starts waiting.
    *
    * @example
    * await bot.handleUpdate(JSON.parse(body));
@@ -290,7 +294,16 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
         signal: this.runController.signal,
       }),
     );
-    await this.dispatch(ctx);
+    // A waiting handler (`ctx.waitFor`) gets the updates it waits for before the tree does.
+    await this.waits.deliver(
+      ctx,
+      (own) => this.dispatch(own as C),
+      (rest) => void this.tracked(rest),
+    );
+  }
+
+  protected override cancelWaits(): void {
+    this.waits.cancelAll();
   }
 
   private async communityOf(update: VkParsedUpdate): Promise<Community> {

@@ -20,6 +20,8 @@ import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
 import { Context, deliveryOf } from './context.js';
 import { BotStateError } from './errors.js';
 import { PeerQueue } from './peer-queue.js';
+import type { ViewOptions } from './state/view/options.js';
+import { View, type ViewBuilder } from './state/view/view.js';
 import { WaitRegistry } from './state/wait/registry.js';
 
 const COMPONENT = 'Bot';
@@ -262,6 +264,23 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
    */
   describe(): { commands: ReturnType<Bot['commandList']> } {
     return { commands: this.commandList() };
+  }
+
+  /**
+   * Declares a view: a message with callback buttons bound to handlers and state (send it with
+   * `ctx.replyView(view, state)`). A press runs its button's handler with the message's state,
+   * unless the view expired (`ttlMs`) or the user is not allowed (`allow`): those get a snackbar.
+   *
+   * @example
+   * const counter = bot.view('counter', { state: 0, text: (n) => `Count: ${n}`, allow: 'author' }, (v) => {
+   *   v.button('inc', '+1', (ctx, view) => view.update(view.state + 1));
+   * });
+   * bot.command('count', (ctx) => ctx.replyView(counter));
+   */
+  view<S>(name: string, options: ViewOptions<S>, build: (view: ViewBuilder<S>) => void): View<S> {
+    const view = new View(name, options, build);
+    this.button(view.query, (ctx) => view.press(ctx));
+    return view;
   }
 
   /**

@@ -21,6 +21,7 @@ import {
 import { type CommandCall, type CommandSettings, parseCommandCall } from './commands/parse.js';
 import { validateKeyboard } from './keyboard/keyboard.js';
 import { parsePayload } from './keyboard/payload.js';
+import type { View } from './state/view/view.js';
 import type { WaitFilter, WaitResult } from './state/wait/filter.js';
 import { type WaitOptions, waitFor } from './state/wait/registry.js';
 
@@ -490,6 +491,18 @@ export class Context<U extends VkParsedUpdate = VkParsedUpdate> extends BaseCont
    */
   waitFor<const F extends WaitFilter>(filter: F, options?: WaitOptions): Promise<WaitResult<F>> {
     return waitFor(this as Context, filter, options) as Promise<WaitResult<F>>;
+  }
+
+  /**
+   * Sends a view (`bot.view`) to this conversation: its text and buttons made from `state` (default
+   * the view's initial state); a view that allows `'author'` answers only this update's user.
+   * Resolves with the message id.
+   *
+   * @example
+   * bot.command('poll', (ctx) => ctx.replyView(poll, { yes: 0, no: 0 }));
+   */
+  replyView<S>(view: View<S>, state?: S, extra?: Omit<SendOptions, 'keyboard'>): Promise<number> {
+    return view.reply(this as Context, state, extra);
   }
 
   protected view(): MessageView | null {

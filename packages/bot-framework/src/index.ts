@@ -62,3 +62,7 @@ export type { TaskContext, TaskFunction, TaskOptions } from './tasks.js';
 // A user account's bot over User Long Poll
 export { UserBot, type UserBotOptions } from './user-bot.js';
 export { UserContext } from './user-context.js';
+// Views: messages with callback buttons bound to handlers and state
+export * from './state/view/index.js';
+// Waiting for a user's next update: ctx.waitFor
+export * from './state/wait/index.js';

@@ -57,12 +57,12 @@ export type {
 export * from './keyboard/index.js';
 export type { Handler, Middleware, MiddlewareFn, MiddlewareObj, NextFunction } from './middleware.js';
 export { Router, type RouterHook, type RouterOptions } from './router.js';
+// Views: messages with callback buttons bound to handlers and state
+export * from './state/view/index.js';
+// Waiting for a user's next update: ctx.waitFor
+export * from './state/wait/index.js';
 // Background tasks
 export type { TaskContext, TaskFunction, TaskOptions } from './tasks.js';
 // A user account's bot over User Long Poll
 export { UserBot, type UserBotOptions } from './user-bot.js';
 export { UserContext } from './user-context.js';
-// Views: messages with callback buttons bound to handlers and state
-export * from './state/view/index.js';
-// Waiting for a user's next update: ctx.waitFor
-export * from './state/wait/index.js';

@@ -1,8 +1,10 @@
+import type { VkParsedUpdate } from '@vkwire/events-schema';
 import { expect, expectTypeOf, test, vi } from 'vitest';
+import { Bot } from '../src/bot.js';
 import type { Context } from '../src/context.js';
 import type { Filtered } from '../src/filters.js';
 import { WaitCancelledError, WaitTimeoutError } from '../src/state/wait/errors.js';
-import { sandbox, startedBot, texts } from './helpers.js';
+import { cleanup, memoryLogger, sandbox, startedBot, texts } from './helpers.js';
 
 const ANNA = 193847562;
 const BORIS = 55501;
@@ -134,4 +136,34 @@ test('the resolved context narrows with a type guard', () => {
   const isYes = (ctx: Context): ctx is Guarded => ctx.text === 'yes';
   const wait = (ctx: Context) => ctx.waitFor(isYes);
   expectTypeOf<Awaited<ReturnType<typeof wait>>['text']>().toEqualTypeOf<'yes'>();
+});
+
+test('handleUpdate (the Callback API path): the waiting handler frees its conversation, each update resolves at its turn', async () => {
+  const vk = await sandbox();
+  const bot = new Bot({ token: vk.group.token, baseUrl: vk.apiUrl, logger: memoryLogger().logger });
+  cleanup(() => bot.stop());
+  const steps: string[] = [];
+  bot.command('quiz', async (ctx) => {
+    steps.push('asked');
+    const first = await ctx.waitFor('message', { timeout: 5000 });
+    steps.push(`got ${first.text}`);
+    const second = await first.waitFor('message', { timeout: 5000 });
+    steps.push(`got ${second.text}`);
+  });
+  bot.on('message', (ctx) => {
+    steps.push(`handler ${ctx.text}`);
+  });
+  vk.user(ANNA).send('/quiz');
+  vk.user(BORIS).send('not mine');
+  vk.user(ANNA).send('one');
+  vk.user(ANNA).send('two');
+  const [quiz, other, one, two] = vk.events() as unknown as VkParsedUpdate[];
+  // Resolves once the handler waits, not when it ends.
+  await bot.handleUpdate(quiz as VkParsedUpdate);
+  expect(steps).toEqual(['asked']);
+  await bot.handleUpdate(other as VkParsedUpdate);
+  await bot.handleUpdate(one as VkParsedUpdate);
+  expect(steps).toEqual(['asked', 'handler not mine', 'got one']);
+  await bot.handleUpdate(two as VkParsedUpdate);
+  expect(steps).toEqual(['asked', 'handler not mine', 'got one', 'got two']);
 });

@@ -142,6 +142,8 @@ export class View<S> {
 
   /** Handles a press of one of this view's buttons (the bot routes them here). */
   async press(ctx: ButtonContext<Context, ViewData>): Promise<void> {
+    // A view's buttons are callback buttons: a text message carrying such a payload runs nothing.
+    if (ctx.buttonPress() === undefined) return;
     const data = ctx.data;
     const button = this.buttons.get(data.b);
     const live = Date.now() <= data.e && button !== undefined && !(await this.isClosed(ctx));

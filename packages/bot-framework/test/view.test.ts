@@ -16,9 +16,9 @@ interface Poll {
 /** The payloads of the buttons of the last message the bot sent to `peer`, by label. */
 function buttons(vk: Sandbox, peer: number): Record<string, Record<string, unknown>> {
   const message = vk.sent({ peer }).at(-1);
-  const rows = (
-    message?.keyboard as { buttons: Array<Array<{ action: { label: string; payload: string } }>> }
-  ).buttons;
+  if (message?.keyboard === undefined) throw new Error(`no keyboard in the last message to ${peer}`);
+  const rows = (message.keyboard as { buttons: Array<Array<{ action: { label: string; payload: string } }>> })
+    .buttons;
   return Object.fromEntries(
     rows
       .flat()

@@ -230,6 +230,9 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
   /** Stops the transport, waiting for its handlers up to the timeout; returns how many were abandoned. */
   protected abstract stopIntake(): Promise<number>;
 
+  /** Called first thing in `stop()`: calls off what waits in memory (pending `waitFor`s). */
+  protected cancelWaits(): void {}
+
   /** Closes what the bot owns (API clients it created). */
   protected abstract closeResources(): Promise<void>;
 
@@ -284,6 +287,7 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
   private async shutdown(): Promise<StopResult> {
     const wasRunning = this.state === 'running' || this.state === 'starting';
     this.state = 'stopping';
+    this.cancelWaits();
     let abandoned = 0;
     const [intake, tasks, direct] = await Promise.all([
       this.stopIntake().catch((error: unknown) => {

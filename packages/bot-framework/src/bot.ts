@@ -20,6 +20,9 @@ import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
 import { Context, deliveryOf } from './context.js';
 import { BotStateError } from './errors.js';
 import { PeerQueue } from './peer-queue.js';
+import type { ViewOptions } from './state/view/options.js';
+import { View, type ViewBuilder } from './state/view/view.js';
+import { WaitRegistry } from './state/wait/registry.js';
 
 const COMPONENT = 'Bot';
 
@@ -153,6 +156,7 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
   private readonly byGroup = new Map<number, Community>();
   private readonly contextType: ContextConstructor<C>;
   private readonly queue: PeerQueue;
+  private readonly waits: WaitRegistry;
   private readonly groups = new CallbackGroups([]);
   private receiverOptions: WebhookOptions | undefined;
   private webhookState: { receiver?: CallbackReceiver; node?: NodeCallbackHandler } | undefined;
@@ -163,6 +167,7 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     super(COMPONENT, options ?? {});
     this.contextType = options.context ?? (Context as unknown as ContextConstructor<C>);
     this.queue = new PeerQueue(this.concurrency);
+    this.waits = new WaitRegistry(this.logger);
     const entries: Array<CommunityOptions | string> = options.communities
       ? [...options.communities]
       : [
@@ -262,9 +267,27 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
   }
 
   /**
+   * Declares a view: a message with callback buttons bound to handlers and state (send it with
+   * `ctx.replyView(view, state)`). A press runs its button's handler with the message's state,
+   * unless the view expired (`ttlMs`) or the user is not allowed (`allow`): those get a snackbar.
+   *
+   * @example
+   * const counter = bot.view('counter', { state: 0, text: (n) => `Count: ${n}`, allow: 'author' }, (v) => {
+   *   v.button('inc', '+1', (ctx, view) => view.update(view.state + 1));
+   * });
+   * bot.command('count', (ctx) => ctx.replyView(counter));
+   */
+  view<S>(name: string, options: ViewOptions<S>, build: (view: ViewBuilder<S>) => void): View<S> {
+    const view = new View(name, options, build);
+    this.button(view.query, (ctx) => view.press(ctx));
+    return view;
+  }
+
+  /**
    * Handles one update from any source (a queue, a test, another transport) and resolves when it is
    * handled: errors go to the error handlers and never reject. Updates of one conversation keep
    * their order; at most `concurrency` run at once. Rejects with `BotStateError` after `stop()`.
+   * A handler that waits (`ctx.waitFor`) counts as done with this update once it starts waiting.
    *
    * @example
    * await bot.handleUpdate(JSON.parse(body));
@@ -290,7 +313,16 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
         signal: this.runController.signal,
       }),
     );
-    await this.dispatch(ctx);
+    // A waiting handler (`ctx.waitFor`) gets the updates it waits for before the tree does.
+    await this.waits.deliver(
+      ctx,
+      (own) => this.dispatch(own as C),
+      (rest) => void this.tracked(rest),
+    );
+  }
+
+  protected override cancelWaits(): void {
+    this.waits.cancelAll();
   }
 
   private async communityOf(update: VkParsedUpdate): Promise<Community> {

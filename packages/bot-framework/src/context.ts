@@ -21,6 +21,9 @@ import {
 import { type CommandCall, type CommandSettings, parseCommandCall } from './commands/parse.js';
 import { validateKeyboard } from './keyboard/keyboard.js';
 import { parsePayload } from './keyboard/payload.js';
+import type { View } from './state/view/view.js';
+import type { WaitFilter, WaitResult } from './state/wait/filter.js';
+import { type WaitOptions, waitFor } from './state/wait/registry.js';
 
 /** A keyboard as `reply` takes it: VK's JSON, or a builder with `build()` (a `Keyboard`). */
 export type KeyboardLike = VkKeyboardInput | { build(): VkKeyboardInput };
@@ -467,6 +470,39 @@ export class Context<U extends VkParsedUpdate = VkParsedUpdate> extends BaseCont
       default:
         return undefined as MessageOf<U>;
     }
+  }
+
+  /**
+   * Waits for the next update of this update's user in this conversation that matches `filter`
+   * (an update type as `bot.on` takes it, a predicate, or a filter object) and resolves with its
+   * context, narrowed by the filter. Other users' updates and other conversations are not looked
+   * at. The matched update is consumed: it goes to this wait and to no handler. While the handler
+   * waits, the conversation's other updates are handled as usual (the waiting handler no longer
+   * holds its conversation's queue). Lives in process memory: a restart forgets it.
+   *
+   * @throws WaitTimeoutError (`wait_timeout`) when nothing matched within `timeout` (default 5 min)
+   * @throws WaitCancelledError (`wait_cancelled`) when the bot stops meanwhile
+   * @example
+   * bot.command('register', async (ctx) => {
+   *   await ctx.reply('Your name?');
+   *   const answer = await ctx.waitFor('message', { timeout: 60_000 });
+   *   await answer.reply(`Hello, ${answer.text}`);
+   * });
+   */
+  waitFor<const F extends WaitFilter>(filter: F, options?: WaitOptions): Promise<WaitResult<F>> {
+    return waitFor(this as Context, filter, options) as Promise<WaitResult<F>>;
+  }
+
+  /**
+   * Sends a view (`bot.view`) to this conversation: its text and buttons made from `state` (default
+   * the view's initial state); a view that allows `'author'` answers only this update's user.
+   * Resolves with the message id.
+   *
+   * @example
+   * bot.command('poll', (ctx) => ctx.replyView(poll, { yes: 0, no: 0 }));
+   */
+  replyView<S>(view: View<S>, state?: S, extra?: Omit<SendOptions, 'keyboard'>): Promise<number> {
+    return view.reply(this as Context, state, extra);
   }
 
   protected view(): MessageView | null {

@@ -59,6 +59,10 @@ export type { Handler, Middleware, MiddlewareFn, MiddlewareObj, NextFunction } f
 export { Router, type RouterHook, type RouterOptions } from './router.js';
 // Bot state: sessions, FSMs, state keys and locks
 export * from './state/index.js';
+// Views: messages with callback buttons bound to handlers and state
+export * from './state/view/index.js';
+// Waiting for a user's next update: ctx.waitFor
+export * from './state/wait/index.js';
 // Background tasks
 export type { TaskContext, TaskFunction, TaskOptions } from './tasks.js';
 // A user account's bot over User Long Poll

@@ -276,3 +276,51 @@ test('types follow the declaration: step data is typed, enter takes declared nam
   expect(typeof typed).toBe('function');
   expect(scenes.fsm.describe()).toContain('signup');
 });
+
+test('the README scenes example, through the public entry', async () => {
+  const vk = await sandbox();
+  const left: string[] = [];
+  const signup = scene('signup', {
+    data: z.object({ name: z.string().min(2), age: z.number().int() }),
+    steps: [
+      { prompt: 'Your name?', handle: (ctx) => ctx.scene.next({ name: ctx.text ?? '' }) },
+      {
+        prompt: (ctx) => `${ctx.scene.data.name}, your age?`,
+        handle: async (ctx) => {
+          const age = Number(ctx.text);
+          if (!Number.isInteger(age)) return 'A number, please.';
+          await ctx.scene.next({ age });
+        },
+      },
+    ],
+    done: (_ctx, data) => `Welcome, ${data.name} (${data.age})!`,
+    timeoutMs: 10 * 60_000,
+    expired: 'The signup expired; send /signup again.',
+    cancel: { command: 'cancel', reply: 'Cancelled.' },
+    back: { command: 'back' },
+    onLeave: (_ctx, reason, data) => {
+      left.push(`${reason} ${JSON.stringify(data)}`);
+    },
+  });
+  const scenes = stage([signup], { ttlMs: 86_400_000 });
+  type MyContext = Context & SceneFlavor<typeof scenes>;
+  const { bot, errors } = stateBot<MyContext>(vk);
+  bot.use(scenes);
+  bot.command('signup', (ctx) => ctx.scene.enter('signup'));
+  const next = inbox(vk);
+  for (const text of ['/signup', 'Ann', '/cancel', '/signup', 'Bo', '/back', 'Bob', 'x', '7'])
+    await say(vk, bot, next, 1, text);
+  expect(errors).toEqual([]);
+  expect(texts(vk, 1)).toEqual([
+    'Your name?',
+    'Ann, your age?',
+    'Cancelled.',
+    'Your name?',
+    'Bo, your age?',
+    'Your name?',
+    'Bob, your age?',
+    'A number, please.',
+    'Welcome, Bob (7)!',
+  ]);
+  expect(left).toEqual(['cancel {"name":"Ann"}', 'done {"name":"Bob","age":7}']);
+});

@@ -18,4 +18,5 @@ export {
 } from './fsm.js';
 export { KeyLock, type KeyLockOptions } from './key-lock.js';
 export { featureKey, type StateKeyFn, type StateStrategy, stateKey } from './keys.js';
+export * from './scene/index.js';
 export { type SessionFlavor, type SessionOptions, session } from './session.js';

@@ -19,3 +19,4 @@ export {
 export { KeyLock, type KeyLockOptions } from './key-lock.js';
 export { featureKey, type StateKeyFn, type StateStrategy, stateKey } from './keys.js';
 export { type SessionFlavor, type SessionOptions, session } from './session.js';
+export * from './conversation/index.js';

@@ -2,7 +2,6 @@ import { MemoryKeyValueStore } from '@vkwire/core';
 import { expect, test } from 'vitest';
 import type { Context } from '../src/context.js';
 import {
-  ConversationError,
   type ConversationOutcome,
   type ConversationsFlavor,
   conversations,
@@ -34,7 +33,11 @@ function registration(storage: MemoryKeyValueStore, runs: { count: number } = { 
   });
 }
 
-function wire(bot: ReturnType<typeof stateBot<RegContext>>['bot'], flows: ReturnType<typeof registration>, sessions: MemoryKeyValueStore) {
+function wire(
+  bot: ReturnType<typeof stateBot<RegContext>>['bot'],
+  flows: ReturnType<typeof registration>,
+  sessions: MemoryKeyValueStore,
+) {
   bot.use(session({ initial: () => ({ steps: 0 }), storage: sessions }));
   bot.use(flows);
   bot.command('register', async (ctx) => {
@@ -61,12 +64,7 @@ test('a register flow keeps two users interleaving apart, replies once, writes t
   await say(vk, bot, next, 1, '/steps');
   await say(vk, bot, next, 1, 'hello');
   expect(errors).toEqual([]);
-  expect(texts(vk, 1)).toEqual([
-    'Hello, 1. Your name?',
-    'Registered: Ann, 25',
-    'steps: 2',
-    'Say /register.',
-  ]);
+  expect(texts(vk, 1)).toEqual(['Hello, 1. Your name?', 'Registered: Ann, 25', 'steps: 2', 'Say /register.']);
   expect(texts(vk, 2)).toEqual(['Hello, 2. Your name?', 'A number, please.', 'Registered: Bob, 30']);
   // each user: the first run, a replay for the name, one for the refused age (user 2), one for the age
   expect(runs.count).toBe(7);

@@ -1,4 +1,6 @@
 // Bot state: sessions and FSMs over core's KeyValueStore, keyed per user / chat / user in chat
+
+export * from './conversation/index.js';
 export { SessionConflictError, StateError, type StateErrorCode } from './errors.js';
 export {
   Fsm,
@@ -19,4 +21,3 @@ export {
 export { KeyLock, type KeyLockOptions } from './key-lock.js';
 export { featureKey, type StateKeyFn, type StateStrategy, stateKey } from './keys.js';
 export { type SessionFlavor, type SessionOptions, session } from './session.js';
-export * from './conversation/index.js';

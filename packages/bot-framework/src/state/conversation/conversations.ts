@@ -152,7 +152,9 @@ export class Conversations<C extends BaseContext = BaseContext, X extends BaseCo
   onEnd(name: string, hook: ConversationEndHook<C>): this {
     const definition = this.definitions.get(name);
     if (definition === undefined)
-      throw new VkwireConfigError('conversations', 'onEnd', 'the name of a defined conversation', { got: name });
+      throw new VkwireConfigError('conversations', 'onEnd', 'the name of a defined conversation', {
+        got: name,
+      });
     definition.onEnd.push(hook);
     return this;
   }

@@ -226,9 +226,12 @@ export class ConversationRun<C extends BaseContext, X extends BaseContext> imple
     const reply = made.reply.bind(made);
     const send = made.send.bind(made);
     Object.defineProperties(made, {
-      reply: { value: (input: ReplyInput, options?: CallOptions) => this.external(() => reply(input, options)) },
+      reply: {
+        value: (input: ReplyInput, options?: CallOptions) => this.external(() => reply(input, options)),
+      },
       send: {
-        value: (input: string | SendOptions, options?: CallOptions) => this.external(() => send(input, options)),
+        value: (input: string | SendOptions, options?: CallOptions) =>
+          this.external(() => send(input, options)),
       },
     });
     return made;

@@ -4,6 +4,7 @@ import type { Context } from '../src/context.js';
 import {
   type ConversationEntered,
   ConversationError,
+  ConversationExternalError,
   type ConversationsFlavor,
   conversations,
 } from '../src/state/index.js';
@@ -82,7 +83,7 @@ test('conv.now() and an error thrown in conv.external are replayed, not redone',
         throw new RangeError('the quota is spent');
       });
     } catch (error) {
-      failure = `${(error as Error).name}: ${(error as Error).message}`;
+      failure = `${error instanceof ConversationExternalError} ${(error as Error).name}: ${(error as Error).message}`;
     }
     await conv.waitFor('message');
     await conv.waitFor('message');
@@ -105,7 +106,7 @@ test('conv.now() and an error thrown in conv.external are replayed, not redone',
   await say(vk, bot, next, 1, 'two');
   expect(errors).toEqual([]);
   expect(calls).toBe(1);
-  expect(texts(vk, 1)).toEqual(['RangeError: the quota is spent; started stable']);
+  expect(texts(vk, 1)).toEqual(['true RangeError: the quota is spent; started stable']);
   const outcome = await entered[0]?.done;
   expect(outcome?.status).toBe('done');
   const started = (outcome as { result: number }).result;

@@ -33,14 +33,23 @@ export class ConversationError extends Error {
   }
 }
 
-/** An error replayed from the log: what `conv.external` threw the first time, as name and message. */
-export class ReplayedError extends Error {
+/**
+ * What `conv.external` throws when its function threw: the same on the first run and on every
+ * replay (which has only the logged `name` and `message`), so code that catches it takes the same
+ * path each time. `name` and `message` are the original's; the first run also keeps it as `cause`.
+ *
+ * @example
+ * try { await conv.external(() => charge(card)); }
+ * catch (error) { if (error instanceof ConversationExternalError && error.name === 'CardDeclined') await conv.reply('Declined.'); }
+ */
+export class ConversationExternalError extends Error {
   /**
    * @param name the original error's name
    * @param message the original error's message
+   * @param cause the original error (on the first run only)
    */
-  constructor(name: string, message: string) {
-    super(message);
+  constructor(name: string, message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = name;
   }
 }

@@ -9,5 +9,5 @@ export {
   type ConversationsOptions,
   conversations,
 } from './conversations.js';
-export { ConversationError, type ConversationErrorCode } from './errors.js';
+export { ConversationError, type ConversationErrorCode, ConversationExternalError } from './errors.js';
 export type { Conversation, ConversationFn, WaitFilter, WaitOptions } from './run.js';

@@ -1,7 +1,7 @@
 import type { CallOptions } from '@vkwire/api-client';
 import type { UpdateContext } from '@vkwire/core';
 import type { BaseContext, ReplyInput, SendOptions } from '../../context.js';
-import { ConversationError, ReplayedError } from './errors.js';
+import { ConversationError, ConversationExternalError } from './errors.js';
 import type { LogStep, StoredConversation } from './log.js';
 
 /**
@@ -36,7 +36,8 @@ export interface Conversation<C extends BaseContext, X extends BaseContext> {
   /**
    * Runs a side effect once: live, `fn` runs with the current update's context (with its session
    * and other middleware fields) and its result (JSON) or error is logged; on replay the logged
-   * result is returned (or error thrown) without running `fn`.
+   * result is returned (or error thrown) without running `fn`. An error `fn` throws comes out as
+   * {@link ConversationExternalError} (its name and message), the same live and on replay.
    */
   external<R>(fn: (ctx: C) => R | Promise<R>): Promise<R>;
   /** Replies in the conversation's chat once (an `external`): not sent again on replay. Resolves with the message id. */
@@ -159,7 +160,7 @@ export class ConversationRun<C extends BaseContext, X extends BaseContext> imple
     const step = this.next('conv.external()');
     if (step === 'mismatch') return never();
     if (step?.k === 'x') return step.v as R;
-    if (step?.k === 'e') throw new ReplayedError(step.name, step.message);
+    if (step?.k === 'e') throw new ConversationExternalError(step.name, step.message);
     if (this.candidate !== undefined && !this.consumed) {
       this.mismatch('conv.external()', 'the wait for this update');
       return never();
@@ -171,8 +172,9 @@ export class ConversationRun<C extends BaseContext, X extends BaseContext> imple
       return value;
     } catch (thrown) {
       const error = toError(thrown);
+      if (error instanceof ConversationError) throw error;
       this.log.push({ k: 'e', name: error.name, message: error.message });
-      throw error;
+      throw new ConversationExternalError(error.name, error.message, thrown);
     }
   }
 

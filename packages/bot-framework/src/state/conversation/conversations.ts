@@ -25,7 +25,7 @@ export interface ConversationEntered {
   /**
    * Settles with the outcome when the conversation ends **in this process** (any later update this
    * process handles). When another worker handles the last update, it never settles here: use
-   * `onEnd`, which runs wherever the end happens.
+   * `onEnd`, which runs wherever the end happens. (The newest 10 000 are kept; older never settle.)
    */
   readonly done: Promise<ConversationOutcome>;
 }
@@ -74,6 +74,9 @@ export interface ConversationsOptions<C extends BaseContext = BaseContext> {
   /** How long an update waits for a key another worker holds. @default 10000 */
   leaseWaitMs?: number | undefined;
 }
+
+/** Most `done` promises of this process kept waiting for their conversation's end. */
+const MAX_WAITING = 10_000;
 
 interface Held {
   record: StoredConversation | undefined;
@@ -251,6 +254,9 @@ export class Conversations<C extends BaseContext = BaseContext, X extends BaseCo
           ? undefined
           : new Promise<ConversationOutcome>((resolve) => {
               this.waiting.set(record.id, resolve);
+              // Ends that happen on other workers never settle here: keep the newest ones only.
+              if (this.waiting.size > MAX_WAITING)
+                this.waiting.delete(this.waiting.keys().next().value as string);
             });
         held.record = record;
         const final = await this.settle(ctx, key, held, run, outcome);

@@ -1,4 +1,5 @@
 import { MemoryKeyValueStore } from '@vkwire/core';
+import type { VkParsedUpdate } from '@vkwire/events-schema';
 import { expect, test } from 'vitest';
 import type { Context } from '../src/context.js';
 import {
@@ -161,4 +162,17 @@ test('a conversation that ends in its first run is never stored', async () => {
   await expect(entered[0]?.done).resolves.toEqual({ status: 'done', result: 'quick' });
   expect(texts(vk, 1)).toEqual(['quick {"n":1}']);
   expect(await storage.get(`${vk.group.id}:conversation:uc:1:1`)).toBeUndefined();
+});
+
+test('an update without a chat cannot enter a conversation: a typed error', async () => {
+  const vk = await sandbox();
+  const { bot, errors } = stateBot<ConvContext>(vk);
+  bot.use(conversations().define('any', async (conv) => conv.waitFor()));
+  bot.on('group_join', async (ctx) => {
+    await ctx.conversations.enter('any');
+  });
+  vk.user(1).join();
+  for (const update of vk.events() as unknown as VkParsedUpdate[]) await bot.handleUpdate(update);
+  expect(errors).toHaveLength(1);
+  expect((errors[0] as ConversationError).code).toBe('no_state_key');
 });

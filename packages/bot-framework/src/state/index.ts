@@ -1,4 +1,6 @@
 // Bot state: sessions and FSMs over core's KeyValueStore, keyed per user / chat / user in chat
+
+export * from './conversation/index.js';
 export { SessionConflictError, StateError, type StateErrorCode } from './errors.js';
 export {
   Fsm,

@@ -1,0 +1,329 @@
+/**
+ * Bot state: message_new/s through a 3-state FSM flow plus a session counter, kept in memory
+ * (`MemoryKeyValueStore`), in Redis (redis-bridge's `RedisStorage`) and in Redis with a
+ * `RedisLease` shared by both features — against the same bot without state, in the same run.
+ *
+ * Every user's messages walk a → b → c → a …: a message's text names the state it moves to, and
+ * the stateful bot routes on the state the previous message left (`flow.state(...)`), checks that
+ * it agrees with the text, bumps `ctx.session.count` and moves on with a small data object
+ * (`{ n, from }`); transitions are declared, so every `set` is checked. The stateless bot routes
+ * the same messages with three `bot.filter`s on the text and makes the same reply decision. No
+ * reply is sent (the API is unreachable): the figure is dispatch + state, not the network.
+ *
+ * Feed: `bot.handleUpdate` with updates parsed (`parseUpdate`) before the clock starts, 512 in
+ * flight, the bot's default concurrency (64) — no long poll, so the state's cost is not diluted by
+ * HTTP and JSON.parse: the ratios are the strictest ones (through long poll they would be higher).
+ * Rate = events / time from the first call to the last handled; median of 3 rounds per scenario
+ * after a warm-up of each, scenarios rotated round by round. After each round every user's stored
+ * state and counter are checked.
+ *
+ * Redis: REDIS_URL if set (it is flushed!), else a private redis-server (no persistence) on
+ * loopback, started and removed by this script, sharing the 2 cores with the bot.
+ *
+ *   pnpm --filter @vkwire/bench bot-state [--events 100000] [--users 1000] [--rounds 3] [--only stateless,memory,redis,redis-lease]
+ */
+import { parseArgs } from 'node:util';
+import {
+  Bot,
+  type BotOptions,
+  type Context,
+  type FsmFlavor,
+  featureKey,
+  fsm,
+  type SessionFlavor,
+  session,
+  stateData,
+} from '@vkwire/bot-framework';
+import { type KeyValueStore, type Lease, MemoryKeyValueStore } from '@vkwire/core';
+import { parseUpdate, type VkParsedUpdate } from '@vkwire/events-schema';
+import { RedisLease, RedisStorage } from '@vkwire/redis-bridge';
+import { destroyManagedRedis, launchManagedRedis, type ManagedRedisServer } from '@vkwire/testing';
+import { createClient, type RedisClientType } from 'redis';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000' },
+    users: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '3' },
+    'in-flight': { type: 'string', default: '512' },
+    // Some scenarios only, comma-separated (to profile one: node --cpu-prof --import tsx ...).
+    only: { type: 'string' },
+  },
+});
+const EVENTS = Number(values.events);
+const USERS = Number(values.users);
+const ROUNDS = Number(values.rounds);
+const IN_FLIGHT = Number(values['in-flight']);
+const GROUP = 218734561;
+const FIRST_USER = 100_000_001;
+const STEPS = ['a', 'b', 'c'] as const;
+type Step = (typeof STEPS)[number];
+
+/** Message `index` of the run: user `index % USERS`, its `index / USERS`-th message, which moves it to `STEPS[k % 3]`. */
+function buildUpdates(count: number): VkParsedUpdate[] {
+  return Array.from({ length: count }, (_, index) => {
+    const user = FIRST_USER + (index % USERS);
+    const nth = Math.floor(index / USERS);
+    return parseUpdate({
+      group_id: GROUP,
+      type: 'message_new',
+      event_id: index.toString(16).padStart(40, '0'),
+      v: '5.199',
+      object: {
+        message: {
+          date: 1748761325,
+          from_id: user,
+          id: index + 1,
+          out: 0,
+          version: 10_000_000 + index,
+          attachments: [],
+          conversation_message_id: nth + 1,
+          fwd_messages: [],
+          important: false,
+          is_hidden: false,
+          peer_id: user,
+          random_id: 0,
+          text: `go ${STEPS[nth % 3]}`,
+        },
+        client_info: {
+          button_actions: ['text', 'callback'],
+          keyboard: true,
+          inline_keyboard: true,
+          carousel: true,
+          lang_id: 0,
+        },
+      },
+    });
+  });
+}
+
+/** What one round's handlers saw. */
+interface Tally {
+  handled: number;
+  replies: Record<Step, number>;
+  /** Messages whose stored state was not the one the user's previous message left. */
+  mismatches: number;
+  errors: number;
+  firstError?: unknown;
+}
+
+const newTally = (): Tally => ({ handled: 0, replies: { a: 0, b: 0, c: 0 }, mismatches: 0, errors: 0 });
+
+const quiet: NonNullable<BotOptions['logger']> = {
+  debug: () => {},
+  info: () => {},
+  warn: (fields, message) => console.error('vkwire warn:', message, fields),
+  error: () => {},
+};
+
+/** A bot that reaches no API: a reply would fail and be counted as an error. */
+function newBot<C extends Context>(tally: Tally): Bot<C> {
+  const bot = new Bot<C>({
+    communities: [{ token: 'bench-token', groupId: GROUP }],
+    baseUrl: 'http://127.0.0.1:9',
+    logger: quiet,
+  });
+  bot.catch((error) => {
+    tally.errors += 1;
+    tally.firstError ??= error;
+  });
+  bot.use(async (_ctx, next) => {
+    await next();
+    tally.handled += 1;
+  });
+  return bot;
+}
+
+/** The reply the bot would send (built, not sent). */
+function decide(tally: Tally, step: Step, suffix: string): string {
+  tally.replies[step] += 1;
+  return `moved to ${step}${suffix}`;
+}
+
+/** Without state: three filters on the text, the same reply decision. */
+function statelessBot(tally: Tally): Bot<Context> {
+  const bot = newBot<Context>(tally);
+  for (const step of STEPS)
+    bot.filter(
+      (ctx) => ctx.text === `go ${step}`,
+      (ctx) => {
+        decide(tally, step, ` (message ${ctx.message?.conversation_message_id ?? 0})`);
+      },
+    );
+  return bot;
+}
+
+const flowStates = {
+  a: stateData<{ n: number; from: string }>(),
+  b: stateData<{ n: number; from: string }>(),
+  c: stateData<{ n: number; from: string }>(),
+};
+type StateContext = Context & SessionFlavor<{ count: number }> & FsmFlavor<typeof flowStates>;
+
+/** With state: a session counter and an FSM a → b → c → a, both in `storage` (and `lease`). */
+function statefulBot(tally: Tally, storage: KeyValueStore, lease: Lease | undefined): Bot<StateContext> {
+  const bot = newBot<StateContext>(tally);
+  const flow = fsm({
+    states: flowStates,
+    transitions: { a: ['b'], b: ['c'], c: ['a'] },
+    initial: ['a'],
+    storage,
+    lease,
+  });
+  bot.use(session({ initial: () => ({ count: 0 }), storage, lease }), flow);
+  const move = async (ctx: StateContext, from: Step | undefined, to: Step): Promise<void> => {
+    if (ctx.text !== `go ${to}`) tally.mismatches += 1;
+    const n = ++ctx.session.count;
+    await ctx.fsm.set(to, { n, from: from ?? '' });
+    decide(tally, to, ` (message ${n})`);
+  };
+  bot.use(
+    flow.state('a', (ctx) => move(ctx, 'a', 'b')),
+    flow.state('b', (ctx) => move(ctx, 'b', 'c')),
+    flow.state('c', (ctx) => move(ctx, 'c', 'a')),
+  );
+  bot.on('message_new', (ctx) => move(ctx, undefined, 'a'));
+  return bot;
+}
+
+/** One round: feeds every update through `handleUpdate`, `IN_FLIGHT` at a time. */
+async function feed(
+  bot: Bot<Context> | Bot<StateContext>,
+  updates: readonly VkParsedUpdate[],
+): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  const lane = async (): Promise<void> => {
+    while (next < updates.length) {
+      const update = updates[next++] as VkParsedUpdate;
+      await bot.handleUpdate(update);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  return updates.length / ((performance.now() - start) / 1000);
+}
+
+/** What a round must have left: counts per step, and (stateful) each user's counter and state. */
+async function check(name: string, tally: Tally, count: number, storage?: KeyValueStore): Promise<void> {
+  const problems: string[] = [];
+  if (tally.errors > 0) problems.push(`${tally.errors} errors (first: ${String(tally.firstError)})`);
+  if (tally.mismatches > 0)
+    problems.push(`${tally.mismatches} messages saw another state than their predecessor left`);
+  if (tally.handled !== count) problems.push(`handled ${tally.handled} of ${count}`);
+  const expected = { a: 0, b: 0, c: 0 };
+  for (let index = 0; index < count; index += 1) expected[STEPS[Math.floor(index / USERS) % 3] as Step] += 1;
+  if (JSON.stringify(tally.replies) !== JSON.stringify(expected))
+    problems.push(`replies ${JSON.stringify(tally.replies)}, expected ${JSON.stringify(expected)}`);
+  if (storage !== undefined)
+    for (let user = 0; user < Math.min(USERS, count); user += 1) {
+      const id = FIRST_USER + user;
+      const messages = Math.floor(count / USERS) + (user < count % USERS ? 1 : 0);
+      const base = `${GROUP}:uc:${id}:${id}`;
+      const counter = (await storage.get(featureKey(base, 'session')))?.value as
+        | { count: number }
+        | undefined;
+      const state = (await storage.get(featureKey(base, 'fsm')))?.value as
+        | { state: string; data: { n: number } }
+        | undefined;
+      if (
+        counter?.count !== messages ||
+        state?.state !== STEPS[(messages - 1) % 3] ||
+        state?.data.n !== messages
+      ) {
+        problems.push(
+          `user ${id}: session ${JSON.stringify(counter)}, fsm ${JSON.stringify(state)} after ${messages} messages`,
+        );
+        break;
+      }
+    }
+  if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
+}
+
+const median = (list: readonly number[]): number => {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+type Scenario = 'stateless' | 'memory' | 'redis' | 'redis-lease';
+const SCENARIOS: readonly Scenario[] = ['stateless', 'memory', 'redis', 'redis-lease'];
+
+const external = process.env.REDIS_URL;
+const server: ManagedRedisServer | undefined = external ? undefined : await launchManagedRedis();
+const url = external || (server as ManagedRedisServer).url;
+const admin = createClient({ url }) as RedisClientType;
+await admin.connect();
+await admin.flushDb();
+// One connection for the storage and the lease, as a worker would share it.
+const redisStorage = new RedisStorage({ redis: url, prefix: 'bench:' });
+const redisLease = new RedisLease({ redis: url, prefix: 'bench:' });
+try {
+  const chosen = SCENARIOS.filter(
+    (name) => values.only === undefined || values.only.split(',').includes(name),
+  );
+  const updates = buildUpdates(EVENTS);
+  const warmUpdates = updates.slice(0, Math.max(3 * USERS, Math.round(EVENTS / 3)));
+
+  /** One round of `name`: a fresh bot and empty storage, then the checks. */
+  const round = async (name: Scenario, list: readonly VkParsedUpdate[]): Promise<number> => {
+    const tally = newTally();
+    let storage: KeyValueStore | undefined;
+    let bot: Bot<Context> | Bot<StateContext>;
+    if (name === 'stateless') bot = statelessBot(tally);
+    else {
+      if (name !== 'memory') await admin.flushDb();
+      storage = name === 'memory' ? new MemoryKeyValueStore() : redisStorage;
+      bot = statefulBot(tally, storage, name === 'redis-lease' ? redisLease : undefined);
+    }
+    const rate = await feed(bot, list);
+    await bot.stop();
+    await check(name, tally, list.length, storage);
+    return rate;
+  };
+
+  for (const name of chosen) await round(name, warmUpdates);
+  const rates: Record<string, number[]> = {};
+  for (let index = 0; index < ROUNDS; index += 1) {
+    // Rotate the order so that no scenario always runs first (or right after the JIT settles).
+    const order = chosen.map((_, offset) => chosen[(index + offset) % chosen.length] as Scenario);
+    for (const name of order) {
+      const rate = await round(name, updates);
+      rates[name] = [...(rates[name] ?? []), rate];
+    }
+  }
+  const stateless = median(rates.stateless ?? []);
+  const figure = (name: Scenario) => {
+    const list = rates[name];
+    if (list === undefined) return undefined;
+    const rate = median(list);
+    return {
+      messagesPerSecond: Math.round(rate),
+      rounds: list.map(Math.round),
+      ...(name === 'stateless' || stateless === 0 ? {} : { ratio: Number((rate / stateless).toFixed(2)) }),
+    };
+  };
+  const figures = {
+    scenario: 'bot-state',
+    events: EVENTS,
+    users: USERS,
+    inFlight: IN_FLIGHT,
+    feed: 'handleUpdate',
+    stateless: figure('stateless'),
+    memory: figure('memory'),
+    redis: figure('redis'),
+    redisLease: figure('redis-lease'),
+    goals: { memory: 0.9, redis: 0.5 },
+  };
+  console.log(JSON.stringify(figures));
+  const human = chosen
+    .map((name) => {
+      const item = figure(name);
+      return `${name} ${item?.messagesPerSecond.toLocaleString('en')} msg/s${item && 'ratio' in item ? ` (${item.ratio}×)` : ''}`;
+    })
+    .join(', ');
+  console.log(`bot-state: ${human} — medians of ${ROUNDS} rounds, ${USERS} users, every state checked`);
+} finally {
+  await redisStorage.close();
+  await redisLease.close();
+  await admin.quit();
+  if (server) await destroyManagedRedis(server);
+}

@@ -24,20 +24,22 @@ test('two limiters on one token never let more than the limit through in any 1 s
   const result = await measureSharedRate([limiter(prefix), limiter(prefix)], redisUrl(), 3000);
   console.log('shared limiter (standalone):', JSON.stringify(result));
   expect(result.worstWindow).toBeLessThanOrEqual(20);
-  // At the in-memory limiter's pace: 20 per (1 s + a few ms), shared between the two.
-  expect(result.perSecond).toBeGreaterThanOrEqual(18);
+  // Both keep going (the pace itself, ~20/s, is the shared-limiter benchmark's business: a loaded
+  // machine slows the test's own loop).
+  expect(result.perSecond).toBeGreaterThanOrEqual(10);
   expect(Math.min(...result.byLimiter)).toBeGreaterThan(5);
 });
 
 test('a grant whose done() never comes stops counting when its lease runs out', async () => {
   const rate = limiter(`test:${randomUUID()}:`);
   const slot: RateLimitSlot = { key: 'fp', limit: 2, windowMs: 100, leaseMs: 300 };
-  await rate.acquire(slot, never);
-  await rate.acquire(slot, never);
   const started = performance.now();
   await rate.acquire(slot, never);
-  // The first grant counts as answered at its lease end (300 ms), the window adds 100 ms more.
-  expect(performance.now() - started).toBeGreaterThanOrEqual(350);
+  await rate.acquire(slot, never);
+  await rate.acquire(slot, never);
+  // The first grant counts as answered at its lease end (300 ms), the window adds 100 ms more
+  // (timed from before the first grant: a slow machine only makes it longer; 10 ms for clock ticks).
+  expect(performance.now() - started).toBeGreaterThanOrEqual(390);
 });
 
 test('an answered grant frees its place a window after the answer', async () => {

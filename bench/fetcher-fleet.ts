@@ -110,9 +110,15 @@ async function waitForLength(client: RedisClientType, target: number, timeoutMs 
   }
 }
 
-async function commandsProcessed(client: RedisClientType): Promise<number> {
-  const info = String(await client.sendCommand(['INFO', 'stats']));
-  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+/** Commands Redis ran so far: all (those scripts call included) and the script calls themselves. */
+async function commandsProcessed(client: RedisClientType): Promise<{ all: number; scripts: number }> {
+  const stats = String(await client.sendCommand(['INFO', 'stats']));
+  const commands = String(await client.sendCommand(['INFO', 'commandstats']));
+  const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(commands)?.[1] ?? 0);
+  return {
+    all: Number(/total_commands_processed:(\d+)/.exec(stats)?.[1] ?? 0),
+    scripts: calls('evalsha') + calls('eval'),
+  };
 }
 
 async function usedMemory(client: RedisClientType): Promise<number> {
@@ -161,12 +167,16 @@ try {
       Array.from({ length: FETCHERS }, (_, index) => startFetcherProcess({ env, name: `fetcher ${index}` })),
     )),
   );
+  const allFetchers = [...fetchers] as FetcherProcess[];
   let state = await leaders(fetchers);
-  while (!(state.allReady && state.byGroup.size === COMMUNITIES)) {
+  const twice = (byGroup: Map<number, number[]>) => [...byGroup.values()].filter((list) => list.length > 1).length;
+  let maxPolledTwice = twice(state.byGroup);
+  while (!(state.allReady && state.byGroup.size === COMMUNITIES && twice(state.byGroup) === 0)) {
     if (performance.now() - started > 180_000)
       throw new Error(`only ${state.byGroup.size} of ${COMMUNITIES} communities polled after 180 s`);
     await sleep(250);
     state = await leaders(fetchers);
+    maxPolledTwice = Math.max(maxPolledTwice, twice(state.byGroup));
   }
   const allPolledAfterMs = Math.round(performance.now() - started);
   const pollersPerCommunity = [...state.byGroup.values()].map((list) => list.length);
@@ -174,6 +184,8 @@ try {
     allPolledAfterMs,
     communitiesPolled: state.byGroup.size,
     polledByMoreThanOne: pollersPerCommunity.filter((count) => count > 1).length,
+    // The most communities two fetchers said they polled at the same moment, while starting.
+    maxPolledTwiceWhileStarting: maxPolledTwice,
     leasesHeld: await heldLeases(client, groupIds),
     perFetcher: fetchers.map(
       (_, index) => [...state.byGroup.values()].filter((list) => list[0] === index).length,
@@ -197,9 +209,13 @@ try {
     ),
     redisCpu: round1(((cpuSeconds(redisPid) - idleCpu0.redis) * 1000) / IDLE_MS),
     sandboxCpu: round1(((cpuSeconds(sandbox.pid) - idleCpu0.sandbox) * 1000) / IDLE_MS),
-    redisCommandsPerSecond: Math.round(
-      (((await commandsProcessed(client)) - idleCpu0.commands) * 1000) / IDLE_MS,
-    ),
+    ...(await (async () => {
+      const now = await commandsProcessed(client);
+      return {
+        redisCommandsPerSecond: Math.round(((now.all - idleCpu0.commands.all) * 1000) / IDLE_MS),
+        redisScriptsPerSecond: Math.round(((now.scripts - idleCpu0.commands.scripts) * 1000) / IDLE_MS),
+      };
+    })()),
     fetcherRssMb: fetchers.map((fetcher) => mb(rssBytes((fetcher as FetcherProcess).pid))),
     redisUsedMemoryMb: mb(await usedMemory(client)),
   };
@@ -260,7 +276,7 @@ try {
     const seenAt = wallNow();
     for (const id of orphans)
       if (!takenOverAt.has(id) && now.byGroup.has(id)) takenOverAt.set(id, seenAt - killedAt);
-    polledByTwo = Math.max(polledByTwo, [...now.byGroup.values()].filter((list) => list.length > 1).length);
+    polledByTwo = Math.max(polledByTwo, twice(now.byGroup));
     if (seenAt - killedAt > LEASE_MS * 6) break;
     await sleep(250);
   }
@@ -325,6 +341,12 @@ try {
         ),
       },
     },
+    // What each fetcher logged: polls started (a lease won), leases lost while polling, warnings.
+    logs: allFetchers.map((fetcher) => ({
+      pollsStarted: fetcher.log.filter((line) => line.msg === 'fetcher: polling the community').length,
+      leasesLost: fetcher.log.filter((line) => line.msg.startsWith('fetcher: lost the lease')).length,
+      warnings: fetcher.log.filter((line) => line.level >= 40).length,
+    })),
     loadAverage: { atStart: loadAtStart, atEnd: loadavg().map(round1) },
   };
   // 4. Stop the survivors.

@@ -21,8 +21,9 @@
  * CPU seconds of the fetcher, the sandbox and redis-server over each phase come from /proc.
  *
  *   pnpm --filter @vkwire/bench fetcher [--events 100000] [--rounds 3] [--rate 1000] [--seconds 10]
- *     [--users 1000] [--partitions 16] [--cpu-prof <dir>]
- * (`--cpu-prof <dir>` runs the fetcher with `node --cpu-prof` and writes its profile there at stop.)
+ *     [--users 1000] [--partitions 16] [--cpu-prof <dir>] [--fetcher-main <file>]
+ * (`--cpu-prof <dir>` runs the fetcher with `node --cpu-prof` and writes its profile there at stop;
+ * `--fetcher-main <file>` runs another build's main.js instead, to compare a change.)
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '1000' },
     partitions: { type: 'string', default: '16' },
     'cpu-prof': { type: 'string' },
+    'fetcher-main': { type: 'string' },
   },
 });
 const EVENTS = Number(values.events);
@@ -107,6 +109,7 @@ const fetcher = await startFetcherProcess({
     LP_WAIT: '25',
   },
   nodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [],
+  ...(values['fetcher-main'] ? { main: values['fetcher-main'] } : {}),
 });
 const client = createClient({ url: redis.url }) as RedisClientType;
 try {

@@ -36,6 +36,8 @@ export interface FetcherProcessOptions {
   env: Record<string, string>;
   /** Extra Node flags, e.g. `--cpu-prof`. */
   nodeFlags?: readonly string[];
+  /** The entry to run instead of the build's main.js (another build, to compare a change). */
+  main?: string;
   /** A name for messages. */
   name?: string;
 }
@@ -43,7 +45,7 @@ export interface FetcherProcessOptions {
 /** Starts the fetcher and resolves once its HTTP server is up (the "starting" line). */
 export async function startFetcherProcess(options: FetcherProcessOptions): Promise<FetcherProcess> {
   const name = options.name ?? 'fetcher';
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), MAIN], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), options.main ?? MAIN], {
     env: { PATH: process.env.PATH ?? '', HTTP_PORT: '0', LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

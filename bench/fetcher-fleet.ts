@@ -169,7 +169,8 @@ try {
   );
   const allFetchers = [...fetchers] as FetcherProcess[];
   let state = await leaders(fetchers);
-  const twice = (byGroup: Map<number, number[]>) => [...byGroup.values()].filter((list) => list.length > 1).length;
+  const twice = (byGroup: Map<number, number[]>) =>
+    [...byGroup.values()].filter((list) => list.length > 1).length;
   let maxPolledTwice = twice(state.byGroup);
   while (!(state.allReady && state.byGroup.size === COMMUNITIES && twice(state.byGroup) === 0)) {
     if (performance.now() - started > 180_000)

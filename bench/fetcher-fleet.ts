@@ -254,7 +254,14 @@ try {
   const beforeKill = await leaders(fetchers);
   const orphans = [...beforeKill.byGroup].filter(([, list]) => list.includes(busiest)).map(([id]) => id);
   const steadyMs = performance.now() - steadyFrom;
+  const fetcherSeconds = fetchers.reduce(
+    (sum, fetcher, index) =>
+      sum + cpuSeconds((fetcher as FetcherProcess).pid) - (steadyCpu0.fetchers[index] as number),
+    0,
+  );
   const steadyCpu = {
+    // All fetchers' CPU per event (µs) before the kill, at RATE / COMMUNITIES events a second each.
+    fetcherCpuUsPerEvent: Math.round((fetcherSeconds * 1e9) / (RATE * steadyMs)),
     fetcherCpu: fetchers.map((fetcher, index) =>
       round1(
         ((cpuSeconds((fetcher as FetcherProcess).pid) - (steadyCpu0.fetchers[index] as number)) * 1000) /
@@ -314,11 +321,12 @@ try {
       duplicated,
       lateTicks: emittedInAll.lateTicks,
       ...steadyCpu,
-      beforeKill: ageSummary(stamped.filter((record) => record.enqueuedAt < killedAt)),
-      afterKillOthers: ageSummary(
-        stamped.filter((record) => record.enqueuedAt >= killedAt && !orphanSet.has(record.groupId)),
+      // The killed fetcher's communities, and the others: events enqueued before and after the kill.
+      others: ageSummary(stamped.filter((record) => !orphanSet.has(record.groupId))),
+      killedFetchersBeforeKill: ageSummary(
+        stamped.filter((record) => record.enqueuedAt < killedAt && orphanSet.has(record.groupId)),
       ),
-      afterKillTakenOver: ageSummary(
+      killedFetchersAfterKill: ageSummary(
         stamped.filter((record) => record.enqueuedAt >= killedAt && orphanSet.has(record.groupId)),
       ),
     },
@@ -364,9 +372,9 @@ try {
     `fetcher-fleet: ${COMMUNITIES} communities, ${FETCHERS} fetchers, LEASE_MS ${LEASE_MS}: all polled once after ` +
       `${startup.allPolledAfterMs} ms (${startup.perFetcher.join(' / ')}; ${startup.leasesHeld} leases); ` +
       `bursts ${coldBurst.perSecond} ev/s cold, ${warmBurst.perSecond} warm; steady ${RATE} ev/s: age p50 ` +
-      `${result.steady.beforeKill.p50Ms} / p99 ${result.steady.beforeKill.p99Ms} ms; fetcher ${busiest} killed ` +
+      `${result.steady.others.p50Ms} / p99 ${result.steady.others.p99Ms} ms (communities of the survivors); fetcher ${busiest} killed ` +
       `(${orphans.length} communities): taken over in ${result.kill.takeoverMs.min}–${result.kill.takeoverMs.max} ms, ` +
-      `their events' max age ${result.steady.afterKillTakenOver.maxMs} ms; lost ${result.steady.lost}, duplicated ${duplicated}`,
+      `their events' max age ${result.steady.killedFetchersAfterKill.maxMs} ms; lost ${result.steady.lost}, duplicated ${duplicated}`,
   );
 } finally {
   await Promise.all(fetchers.map((fetcher) => fetcher?.kill('SIGTERM')));

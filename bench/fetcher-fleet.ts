@@ -29,7 +29,7 @@ import { destroyManagedRedis, launchManagedRedis } from '@vkwire/testing';
 import { createClient, type RedisClientType } from 'redis';
 import { startBenchSandbox } from './lib/bench-sandbox-client.ts';
 import { agesOf, type BusRecord, percentile, startBusReader, wallNow } from './lib/bus-reader.ts';
-import { type FetcherProcess, startFetcherProcess } from './lib/fetcher-process.ts';
+import { type FetcherProcess, metricSum, startFetcherProcess } from './lib/fetcher-process.ts';
 import { cpuSeconds, rssBytes } from './lib/proc-stats.ts';
 
 const { values } = parseArgs({
@@ -358,6 +358,20 @@ try {
     })),
     loadAverage: { atStart: loadAtStart, atEnd: loadavg().map(round1) },
   };
+  // What the survivors counted (names that went out null after a failed lookup, VK API errors).
+  const counters = await Promise.all(
+    fetchers.map(async (fetcher) => {
+      if (!fetcher) return null;
+      const text = await fetcher.get('/metrics');
+      return {
+        namesUnresolved: metricSum(text, 'vkwire_fetcher_names_unresolved_total'),
+        resolverMisses: metricSum(text, 'vkwire_fetcher_resolver_cache_misses_total'),
+        vkApiErrors: metricSum(text, 'vkwire_fetcher_vk_api_errors_total'),
+        longPollFailed: metricSum(text, 'vkwire_fetcher_longpoll_failed_total'),
+      };
+    }),
+  );
+  Object.assign(result, { counters });
   // 4. Stop the survivors.
   const stopping = performance.now();
   const codes = await Promise.all(fetchers.map((fetcher) => fetcher?.kill('SIGTERM')));

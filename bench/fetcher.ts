@@ -33,7 +33,7 @@ import { destroyManagedRedis, launchManagedRedis } from '@vkwire/testing';
 import { createClient, type RedisClientType } from 'redis';
 import { startBenchSandbox } from './lib/bench-sandbox-client.ts';
 import { agesOf, percentile, startBusReader } from './lib/bus-reader.ts';
-import { startFetcherProcess } from './lib/fetcher-process.ts';
+import { metricSum, startFetcherProcess } from './lib/fetcher-process.ts';
 import { cpuSeconds, rssBytes } from './lib/proc-stats.ts';
 
 const { values } = parseArgs({
@@ -87,15 +87,6 @@ async function usedMemory(client: RedisClientType): Promise<number> {
 
 async function trimBus(client: RedisClientType): Promise<void> {
   await Promise.all(keys.map((key) => client.sendCommand(['XTRIM', key, 'MAXLEN', '0'])));
-}
-
-/** A counter of the fetcher's /metrics, summed over its labels. */
-function metricSum(text: string, name: string): number {
-  let sum = 0;
-  for (const line of text.split('\n'))
-    if (line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{'))
-      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  return sum;
 }
 
 const loadAtStart = loadavg().map(round1);

@@ -114,3 +114,12 @@ export async function startFetcherProcess(options: FetcherProcessOptions): Promi
     exited,
   };
 }
+
+/** A counter of the fetcher's /metrics, summed over its labels. */
+export function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{'))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}

@@ -13,8 +13,8 @@
  * 3. Steady: `--rate` message_new a second spread round-robin over all communities for
  *    `--seconds`, each stamped with its enqueue time; a reader blocks in XREAD on every partition
  *    (age = read − enqueued). At `--kill-at` s the fetcher polling most communities is killed with
- *    SIGKILL; the survivors' /readyz are polled every 250 ms to see when each of its communities is
- *    polled again. Ages are reported for the communities it polled (after the kill) and the others;
+ *    SIGKILL; every 250 ms its communities' leases are read in Redis (another holder's token: the
+ *    lease taken) and the survivors' /readyz (the community polled again, its Long Poll started). Ages are reported for the communities it polled (after the kill) and the others;
  *    every event is checked in once (lost, duplicated).
  * 4. SIGTERM to the survivors: exit codes and time to exit.
  *
@@ -272,16 +272,27 @@ try {
     sandboxCpu: round1(((cpuSeconds(sandbox.pid) - steadyCpu0.sandbox) * 1000) / steadyMs),
     fetcherRssMb: fetchers.map((fetcher) => mb(rssBytes((fetcher as FetcherProcess).pid))),
   };
+  const holderAtKill = await Promise.all(orphans.map((id) => client.hGet(`vkwire:lease:fetcher:${id}`, 't')));
   const killedAt = wallNow();
   const killedProcess = fetchers[busiest] as FetcherProcess;
   fetchers[busiest] = undefined;
   await killedProcess.kill('SIGKILL');
   // Poll the survivors until every community is polled again (or the steady load ends).
   const takenOverAt = new Map<number, number>();
+  // When another fetcher's token is in the lease (before its Long Poll started).
+  const leaseTakenAt = new Map<number, number>();
   let polledByTwo = 0;
   while (takenOverAt.size < orphans.length) {
-    const now = await leaders(fetchers);
+    const [now, holders] = await Promise.all([
+      leaders(fetchers),
+      Promise.all(orphans.map((id) => client.hGet(`vkwire:lease:fetcher:${id}`, 't'))),
+    ]);
     const seenAt = wallNow();
+    orphans.forEach((id, index) => {
+      const holder = holders[index];
+      if (!leaseTakenAt.has(id) && holder && holder !== holderAtKill[index])
+        leaseTakenAt.set(id, seenAt - killedAt);
+    });
     for (const id of orphans)
       if (!takenOverAt.has(id) && now.byGroup.has(id)) takenOverAt.set(id, seenAt - killedAt);
     polledByTwo = Math.max(polledByTwo, twice(now.byGroup));
@@ -323,6 +334,9 @@ try {
       ...steadyCpu,
       // The killed fetcher's communities, and the others: events enqueued before and after the kill.
       others: ageSummary(stamped.filter((record) => !orphanSet.has(record.groupId))),
+      othersBeforeKill: ageSummary(
+        stamped.filter((record) => record.enqueuedAt < killedAt && !orphanSet.has(record.groupId)),
+      ),
       killedFetchersBeforeKill: ageSummary(
         stamped.filter((record) => record.enqueuedAt < killedAt && orphanSet.has(record.groupId)),
       ),
@@ -340,6 +354,14 @@ try {
         p50: Math.round(percentile(takeovers, 50)),
         max: Math.round(takeovers[takeovers.length - 1] ?? Number.NaN),
       },
+      leaseTakenMs: (() => {
+        const times = [...leaseTakenAt.values()].sort((a, b) => a - b);
+        return {
+          min: Math.round(times[0] ?? Number.NaN),
+          p50: Math.round(percentile(times, 50)),
+          max: Math.round(times[times.length - 1] ?? Number.NaN),
+        };
+      })(),
       polledByTwoAtOnce: polledByTwo,
       afterwards: {
         communitiesPolled: afterTakeover.byGroup.size,
@@ -387,7 +409,8 @@ try {
       `${startup.allPolledAfterMs} ms (${startup.perFetcher.join(' / ')}; ${startup.leasesHeld} leases); ` +
       `bursts ${coldBurst.perSecond} ev/s cold, ${warmBurst.perSecond} warm; steady ${RATE} ev/s: age p50 ` +
       `${result.steady.others.p50Ms} / p99 ${result.steady.others.p99Ms} ms (communities of the survivors); fetcher ${busiest} killed ` +
-      `(${orphans.length} communities): taken over in ${result.kill.takeoverMs.min}–${result.kill.takeoverMs.max} ms, ` +
+      `(${orphans.length} communities): leases taken in ${result.kill.leaseTakenMs.min}–${result.kill.leaseTakenMs.max} ms, ` +
+      `polled again in ${result.kill.takeoverMs.min}–${result.kill.takeoverMs.max} ms, ` +
       `their events' max age ${result.steady.killedFetchersAfterKill.maxMs} ms; lost ${result.steady.lost}, duplicated ${duplicated}`,
   );
 } finally {

@@ -373,11 +373,29 @@ try {
       },
     },
     // What each fetcher logged: polls started (a lease won), leases lost while polling, warnings.
-    logs: allFetchers.map((fetcher) => ({
-      pollsStarted: fetcher.log.filter((line) => line.msg === 'fetcher: polling the community').length,
-      leasesLost: fetcher.log.filter((line) => line.msg.startsWith('fetcher: lost the lease')).length,
-      warnings: fetcher.log.filter((line) => line.level >= 40).length,
-    })),
+    // A lease lost at the first renewal (LEASE_MS / 3 after polling started) was lost while the
+    // Long Poll was starting: the time from polling started to lost tells.
+    logs: allFetchers.map((fetcher) => {
+      const startedAt = new Map<number, number>();
+      const lostAfterPollingMs: number[] = [];
+      for (const line of fetcher.log) {
+        if (line.msg === 'fetcher: polling the community') startedAt.set(Number(line.groupId), line.time);
+        else if (line.msg.startsWith('fetcher: lost the lease')) {
+          const since = startedAt.get(Number(line.groupId));
+          if (since !== undefined) lostAfterPollingMs.push(line.time - since);
+        }
+      }
+      lostAfterPollingMs.sort((a, b) => a - b);
+      return {
+        pollsStarted: fetcher.log.filter((line) => line.msg === 'fetcher: polling the community').length,
+        leasesLost: fetcher.log.filter((line) => line.msg.startsWith('fetcher: lost the lease')).length,
+        lostAfterPollingMs:
+          lostAfterPollingMs.length === 0
+            ? null
+            : { min: lostAfterPollingMs[0], max: lostAfterPollingMs[lostAfterPollingMs.length - 1] },
+        warnings: fetcher.log.filter((line) => line.level >= 40).length,
+      };
+    }),
     loadAverage: { atStart: loadAtStart, atEnd: loadavg().map(round1) },
   };
   // What the survivors counted (names that went out null after a failed lookup, VK API errors).

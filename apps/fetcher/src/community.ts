@@ -197,11 +197,19 @@ export class CommunityPoller {
         'fetcher: published',
       );
     };
+    // Renew the lease from the moment it is granted, a few times per term (starting the poll may
+    // take long); past its term without a renewal, stop: another fetcher may have taken it over.
+    const lost = new AbortController();
+    const renewing = this.renewWhileHeld(key, grant, lost);
     try {
       await poll.start(handler);
+      if (lost.signal.aborted) throw new Error('the lease lapsed while the poll was starting');
       logger.info({ groupId, fence: grant.fence }, 'fetcher: polling the community');
       this.setRole('leader');
     } catch (error) {
+      await poll.stop();
+      lost.abort();
+      await renewing;
       await this.releaseLease(key, grant);
       if (error instanceof LongPollRefusedError) return refusedWithHint(groupId, error);
       if (this.signal.aborted) return undefined;
@@ -210,10 +218,6 @@ export class CommunityPoller {
       return undefined;
     }
 
-    // Renew the lease a few times per term; past its term without a renewal, stop: another
-    // fetcher may have taken the community over.
-    const lost = new AbortController();
-    const renewing = this.renewWhileHeld(key, grant, lost);
     const ended = await Promise.race([
       poll.finished,
       aborted(AbortSignal.any([lost.signal, this.signal])).then(() =>

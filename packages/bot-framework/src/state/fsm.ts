@@ -1,10 +1,11 @@
-import { type KeyValueStore, type Lease, MemoryKeyValueStore, VkwireConfigError } from '@vkwire/core';
+import { type KeyValueStore, MemoryKeyValueStore, VkwireConfigError } from '@vkwire/core';
 import { leaf } from '../composer.js';
 import type { BaseContext } from '../context.js';
 import type { Handler, MiddlewareFn, MiddlewareObj } from '../middleware.js';
 import { SessionConflictError, StateError } from './errors.js';
 import { KeyLock } from './key-lock.js';
-import { featureKey, keyFunction, type StateKeyFn, type StateStrategy } from './keys.js';
+import type { StateStoreOptions } from './keys.js';
+import { featureKey, keyFunction, type StateKeyFn } from './keys.js';
 
 /**
  * What an FSM state's data is: a zod schema (checked on every `set`/`update`), or
@@ -88,7 +89,8 @@ export type FsmHook<M extends FsmStates, K extends FsmStateName<M>> = (
 ) => unknown;
 
 /** Options of {@link fsm}. */
-export interface FsmOptions<M extends FsmStates, C extends BaseContext = BaseContext> {
+export interface FsmOptions<M extends FsmStates, C extends BaseContext = BaseContext>
+  extends StateStoreOptions<C> {
   /** The states and their data: a zod schema or `stateData<T>()` each. */
   states: M;
   /**
@@ -98,27 +100,13 @@ export interface FsmOptions<M extends FsmStates, C extends BaseContext = BaseCon
   transitions?: { readonly [K in FsmStateName<M>]?: ReadonlyArray<FsmStateName<M>> };
   /** The states a user may enter from none (checked only when given; `describe()` draws them). */
   initial?: ReadonlyArray<FsmStateName<M>>;
-  /** Where states live; share one `RedisStorage` between workers. @default a MemoryKeyValueStore of its own */
-  storage?: KeyValueStore | undefined;
-  /** Whose state it is. @default 'user_in_chat' */
-  strategy?: StateStrategy | undefined;
-  /** A custom key (wins over `strategy`); start it with the community's id. */
-  getKey?: StateKeyFn<C> | undefined;
   /** Put before the key in storage. @default 'fsm' */
   prefix?: string | undefined;
-  /** A state expires (the user is out of the FSM) this long after it was last set. @default never */
-  ttlMs?: number | undefined;
   /**
    * A command that leaves the FSM from any state (before the state handlers run), and an optional
    * reply. Without a state the command passes on to the rest of the tree.
    */
   cancel?: { command: string; reply?: string } | undefined;
-  /** A lease shared by the workers, as for sessions. */
-  lease?: Lease | undefined;
-  /** How long a lease is taken for. @default 30000 */
-  leaseMs?: number | undefined;
-  /** How long an update waits for a key another worker holds. @default 10000 */
-  leaseWaitMs?: number | undefined;
 }
 
 interface Stored {

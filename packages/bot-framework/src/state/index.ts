@@ -19,6 +19,6 @@ export {
   stateData,
 } from './fsm.js';
 export { KeyLock, type KeyLockOptions } from './key-lock.js';
-export { featureKey, type StateKeyFn, type StateStrategy, stateKey } from './keys.js';
+export { featureKey, type StateKeyFn, type StateStoreOptions, type StateStrategy, stateKey } from './keys.js';
 export * from './scene/index.js';
 export { type SessionFlavor, type SessionOptions, session } from './session.js';

@@ -1,3 +1,4 @@
+import type { KeyValueStore, Lease } from '@vkwire/core';
 import type { BaseContext } from '../context.js';
 
 /**
@@ -49,4 +50,30 @@ export function keyFunction<C extends BaseContext>(
 export function featureKey(base: string, prefix: string): string {
   const colon = base.indexOf(':');
   return colon < 0 ? `${prefix}:${base}` : `${base.slice(0, colon)}:${prefix}${base.slice(colon)}`;
+}
+
+/**
+ * Where and how a state feature (sessions, FSM, conversations) keeps its values: one list of
+ * options, each feature documenting its own `prefix` default.
+ */
+export interface StateStoreOptions<C extends BaseContext = BaseContext> {
+  /** Where the values live; share one `RedisStorage` between workers. @default a MemoryKeyValueStore of its own */
+  storage?: KeyValueStore | undefined;
+  /** Whose value it is. @default 'user_in_chat' */
+  strategy?: StateStrategy | undefined;
+  /** A custom key (wins over `strategy`); start it with the community's id. */
+  getKey?: StateKeyFn<C> | undefined;
+  /** Put after the community in the stored key, to keep features apart in one store. */
+  prefix?: string | undefined;
+  /** A value expires this long after it was last changed. @default never */
+  ttlMs?: number | undefined;
+  /**
+   * A lease shared by the workers (core's `MemoryLease`, redis-bridge's `RedisLease`): updates of
+   * one key then run one at a time across processes, not only within one.
+   */
+  lease?: Lease | undefined;
+  /** How long a lease is taken for (renewed while the handler runs). @default 30000 */
+  leaseMs?: number | undefined;
+  /** How long an update waits for a key another worker holds, then fails. @default 10000 */
+  leaseWaitMs?: number | undefined;
 }

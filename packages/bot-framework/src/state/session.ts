@@ -1,9 +1,10 @@
-import { type KeyValueStore, type Lease, MemoryKeyValueStore, VkwireConfigError } from '@vkwire/core';
+import { MemoryKeyValueStore, VkwireConfigError } from '@vkwire/core';
 import type { BaseContext } from '../context.js';
 import type { MiddlewareFn } from '../middleware.js';
 import { SessionConflictError, StateError } from './errors.js';
 import { KeyLock } from './key-lock.js';
-import { featureKey, keyFunction, type StateKeyFn, type StateStrategy } from './keys.js';
+import type { StateStoreOptions } from './keys.js';
+import { featureKey, keyFunction } from './keys.js';
 
 /**
  * What `session()` adds to a context: intersect it into your context type.
@@ -24,28 +25,11 @@ export interface SessionFlavor<S> {
 }
 
 /** Options of {@link session}. */
-export interface SessionOptions<S, C extends BaseContext = BaseContext> {
+export interface SessionOptions<S, C extends BaseContext = BaseContext> extends StateStoreOptions<C> {
   /** The session of a user (or chat) that has none yet. A new value each call. */
   initial: () => S;
-  /** Where sessions live; share one `RedisStorage` between workers. @default a MemoryKeyValueStore of its own */
-  storage?: KeyValueStore | undefined;
-  /** Whose session it is. @default 'user_in_chat' */
-  strategy?: StateStrategy | undefined;
-  /** A custom key (wins over `strategy`); start it with the community's id. */
-  getKey?: StateKeyFn<C> | undefined;
   /** Put after the community in the stored key, to keep features apart in one store. @default 'session' */
   prefix?: string | undefined;
-  /** A session expires this long after it was last changed. @default never */
-  ttlMs?: number | undefined;
-  /**
-   * A lease shared by the workers (core's `MemoryLease`, redis-bridge's `RedisLease`): updates of
-   * one key then run one at a time across processes, not only within one.
-   */
-  lease?: Lease | undefined;
-  /** How long a lease is taken for (renewed while the handler runs). @default 30000 */
-  leaseMs?: number | undefined;
-  /** How long an update waits for a key another worker holds, then fails. @default 10000 */
-  leaseWaitMs?: number | undefined;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type KeyValueStore, type Lease, MemoryKeyValueStore, VkwireConfigError } from '@vkwire/core';
+import { type KeyValueStore, MemoryKeyValueStore, VkwireConfigError } from '@vkwire/core';
 import type { BaseContext, Context } from '../../context.js';
 import type { MiddlewareFn, MiddlewareObj } from '../../middleware.js';
 import { KeyLock } from '../key-lock.js';
-import { featureKey, keyFunction, type StateKeyFn, type StateStrategy } from '../keys.js';
+import type { StateStoreOptions } from '../keys.js';
+import { featureKey, keyFunction, type StateKeyFn } from '../keys.js';
 import { ConversationError } from './errors.js';
 import { isStoredConversation, type StoredConversation } from './log.js';
 import { type ConversationFn, ConversationRun, type RunOutcome } from './run.js';
@@ -56,23 +57,9 @@ export interface ConversationsFlavor {
 export type ConversationEndHook<C> = (ctx: C, outcome: ConversationOutcome) => unknown;
 
 /** Options of {@link conversations}. */
-export interface ConversationsOptions<C extends BaseContext = BaseContext> {
-  /** Where running conversations live; share one `RedisStorage` between workers. @default a MemoryKeyValueStore of its own */
-  storage?: KeyValueStore | undefined;
-  /** Whose conversation it is. @default 'user_in_chat' */
-  strategy?: StateStrategy | undefined;
-  /** A custom key (wins over `strategy`); start it with the community's id. */
-  getKey?: StateKeyFn<C> | undefined;
+export interface ConversationsOptions<C extends BaseContext = BaseContext> extends StateStoreOptions<C> {
   /** Put after the community in the stored key. @default 'conversation' */
   prefix?: string | undefined;
-  /** A conversation is forgotten this long after its last step. @default never */
-  ttlMs?: number | undefined;
-  /** A lease shared by the workers, as for sessions: one update of a conversation at a time across processes. */
-  lease?: Lease | undefined;
-  /** How long a lease is taken for. @default 30000 */
-  leaseMs?: number | undefined;
-  /** How long an update waits for a key another worker holds. @default 10000 */
-  leaseWaitMs?: number | undefined;
 }
 
 /** Most `done` promises of this process kept waiting for their conversation's end. */

@@ -1,36 +1,50 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { CLI_HELP, parseCli } from './cli-args.js';
 import { createSandbox } from './sandbox.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: process.env.PORT ?? '8787' },
-    host: { type: 'string', default: '127.0.0.1' },
-    'group-id': { type: 'string' },
-    token: { type: 'string' },
-    'no-rate-limit': { type: 'boolean', default: false },
-    'history-size': { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-});
+const command = parseCli(process.argv.slice(2));
+if (command.kind === 'help') {
+  process.stdout.write(CLI_HELP);
+  process.exit(0);
+}
+if (command.kind === 'error') {
+  process.stderr.write(`vkwire-sandbox: ${command.message}\n`);
+  process.exit(2);
+}
 
-const groupId = values['group-id'] === undefined ? undefined : Number(values['group-id']);
-const historySize = values['history-size'] === undefined ? undefined : Number(values['history-size']);
-const vk = await createSandbox({
-  port: Number(values.port),
-  hostname: values.host,
-  groups: [
-    {
-      ...(groupId === undefined ? {} : { id: groupId }),
-      ...(values.token === undefined ? {} : { token: values.token }),
-    },
-  ],
-  ...(values['no-rate-limit'] ? { rateLimit: false as const } : {}),
-  ...(historySize === undefined ? {} : { longPoll: { historySize } }),
-  recordEvents: false,
-});
+const listenError = (error: unknown): string | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE')
+    return `port ${command.port} on ${command.host} is already in use; pick another with --port`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${command.host}: no such address here`;
+  if (code === 'EACCES')
+    return `not allowed to listen on port ${command.port} (ports below 1024 need privileges)`;
+  return undefined;
+};
 
-if (values.json) {
+let vk: Awaited<ReturnType<typeof createSandbox>>;
+try {
+  vk = await createSandbox({
+    port: command.port,
+    hostname: command.host,
+    groups: [
+      {
+        ...(command.groupId === undefined ? {} : { id: command.groupId }),
+        ...(command.token === undefined ? {} : { token: command.token }),
+      },
+    ],
+    ...(command.rateLimit ? {} : { rateLimit: false as const }),
+    ...(command.historySize === undefined ? {} : { longPoll: { historySize: command.historySize } }),
+    recordEvents: false,
+  });
+} catch (error) {
+  const message = listenError(error);
+  if (message === undefined) throw error;
+  process.stderr.write(`vkwire-sandbox: ${message}\n`);
+  process.exit(1);
+}
+
+if (command.json) {
   process.stdout.write(
     `${JSON.stringify({ url: vk.url, apiUrl: vk.apiUrl, groupId: vk.group.id, token: vk.group.token })}\n`,
   );

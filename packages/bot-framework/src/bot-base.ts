@@ -39,8 +39,9 @@ export interface BotBaseOptions {
    */
   help?: string | false;
   /**
-   * Handlers running at once; updates of one conversation never run at once (they keep their
-   * order). @default 64
+   * Handlers running at once, per community (each community polls on its own and has its own rate
+   * limit; updates from `handleUpdate` share one bound); updates of one conversation never run at
+   * once (they keep their order). @default 64
    */
   concurrency?: number;
   /** How long `stop()` waits for running handlers and tasks, then aborts their `signal`. @default 10000 */

@@ -14,7 +14,7 @@ import {
   serveCallback,
 } from '@vkwire/callback/node';
 import { type CheckpointStore, type StopResult, type UpdateContext, VkwireConfigError } from '@vkwire/core';
-import { VK_EVENT_TYPES, type VkEventType, type VkParsedUpdate } from '@vkwire/events-schema';
+import { updateOrderKey, VK_EVENT_TYPES, type VkEventType, type VkParsedUpdate } from '@vkwire/events-schema';
 import { GroupLongPoll, type LongPollContext } from '@vkwire/longpoll';
 import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
 import { Context, deliveryOf } from './context.js';
@@ -286,7 +286,9 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
   /**
    * Handles one update from any source (a queue, a test, another transport) and resolves when it is
    * handled: errors go to the error handlers and never reject. Updates of one conversation keep
-   * their order; at most `concurrency` run at once. Rejects with `BotStateError` after `stop()`.
+   * their order; at most `concurrency` run at once. Rejects with `BotStateError` after `stop()`,
+   * and for an update still queued when `stop()` gave up waiting (`stopTimeoutMs`): that update was
+   * not handled, so its source must not count it as done.
    * A handler that waits (`ctx.waitFor`) counts as done with this update once it starts waiting.
    *
    * @example
@@ -295,7 +297,7 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
   async handleUpdate(update: VkParsedUpdate, delivery?: Partial<UpdateContext>): Promise<void> {
     this.assertOpen();
     const community = await this.communityOf(update);
-    const peer = peerOf(update);
+    const peer = updateOrderKey(update);
     await this.tracked(this.queue.run(peer, () => this.deliver(update, community, delivery)));
   }
 
@@ -304,6 +306,10 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     community: Community,
     delivery: Partial<UpdateContext> | undefined,
   ): Promise<void> {
+    // Still queued when stop() gave up waiting: it is not handled, and the source hears so (a bus
+    // consumer does not acknowledge it, the Callback API answers 503 and VK sends it again).
+    if (this.runController.signal.aborted)
+      throw new BotStateError('bot_stopped', 'the bot was stopped before this update was handled');
     const ctx = new this.contextType(
       update,
       community.api,
@@ -507,20 +513,5 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     await Promise.all(
       this.communities.filter((community) => community.ownsApi).map((community) => community.api.close()),
     );
-  }
-}
-
-/** The conversation an update belongs to, for ordering; undefined for updates outside one. */
-function peerOf(update: VkParsedUpdate): number | undefined {
-  switch (update.type) {
-    case 'message_new':
-      return update.object.message.peer_id;
-    case 'message_reply':
-    case 'message_edit':
-      return update.object.peer_id;
-    case 'message_event':
-      return update.object.peer_id;
-    default:
-      return undefined;
   }
 }

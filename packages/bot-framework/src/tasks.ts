@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { errorText, type Logger, VkwireConfigError } from '@vkwire/core';
 import { Cron } from 'croner';
 import { parseDuration } from './args/duration.js';
@@ -47,6 +48,8 @@ export class Task {
     if (this.active) return;
     this.active = true;
     this.controller = new AbortController();
+    // Every API call of a run listens to this signal; more than ten at once is no leak.
+    setMaxListeners(0, this.controller.signal);
     if (this.runOnStart) this.fire(new Date());
     this.schedule();
   }

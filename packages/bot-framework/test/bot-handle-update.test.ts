@@ -98,3 +98,64 @@ test('bad options are VkwireConfigErrors naming the option, never showing the to
     expect(error).toMatchObject({ option: 'communities[0].groupId' });
   }
 });
+
+test('stop(): an update still queued when stop() gives up is not handled, and its caller hears so', async () => {
+  const vk = await sandbox();
+  const bot = new Bot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    concurrency: 1,
+    stopTimeoutMs: 50,
+    logger: memoryLogger().logger,
+  });
+  const handled: string[] = [];
+  const gate = deferred();
+  bot.on('message_new', async (ctx) => {
+    handled.push(ctx.text);
+    if (ctx.text === 'slow') await gate.promise;
+  });
+  vk.user(1).send('slow');
+  vk.user(2).send('queued');
+  const [slow, queued] = vk.events() as unknown as VkParsedUpdate[];
+  const first = bot.handleUpdate(slow as VkParsedUpdate);
+  const second = bot.handleUpdate(queued as VkParsedUpdate);
+  await expect.poll(() => handled).toEqual(['slow']);
+  const result = await bot.stop();
+  expect(result.abandoned).toBe(2);
+  gate.resolve();
+  await first;
+  await expect(second).rejects.toMatchObject({ name: 'BotStateError', code: 'bot_stopped' });
+  expect(handled).toEqual(['slow']);
+});
+
+test('updates about one user (group_join, then a message) keep their order through handleUpdate', async () => {
+  const vk = await sandbox();
+  const bot = new Bot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    concurrency: 4,
+    logger: memoryLogger().logger,
+  });
+  cleanup(() => bot.stop());
+  const log: string[] = [];
+  const gate = deferred();
+  bot.on('group_join', async () => {
+    await gate.promise;
+    log.push('join');
+  });
+  bot.on('message_new', (ctx) => {
+    log.push(`message ${ctx.text}`);
+  });
+  const user = vk.user(7);
+  user.join();
+  user.send('hello');
+  const updates = vk.events() as unknown as VkParsedUpdate[];
+  expect(updates.map((update) => update.type)).toEqual(['group_join', 'message_new']);
+  const handled = Promise.all(updates.map((update) => bot.handleUpdate(update)));
+  // The message waits for the join of the same user, though a slot is free.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(log).toEqual([]);
+  gate.resolve();
+  await handled;
+  expect(log).toEqual(['join', 'message hello']);
+});

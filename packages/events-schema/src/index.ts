@@ -204,6 +204,8 @@ export {
   normalizeBatch,
   normalizeSync,
 } from './normalize.js';
+// The conversation an update belongs to, for ordering.
+export { updateOrderKey } from './order-key.js';
 // Parsing raw updates.
 export {
   type ParseUpdateOptions,

@@ -1,6 +1,6 @@
 import type { VkApi } from '@vkwire/api-client';
 import { toError } from '@vkwire/core';
-import { parseUpdate, type VkParsedUpdate } from '@vkwire/events-schema';
+import { parseUpdate, updateOrderKey, type VkParsedUpdate } from '@vkwire/events-schema';
 import type { PollAnswer, PollSource } from './engine.js';
 import { isFatal, LongPollMalformedUpdateError, LongPollTransportError } from './errors.js';
 import type { LongPollHttp } from './http.js';
@@ -18,18 +18,6 @@ export interface BotsSourceOptions {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The conversation an update belongs to: its peer, else the user it is about. */
-export function updateKey(update: VkParsedUpdate): OrderKey | undefined {
-  const object = update.object as Record<string, unknown>;
-  const message = object.message;
-  if (isRecord(message) && typeof message.peer_id === 'number') return message.peer_id;
-  for (const field of ['peer_id', 'user_id', 'from_id', 'liker_id'] as const) {
-    const value = object[field];
-    if (typeof value === 'number') return value;
-  }
-  return undefined;
 }
 
 /** `groups.getLongPollServer` + `a_check`, VK's Bots Long Poll protocol. */
@@ -105,7 +93,7 @@ export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
   }
 
   keyOf(update: VkParsedUpdate): OrderKey | undefined {
-    return updateKey(update);
+    return updateOrderKey(update);
   }
 
   isFatal(error: unknown): boolean {

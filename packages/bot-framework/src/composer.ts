@@ -14,6 +14,7 @@ import {
   type ChatActionType,
   type Filtered,
   type HearsContext,
+  isChatAction,
   type MessageContext,
   matchesQuery,
   serviceAction,
@@ -388,7 +389,7 @@ export class Composer<C extends BaseContext = Context> implements MiddlewareObj<
     return this.add((ctx, next) => {
       if (ctx.update.type !== 'message_new') return next();
       const action = serviceAction(ctx);
-      if (action === undefined || !types.has(action.type)) return next();
+      if (!isChatAction(action, types)) return next();
       (ctx as unknown as { action: unknown }).action = action;
       return route(ctx as never, next);
     });

@@ -44,6 +44,7 @@ export {
 // Errors
 export { BotMiddlewareError, BotStateError, type BotStateErrorCode } from './errors.js';
 export type {
+  ChatAction,
   ChatActionContext,
   ChatActionType,
   Filtered,
@@ -53,6 +54,7 @@ export type {
   QueryType,
   UpdateQuery,
 } from './filters.js';
+export { CHAT_ACTION_FIELDS } from './filters.js';
 // Keyboards, carousels, typed callback data, payloads
 export * from './keyboard/index.js';
 export type { Handler, Middleware, MiddlewareFn, MiddlewareObj, NextFunction } from './middleware.js';

@@ -66,8 +66,17 @@ describe('other routes type their contexts', () => {
     });
     bot.chatAction('chat_invite_user', (ctx) => {
       expectTypeOf(ctx.action.type).toEqualTypeOf<'chat_invite_user'>();
+      expectTypeOf(ctx.action.member_id).toEqualTypeOf<number>();
+    });
+    bot.chatAction(['chat_title_update', 'chat_create'], (ctx) => {
+      expectTypeOf(ctx.action.text).toEqualTypeOf<string>();
       expectTypeOf(ctx.action.member_id).toEqualTypeOf<number | undefined>();
     });
+    bot.chatAction('chat_pin_message', (ctx) => {
+      expectTypeOf(ctx.action.conversation_message_id).toEqualTypeOf<number>();
+    });
+    // @ts-expect-error a misspelt action type is an error
+    bot.chatAction('chat_tittle_update', () => {});
   });
 
   test('button: the callback data', () => {

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VkApi, type VkApiOptions } from '@vkwire/api-client';
 import {
   type CallbackContext,
@@ -99,6 +100,17 @@ export type WebhookOptions = Omit<CallbackReceiverOptions, 'groups' | 'onUpdate'
   secret?: string;
   /** The confirmation code for communities without their own. @default the bot's `confirmation` */
   confirmation?: string;
+  /**
+   * The path VK posts to: other paths get 404 (a query string VK appends is fine). Without it, a
+   * mounted `fetch`/`node` answers on whatever path it is mounted at. @default `serve()`: '/callback'
+   */
+  path?: string;
+  /**
+   * The public URL VK reaches this endpoint at (behind a proxy or tunnel, with the path). When
+   * given, `start()` registers each community's callback server at it (AutoSetting) with exactly
+   * the handled event types and a fresh secret and confirmation code, so none need be given.
+   */
+  publicUrl?: string;
 };
 
 /**
@@ -119,14 +131,6 @@ export interface ServeOptions extends WebhookOptions {
   port?: number;
   /** @default '127.0.0.1' ('0.0.0.0' to take VK's requests from outside) */
   hostname?: string;
-  /** The path VK posts to. @default '/callback' */
-  path?: string;
-  /**
-   * The public URL VK reaches this server at (behind a proxy or tunnel). When given, each community
-   * gets a callback server registered at it (AutoSetting) with exactly the handled event types,
-   * and a fresh secret and confirmation code.
-   */
-  publicUrl?: string;
 }
 
 /** A community the bot serves, as it runs. */
@@ -161,7 +165,6 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
   private receiverOptions: WebhookOptions | undefined;
   private webhookState: { receiver?: CallbackReceiver; node?: NodeCallbackHandler } | undefined;
   private server: CallbackServer | undefined;
-  private serveOptions: ServeOptions | undefined;
 
   constructor(private readonly options: BotOptions<C>) {
     super(COMPONENT, options ?? {});
@@ -381,30 +384,47 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     this.receiverOptions = options;
     for (const community of this.communities) {
       const confirmation = community.confirmation ?? options.confirmation;
-      if (confirmation === undefined && this.serveOptions?.publicUrl === undefined)
+      if (confirmation === undefined && options.publicUrl === undefined)
         throw new VkwireConfigError(
           COMPONENT,
           'confirmation',
-          'given (to the bot, the community or webhook()) unless serve() has a publicUrl',
+          'given (to the bot, the community or webhook()) unless webhook() or serve() has a publicUrl',
         );
     }
     const state: { receiver?: CallbackReceiver; node?: NodeCallbackHandler } = {};
     this.webhookState = state;
     const receiverOptions = (): CallbackReceiverOptions => this.callbackOptions(options);
+    const path = options.path;
+    if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/')))
+      throw new VkwireConfigError(COMPONENT, 'path', "a path starting with '/'", { got: path });
     return {
       fetch: (request) => {
+        if (path !== undefined && pathOf(request.url) !== path)
+          return Promise.resolve(new Response('not found', { status: 404 }));
         state.receiver ??= createCallbackReceiver(receiverOptions());
         return state.receiver(request);
       },
       get node(): NodeCallbackHandler {
         state.node ??= createNodeCallbackHandler(receiverOptions());
-        return state.node;
+        const handler = state.node;
+        if (path === undefined) return handler;
+        const atPath = (request: IncomingMessage, response: ServerResponse): void => {
+          if (pathOf(request.url ?? '/') === path) handler(request, response);
+          else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        };
+        return Object.assign(atPath, { stop: () => handler.stop() });
       },
     };
   }
 
   private callbackOptions(options: WebhookOptions): CallbackReceiverOptions {
-    const { secret: _secret, confirmation: _confirmation, ...rest } = options;
+    const {
+      secret: _secret,
+      confirmation: _confirmation,
+      path: _path,
+      publicUrl: _publicUrl,
+      ...rest
+    } = options;
     return {
       logger: this.logger,
       stopTimeoutMs: this.stopTimeoutMs,
@@ -423,9 +443,8 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
    * const { url } = await bot.serve({ port: 8080, hostname: '0.0.0.0', secret, confirmation });
    */
   async serve(options: ServeOptions = {}): Promise<{ url: string }> {
-    this.serveOptions = options;
     this.webhook(options);
-    const { port, hostname, path, publicUrl: _publicUrl, ...rest } = options;
+    const { port, hostname, path, ...rest } = options;
     this.server = await serveCallback({
       ...this.callbackOptions(rest),
       ...(port === undefined ? {} : { port }),
@@ -455,7 +474,7 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
         });
     }
     if (this.webhookState !== undefined) {
-      const url = this.serveOptions?.publicUrl;
+      const url = this.receiverOptions?.publicUrl;
       if (url !== undefined)
         await Promise.all(
           this.communities.map((community) =>
@@ -514,4 +533,12 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
       this.communities.filter((community) => community.ownsApi).map((community) => community.api.close()),
     );
   }
+}
+
+/** The path of a request target or URL, without its query string. */
+function pathOf(target: string): string {
+  const start = target.startsWith('/') ? 0 : target.indexOf('/', target.indexOf('//') + 2);
+  if (start === -1) return '/';
+  const end = target.indexOf('?', start);
+  return end === -1 ? target.slice(start) : target.slice(start, end);
 }

@@ -204,3 +204,39 @@ test('one webhook for two communities: plain entries inherit the app keys, other
   expect(vk.sent({ groupId: vk.group.id }).map((message) => message.text)).toEqual([`group ${vk.group.id}`]);
   expect(vk.sent({ groupId: second.id }).map((message) => message.text)).toEqual([`group ${second.id}`]);
 });
+
+test('a webhook mounted in your own node:http server: `path` answers there only, `publicUrl` runs AutoSetting at start', async () => {
+  const vk = await sandbox();
+  const bot = new Bot({ token: vk.group.token, baseUrl: vk.apiUrl, logger: memoryLogger().logger });
+  const seen = track(bot);
+  bot.command('ping', () => 'pong');
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}/hooks/vk`;
+  const webhook = bot.webhook({ path: '/hooks/vk', publicUrl });
+  const server = createServer((request, response) => {
+    if (request.url === '/health') response.end('ok');
+    else webhook.node(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  cleanup(async () => {
+    await bot.stop();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  await bot.start();
+  await vk.callback.idle();
+  const { items } = await bot.api.groups.getCallbackServers({ group_id: vk.group.id });
+  expect(items).toEqual([expect.objectContaining({ url: publicUrl, status: 'ok' })]);
+
+  vk.user(USER).send('/ping');
+  await seen.until(1);
+  expect(vk.sent({ peer: USER }).map((message) => message.text)).toEqual(['pong']);
+  const elsewhere = await fetch(`http://127.0.0.1:${port}/other`, { method: 'POST', body: '{}' });
+  expect(elsewhere.status).toBe(404);
+  const viaFetch = await webhook.fetch(
+    new Request(`http://127.0.0.1:${port}/nope`, { method: 'POST', body: '{}' }),
+  );
+  expect(viaFetch.status).toBe(404);
+  expect(() => new Bot({ token: 't', confirmation: 'c' }).webhook({ path: 'vk' })).toThrow(
+    expect.objectContaining({ option: 'path' }),
+  );
+});

@@ -1,9 +1,9 @@
 import { type CallInfo, VkApi } from '@vkwire/api-client';
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { type ArgumentError, arg } from '../src/args/index.js';
 import { Bot } from '../src/bot.js';
 import { Keyboard } from '../src/keyboard/keyboard.js';
-import { cleanup, sandbox, startedBot, texts } from './helpers.js';
+import { cleanup, deferred, sandbox, startedBot, texts } from './helpers.js';
 
 const USER = 193847562;
 
@@ -106,6 +106,48 @@ test('onArgumentError as a function: it gets the error, the context and the usag
   ]);
 });
 
+test('an onArgumentError function that throws: the error goes to the command onError, then to bot.catch', async () => {
+  const vk = await sandbox();
+  const caught: string[] = [];
+  const answered = deferred();
+  const { seen, log } = await startedBot(vk, (bot) => {
+    // bot.catch wraps the whole tree (the tracker too): it tells when it answered.
+    bot.catch(async (error, ctx) => {
+      caught.push(`catch: ${error.message}`);
+      await ctx.reply('something went wrong');
+      answered.resolve();
+    });
+    bot.command(
+      'guarded',
+      {
+        args: { n: arg.integer() },
+        onArgumentError: (error) => {
+          throw new Error(`policy refused ${error.argument}`);
+        },
+        onError: (error, ctx) => ctx.reply(`onError: ${error.message}`),
+      },
+      (ctx) => `n=${ctx.args.n}`,
+    );
+    bot.command(
+      'open',
+      {
+        args: { n: arg.integer() },
+        onArgumentError: () => {
+          throw new Error('no onError here');
+        },
+      },
+      (ctx) => `n=${ctx.args.n}`,
+    );
+  });
+  vk.user(USER).send('/guarded x');
+  vk.user(USER).send('/open x');
+  await seen.until(2);
+  await answered.promise;
+  expect(texts(vk, USER)).toEqual(['onError: policy refused n', 'something went wrong']);
+  expect(caught).toEqual(['catch: no onError here']);
+  expect(log.errors).toEqual([]);
+});
+
 test('ctx.answer opens a link or an app on a callback button press; the sandbox records the event_data', async () => {
   const vk = await sandbox();
   const { seen } = await startedBot(vk, (bot) => {
@@ -127,7 +169,11 @@ test('ctx.answer opens a link or an app on a callback button press; the sandbox 
   const [menu] = vk.sent({ peer: USER });
   const site = vk.user(USER).pressCallbackButton(USER, menu?.cmid ?? 0, { cmd: 'site' });
   const app = vk.user(USER).pressCallbackButton(USER, menu?.cmid ?? 0, { cmd: 'app' });
-  await seen.until(3);
+  // A press nobody handles: the bot answers it itself, after the two before it (one conversation
+  // keeps its order), so once it is answered the two before are fully done.
+  const unhandled = vk.user(USER).pressCallbackButton(USER, menu?.cmid ?? 0, { cmd: 'nobody' });
+  await seen.until(4);
+  await vi.waitFor(() => expect(vk.eventAnswers({ eventId: unhandled })).toHaveLength(1));
   // Answered once each (the handler answered: the bot adds no empty answer after it).
   expect(vk.eventAnswers({ eventId: site })).toEqual([
     expect.objectContaining({

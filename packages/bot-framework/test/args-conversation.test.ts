@@ -1,6 +1,6 @@
 import { expect, expectTypeOf, test } from 'vitest';
 import * as z from 'zod';
-import { ArgumentError, arg } from '../src/args/index.js';
+import { ArgumentError, arg, usage } from '../src/args/index.js';
 import { sandbox, startedBot, texts } from './helpers.js';
 
 // Every argument type read from a real message that a simulated user sends over the sandbox: the
@@ -73,8 +73,9 @@ test('quoted strings and lists: a quoted string is one argument; a list splits o
     // A quote never closed is a plain character: the one word takes it, the second is missing.
     'missing <to>: expected a word or "quoted text"\nUsage: /rename <from> <to>',
     'ids=[1,2,30]',
-    '"x" is not an integer (argument <ids>)\nUsage: /pick <ids...>',
-    'missing <ids>: expected an integer\nUsage: /pick <ids...>',
+    // (How a list shows in the usage is open: see the failing test at the end.)
+    expect.stringMatching(/^"x" is not an integer \(argument <ids>\)\nUsage: \/pick <ids\S*>$/),
+    expect.stringMatching(/^missing <ids>: expected an integer\nUsage: \/pick <ids\S*>$/),
   ]);
 });
 
@@ -205,4 +206,26 @@ test('zod schemas and custom converters as argument types: the output is typed; 
     'grey is not a shade, it is a colour (argument <shade>)\nUsage: /paint <color> [shade]',
     'paint #00ff00 plain',
   ]);
+});
+
+// BUG (found writing these tests): a `.list()` argument takes ONE word split by its separator
+// (`/pick 1,2,3`), yet its usage is `<ids...>`, the same as a greedy argument's, which reads as
+// "several words". A user who follows it (`/pick 1 2 3`) gets ids=[1]; `2 3` is dropped without a
+// word (the bot is not strict). The usage should name the separator (or the words after a list be
+// an error); until then this test fails.
+test.fails('a list argument: its usage differs from a greedy one, and space-separated items are not silently dropped', async () => {
+  expect(usage({ ids: arg.integer().list() }, '/pick')).not.toBe(
+    usage({ ids: arg.integer().greedy() }, '/pick'),
+  );
+  const vk = await sandbox();
+  const { seen } = await startedBot(vk, (bot) => {
+    bot.command(
+      'pick',
+      { args: { ids: arg.integer().list() } },
+      (ctx) => `ids=${JSON.stringify(ctx.args.ids)}`,
+    );
+  });
+  vk.user(USER).send('/pick 1 2 3');
+  await seen.until(1);
+  expect(texts(vk, USER)).not.toEqual(['ids=[1]']);
 });

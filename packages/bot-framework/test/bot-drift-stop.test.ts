@@ -116,3 +116,32 @@ test('a task run that outlives stopTimeoutMs has its signal aborted and is count
   await new Promise((resolve) => setTimeout(resolve, 40));
   expect(runs).toBe(after);
 });
+
+test('a malformed message_new (message is no object) crashes nothing, is not silent, and the next message is handled', async () => {
+  const vk = await sandbox();
+  const got: string[] = [];
+  const { seen, log } = await startedBot(vk, (bot) => {
+    bot.use(async (ctx, next) => {
+      if (ctx.update.type !== 'message_reply') got.push(ctx.update.type);
+      await next();
+    });
+    bot.command('ping', () => 'pong');
+    bot.on('message', (ctx) => `echo: ${ctx.text}`);
+  });
+  vk.emitEvent('message_new', { message: 'not an object' });
+  vk.user(USER).send('/ping');
+  await seen.until(1);
+  // Skipped with an error naming the update type, its event_id and the bad field; not handed to
+  // the handlers half-parsed; the next message goes on as usual.
+  expect(got).toEqual(['message_new']);
+  expect(texts(vk, USER)).toEqual(['pong']);
+  expect(log.errors).toEqual([
+    {
+      fields: expect.objectContaining({
+        code: 'long_poll_malformed_update',
+        error: expect.stringMatching(/"message_new" \(event_id \w+\) at object\.message/),
+      }),
+      message: expect.stringContaining('skipped a malformed update'),
+    },
+  ]);
+});

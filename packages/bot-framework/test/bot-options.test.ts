@@ -14,6 +14,7 @@ test('caseSensitive: /PING is no call of ping, /ping is; without it both are', a
     (bot) => {
       bot.command('ping', () => 'pong');
       bot.command('Stats', () => 'stats');
+      bot.command('admin ban', { aliases: ['admin b'] }, () => 'banned');
       bot.on('message', (ctx) => `unmatched: ${ctx.text}`);
     },
     { caseSensitive: true },
@@ -24,13 +25,19 @@ test('caseSensitive: /PING is no call of ping, /ping is; without it both are', a
   user.send('/ping');
   user.send('/stats');
   user.send('/Stats');
-  await strict.seen.until(5);
+  user.send('/admin BAN');
+  user.send('/Admin b');
+  user.send('/admin b');
+  await strict.seen.until(8);
   expect(texts(vk, USER)).toEqual([
     'unmatched: /PING',
     'unmatched: /Ping',
     'pong',
     'unmatched: /stats',
     'stats',
+    'unmatched: /admin BAN',
+    'unmatched: /Admin b',
+    'banned',
   ]);
   await strict.bot.stop();
 

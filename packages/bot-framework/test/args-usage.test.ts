@@ -64,7 +64,7 @@ describe('describeArgs', () => {
         name: 'ids',
         type: 'integer',
         expected: 'an integer',
-        usage: '<ids...>',
+        usage: '<ids,...>',
         optional: false,
         greedy: false,
         separator: ',',

@@ -390,6 +390,20 @@ export async function parseArgs<S extends ArgsSpec>(
   const used = await parser.positional();
   await parser.named();
   await parser.attachments();
+  const last = compiled.positional.at(-1);
+  if (last?.definition.multi === 'list' && used < parser.wordCount) {
+    // `/pick 1 2 3` for a list read as one word: the rest would be dropped without a word.
+    const extra = parser.rest(used);
+    const separator = last.definition.separator as string;
+    throw new ArgumentError({
+      code: 'extra_text',
+      value: extra,
+      expected: `items separated by ${quoteValue(separator)}`,
+      reason: `items are separated by ${quoteValue(separator)}: ${quoteValue(extra)} was not read`,
+      argument: last.key,
+      label: last.label,
+    });
+  }
   if (options.strict === true && used < parser.wordCount) {
     const extra = parser.rest(used);
     throw new ArgumentError({

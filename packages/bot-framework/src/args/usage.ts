@@ -47,7 +47,9 @@ function shownDefault(entry: CompiledArg): string | undefined {
 function fragment(entry: CompiledArg): string {
   const { definition } = entry;
   const required = definition.presence === 'required';
-  const many = definition.multi === 'one' ? '' : '...';
+  // A list is one word of items (`<ids,...>`); a greedy argument takes several words (`<ids...>`).
+  const many =
+    definition.multi === 'one' ? '' : definition.multi === 'list' ? `${definition.separator}...` : '...';
   if (entry.option !== undefined) {
     const text =
       definition.source === 'flag' ? entry.label : `${entry.label} <${definition.typeName}>${many}`;

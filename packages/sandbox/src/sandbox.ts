@@ -455,12 +455,29 @@ export class Sandbox {
     this.closing.abort();
     this.state.feed.close();
     this.state.callback.close();
+    await this.flushFeedStreams();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+  }
+
+  /**
+   * Lets the feed's SSE responses write their `end` event before the connections are closed; a
+   * reader that does not take it within FEED_FLUSH_MS is cut off with the rest.
+   */
+  private async flushFeedStreams(): Promise<void> {
+    if (this.state.feedStreams.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.state.feedStreams),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, FEED_FLUSH_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** `await using vk = await createSandbox()` closes it at the end of the scope. */
@@ -541,6 +558,9 @@ export class Sandbox {
 }
 
 let wallPostId = 300;
+
+/** How long `close()` waits for the feed's streams to write their `end` event. */
+const FEED_FLUSH_MS = 1000;
 
 function groupHandle(group: GroupRecord): SandboxGroup {
   return {

@@ -70,6 +70,8 @@ export interface UploadRecord {
 export class SandboxState {
   /** What happens in conversations, live (`GET /_sandbox/feed`); closed with the sandbox. */
   readonly feed = new SandboxFeed();
+  /** Open `GET /_sandbox/feed` responses: each settles once written out or dropped. */
+  readonly feedStreams = new Set<Promise<void>>();
   readonly world = new World(this.feed);
   /** Pushes events to the communities' Callback API servers. */
   readonly callback: CallbackPusher;

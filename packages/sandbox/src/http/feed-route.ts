@@ -20,6 +20,19 @@ export function feedHandler(state: SandboxState) {
       return c.json({ error: 'peer must be an integer', field: 'peer' }, 400);
     }
     if (state.feed.closed) return c.json({ error: 'the sandbox is closing' }, 503);
+    const outgoing = c.env?.outgoing;
+    if (outgoing) {
+      // The sandbox's close() waits for these to be written out, so that `end` reaches the reader.
+      const done = new Promise<void>((resolve) => {
+        const settle = (): void => {
+          state.feedStreams.delete(done);
+          resolve();
+        };
+        outgoing.once('finish', settle);
+        outgoing.once('close', settle);
+      });
+      state.feedStreams.add(done);
+    }
     const encoder = new TextEncoder();
     let unsubscribe = (): void => {};
     let seq = 0;

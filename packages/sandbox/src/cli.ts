@@ -11,6 +11,7 @@ const { values } = parseArgs({
     'no-rate-limit': { type: 'boolean', default: false },
     'history-size': { type: 'string' },
     json: { type: 'boolean', default: false },
+    chat: { type: 'boolean', default: false },
   },
 });
 
@@ -28,11 +29,12 @@ const vk = await createSandbox({
   ...(values['no-rate-limit'] ? { rateLimit: false as const } : {}),
   ...(historySize === undefined ? {} : { longPoll: { historySize } }),
   recordEvents: false,
+  chat: values.chat,
 });
 
 if (values.json) {
   process.stdout.write(
-    `${JSON.stringify({ url: vk.url, apiUrl: vk.apiUrl, groupId: vk.group.id, token: vk.group.token })}\n`,
+    `${JSON.stringify({ url: vk.url, apiUrl: vk.apiUrl, groupId: vk.group.id, token: vk.group.token, ...(vk.chatUrl ? { chatUrl: vk.chatUrl } : {}) })}\n`,
   );
 } else {
   process.stdout.write(
@@ -42,6 +44,7 @@ if (values.json) {
       `  community:  ${vk.group.id} (${vk.group.name})`,
       `  token:      ${vk.group.token}`,
       `  control:    ${vk.url}/_sandbox  (POST /_sandbox/users/<id>/send {"text":"ping"})`,
+      ...(vk.chatUrl ? [`  chat page:  ${vk.chatUrl}`] : []),
       '',
     ].join('\n'),
   );

@@ -99,6 +99,7 @@ export class SandboxState {
   /** Set once the HTTP server listens. */
   origin = '';
   private nextUploadId = 1;
+  private pendingUploadBytes = 0;
 
   constructor(readonly options: ResolvedSandboxOptions) {
     this.rateLimiter = new RateLimiter(options.rateLimit);
@@ -123,8 +124,21 @@ export class SandboxState {
   addUpload(record: Omit<UploadRecord, 'hash'>): { id: string; hash: string } {
     const id = `${this.nextUploadId++}${randomHex(6)}`;
     const hash = randomHex(16);
-    this.uploads.set(id, { ...record, hash });
+    const { data, ...rest } = record;
+    // Bytes of uploads never saved are kept only within the budget (the record itself stays).
+    const keep = data !== undefined && this.pendingUploadBytes + data.byteLength <= MEDIA_FILES_BUDGET;
+    if (keep) this.pendingUploadBytes += data.byteLength;
+    this.uploads.set(id, { ...rest, hash, ...(keep ? { data } : {}) });
     return { id, hash };
+  }
+
+  /** Takes a pending upload by id (the save methods), or undefined for an unknown id. */
+  takeUpload(id: string): UploadRecord | undefined {
+    const upload = this.uploads.get(id);
+    if (!upload) return undefined;
+    this.uploads.delete(id);
+    if (upload.data) this.pendingUploadBytes -= upload.data.byteLength;
+    return upload;
   }
 
   /** Records an API call, keeping the log bounded. */

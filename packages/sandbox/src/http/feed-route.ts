@@ -108,7 +108,12 @@ export function mediaHandler(state: SandboxState) {
     const known = state.media.get(key);
     if (known?.type === 'photo')
       return new Response(PLACEHOLDER, { headers: { 'content-type': 'image/svg+xml' } });
-    if (known) return c.json({ error: `${key} has no bytes: the sandbox made it up` }, 404);
+    if (known) {
+      return c.json(
+        { error: `${key} has no bytes: the sandbox made it up, or its upload was past the 64 MB budget` },
+        404,
+      );
+    }
     return c.json({ error: `${key}: no such media in this sandbox` }, 404);
   };
 }

@@ -14,7 +14,7 @@ function uploadUrl(context: CallContext, kind: string, peerId: number): string {
 function takeUpload(context: CallContext, id: string, hash: string | undefined, param: string) {
   const upload = context.state.uploads.get(id);
   if (!upload || (hash !== undefined && upload.hash !== hash)) throw new VkError(100, `${param} is invalid`);
-  context.state.uploads.delete(id);
+  context.state.takeUpload(id);
   return upload;
 }
 

@@ -269,7 +269,18 @@ function renderHeader() {
   $('peer-title').textContent = dialog.title;
   renderStatus();
   const button = (label, run, testid) =>
-    h('button', { type: 'button', 'data-testid': testid, onclick: () => run().catch(fail) }, label);
+    h(
+      'button',
+      {
+        type: 'button',
+        'data-testid': testid,
+        onclick: () =>
+          run()
+            .then(() => showSnackbar(`${label}: done`))
+            .catch(fail),
+      },
+      label,
+    );
   const me = state.me;
   if (dialog.kind === 'group') {
     const groupId = dialog.groupId;
@@ -606,7 +617,8 @@ async function press(cmid, place, action) {
     state.pending.set(answer.eventId, buttonKey(cmid, place));
     renderMessages();
   }
-  if (state.bottom?.cmid === cmid && state.bottom.keyboard.one_time && answer.kind === 'text') {
+  // A one-time keyboard goes away after any of its buttons is pressed, as in VK's apps.
+  if (state.bottom?.cmid === cmid && state.bottom.keyboard.one_time) {
     state.bottom = null;
     renderBottomKeyboard();
   }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSandbox, type Sandbox } from '../src/index.js';
+import { ok } from './helpers.js';
 import { TinyBot } from './tiny-bot.js';
 
 // Debian's chromium; playwright-core never downloads a browser. `.ci/run` installs it when missing.
@@ -151,6 +152,19 @@ describe('the chat page (a browser talks to a bot through the sandbox)', () => {
     const href = await doc.getAttribute('href');
     expect(await (await fetch(`${vk.url}${href}`)).text()).toBe('Bot report\nall good\n');
 
+    // Forward a message: it goes with the next one, quoted.
+    const finalCmid = await page.locator('.row', { hasText: 'Final text' }).getAttribute('data-cmid');
+    await page.getByTestId(`message-${finalCmid}`).hover();
+    await page.getByTestId(`forward-${finalCmid}`).click();
+    await expect.poll(() => page.getByTestId('compose-context').textContent()).toBe('Forwarding 1 message');
+    await page.getByTestId('text').fill('see this');
+    await page.getByTestId('send').click();
+    await page
+      .locator('.row.own', { hasText: 'see this' })
+      .locator('.quote', { hasText: 'Final text' })
+      .waitFor();
+    await messages().getByText('Echo: see this').waitFor();
+
     // The press's button is no longer pending once the answer came.
     expect(await page.locator('.kb-button.pending').count()).toBe(0);
     await mkdir(OUTPUT, { recursive: true });
@@ -185,6 +199,9 @@ describe('the chat page (a browser talks to a bot through the sandbox)', () => {
       .toEqual([expect.stringContaining('Count me in!')]);
     await page.locator('.row', { hasText: 'Pick one:' }).last().locator('[data-type="callback"]').click();
     await page.getByTestId('snackbar').getByText('Counted: 2').waitFor();
+    // The bot's messages.setActivity shows as the typing indicator.
+    await ok(vk, 'messages.setActivity', { peer_id: vk.chat(1).peerId, type: 'typing' });
+    await expect.poll(() => page.getByTestId('peer-status').textContent()).toBe('Echo Bot is typing…');
     await page.mouse.move(0, 0);
     await writeFile(`${OUTPUT}chat.png`, await page.screenshot());
     expect(bot.errors).toEqual([]);

@@ -116,6 +116,8 @@ export interface SandboxFeedHandle {
    * @throws {Error} when the sandbox is closed.
    */
   subscribe(listener: FeedListener): () => void;
+  /** How many listeners are subscribed now (each open `GET /_sandbox/feed` is one). */
+  readonly listeners: number;
 }
 
 /** Options of `vk.bulk.messages`. */
@@ -226,7 +228,12 @@ export class Sandbox {
     };
     this.bulk = { messages: (count, options) => this.bulkMessages(count, options) };
     this.callback = state.callback;
-    this.feed = { subscribe: (listener) => state.feed.subscribe(listener) };
+    this.feed = {
+      subscribe: (listener) => state.feed.subscribe(listener),
+      get listeners() {
+        return state.feed.size;
+      },
+    };
     this.chatUrl = state.options.chat ? `${url}/` : undefined;
   }
 

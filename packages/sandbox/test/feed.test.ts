@@ -93,6 +93,16 @@ describe('the live feed (GET /_sandbox/feed)', () => {
     expect((await fetch(`${vk.url}/_sandbox/feed?peer=abc`)).status).toBe(400);
   });
 
+  test('a reader that goes away stops listening', async () => {
+    const reader = new AbortController();
+    const response = await fetch(`${vk.url}/_sandbox/feed`, { signal: reader.signal });
+    const body = response.body?.getReader();
+    await body?.read(); // the first chunk: the subscription is on
+    expect(vk.feed.listeners).toBe(1);
+    reader.abort();
+    await expect.poll(() => vk.feed.listeners).toBe(0);
+  });
+
   test('streams end when the sandbox closes; vk.feed listeners get end() and no more subscriptions', async () => {
     const feed = await FeedReader.open(`${vk.url}/_sandbox/feed`);
     const other = await FeedReader.open(`${vk.url}/_sandbox/feed?peer=1`);

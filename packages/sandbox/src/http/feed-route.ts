@@ -20,8 +20,15 @@ export function feedHandler(state: SandboxState) {
       return c.json({ error: 'peer must be an integer', field: 'peer' }, 400);
     }
     if (state.feed.closed) return c.json({ error: 'the sandbox is closing' }, 503);
+    let unsubscribe = (): void => {};
+    let open = true;
     const outgoing = c.env?.outgoing;
     if (outgoing) {
+      // A reader that went away stops listening at once (not at the next item).
+      outgoing.once('close', () => {
+        open = false;
+        unsubscribe();
+      });
       // The sandbox's close() waits for these to be written out, so that `end` reaches the reader.
       const done = new Promise<void>((resolve) => {
         const settle = (): void => {
@@ -34,9 +41,7 @@ export function feedHandler(state: SandboxState) {
       state.feedStreams.add(done);
     }
     const encoder = new TextEncoder();
-    let unsubscribe = (): void => {};
     let seq = 0;
-    let open = true;
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         const send = (event: string, data: unknown): void => {

@@ -13,6 +13,7 @@ export type CliCommand =
       rateLimit: boolean;
       historySize: number | undefined;
       json: boolean;
+      chat: boolean;
     };
 
 /** The `--help` text: every option with its default. */
@@ -28,6 +29,7 @@ Options:
   --no-rate-limit      answer every call (default: 20 requests/s per community token, as VK)
   --history-size <n>   Bots Long Poll events kept per community (default: 100000)
   --json               print one JSON line { url, apiUrl, groupId, token } instead of the summary
+  --chat               serve the chat page at / (talk to your bot as simulated users)
   -h, --help           print this text
 
 With pnpm from the repository: pnpm --filter @vkwire/sandbox start --port 9000
@@ -65,6 +67,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         'no-rate-limit': { type: 'boolean', default: false },
         'history-size': { type: 'string' },
         json: { type: 'boolean', default: false },
+        chat: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -93,5 +96,6 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     rateLimit: !values['no-rate-limit'],
     historySize: historySize as number | undefined,
     json: values.json as boolean,
+    chat: values.chat as boolean,
   };
 }

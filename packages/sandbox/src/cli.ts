@@ -36,6 +36,7 @@ try {
     ...(command.rateLimit ? {} : { rateLimit: false as const }),
     ...(command.historySize === undefined ? {} : { longPoll: { historySize: command.historySize } }),
     recordEvents: false,
+    chat: command.chat,
   });
 } catch (error) {
   const message = listenError(error);
@@ -56,6 +57,7 @@ if (command.json) {
       `  community:  ${vk.group.id} (${vk.group.name})`,
       `  token:      ${vk.group.token}`,
       `  control:    ${vk.url}/_sandbox  (POST /_sandbox/users/<id>/send {"text":"ping"})`,
+      ...(vk.chatUrl ? [`  chat page:  ${vk.chatUrl}`] : []),
       '',
     ].join('\n'),
   );

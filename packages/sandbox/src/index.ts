@@ -11,6 +11,7 @@ export type {
 } from './callback/pusher.js';
 // Faults and rate limits
 export type { FaultAction, FaultHandle, FaultOptions, FaultTarget } from './faults.js';
+export type { FeedItem, FeedListener } from './feed.js';
 export type { SandboxOptions } from './options.js';
 export type { RateLimitOptions, TokenRateStats } from './rate-limit.js';
 export {
@@ -19,6 +20,7 @@ export {
   createSandbox,
   Sandbox,
   type SandboxFaults,
+  type SandboxFeedHandle,
   type SandboxGroup,
   type SandboxUpdate,
   type SentFilter,

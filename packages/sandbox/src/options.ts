@@ -36,6 +36,11 @@ export interface SandboxOptions {
   recordEvents?: boolean;
   /** Callback API pusher tuning: retry schedule, timeouts (short ones make tests fast). */
   callback?: CallbackPusherOptions;
+  /**
+   * Serve the chat page at `/` (`vk.chatUrl`): talk to your bot in a browser as simulated users.
+   * @default false
+   */
+  chat?: boolean;
 }
 
 /** Options with every default filled in. */
@@ -50,6 +55,7 @@ export interface ResolvedSandboxOptions {
   callLogSize: number;
   recordEvents: boolean;
   callback: ResolvedCallbackPusherOptions;
+  chat: boolean;
 }
 
 const COMPONENT = 'createSandbox';
@@ -79,6 +85,7 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOpt
     callLogSize: options.callLogSize ?? 10_000,
     recordEvents: options.recordEvents ?? true,
     callback: resolveCallbackOptions(options.callback),
+    chat: options.chat ?? false,
   };
 }
 
@@ -113,6 +120,9 @@ function checkOptions(options: SandboxOptions): void {
   positiveInteger('callLogSize', options.callLogSize);
   if (options.recordEvents !== undefined && typeof options.recordEvents !== 'boolean') {
     throw new VkwireConfigError(COMPONENT, 'recordEvents', 'a boolean', { got: options.recordEvents });
+  }
+  if (options.chat !== undefined && typeof options.chat !== 'boolean') {
+    throw new VkwireConfigError(COMPONENT, 'chat', 'a boolean', { got: options.chat });
   }
   if (callback !== undefined) {
     const delays = callback.retryDelaysMs;

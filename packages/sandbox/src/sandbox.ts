@@ -7,6 +7,7 @@ import type { Hono } from 'hono';
 import { METHODS } from './api/methods/index.js';
 import type { SandboxCallback } from './callback/pusher.js';
 import type { FaultAction, FaultHandle, FaultOptions, FaultTarget } from './faults.js';
+import type { FeedListener } from './feed.js';
 import { createApp } from './http/app.js';
 import type { SandboxEnv } from './http/hold.js';
 import { nodeLongPollListener } from './http/longpoll-route.js';
@@ -107,6 +108,18 @@ export interface SandboxFaults {
   clear(): void;
 }
 
+/** Subscription to the live feed (`vk.feed`). */
+export interface SandboxFeedHandle {
+  /**
+   * Adds a listener of feed items; returns its unsubscribe function.
+   *
+   * @throws {Error} when the sandbox is closed.
+   */
+  subscribe(listener: FeedListener): () => void;
+  /** How many listeners are subscribed now (each open `GET /_sandbox/feed` is one). */
+  readonly listeners: number;
+}
+
 /** Options of `vk.bulk.messages`. */
 export interface BulkMessagesOptions {
   /** @default the first community */
@@ -170,6 +183,13 @@ export class Sandbox {
   readonly bulk: { messages(count: number, options?: BulkMessagesOptions): { fromTs: number; toTs: number } };
   /** The Callback API pusher: `deliveries()`, `idle()`, `confirm(serverId)`. */
   readonly callback: SandboxCallback;
+  /**
+   * The live feed of conversations (what bots and simulated users do), as `GET /_sandbox/feed`
+   * streams it. Closed with the sandbox: every listener gets `end()`.
+   */
+  readonly feed: SandboxFeedHandle;
+  /** The chat page's URL (`<url>/`) when created with `chat: true`. */
+  readonly chatUrl: string | undefined;
   private readonly users = new Map<number, SimUser>();
   private readonly chats = new Map<number, SimChat>();
   private closed = false;
@@ -208,6 +228,13 @@ export class Sandbox {
     };
     this.bulk = { messages: (count, options) => this.bulkMessages(count, options) };
     this.callback = state.callback;
+    this.feed = {
+      subscribe: (listener) => state.feed.subscribe(listener),
+      get listeners() {
+        return state.feed.size;
+      },
+    };
+    this.chatUrl = state.options.chat ? `${url}/` : undefined;
   }
 
   /** The first community. */
@@ -433,13 +460,31 @@ export class Sandbox {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
+    this.state.feed.close();
     this.state.callback.close();
+    await this.flushFeedStreams();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+  }
+
+  /**
+   * Lets the feed's SSE responses write their `end` event before the connections are closed; a
+   * reader that does not take it within FEED_FLUSH_MS is cut off with the rest.
+   */
+  private async flushFeedStreams(): Promise<void> {
+    if (this.state.feedStreams.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.state.feedStreams),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, FEED_FLUSH_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** `await using vk = await createSandbox()` closes it at the end of the scope. */
@@ -520,6 +565,9 @@ export class Sandbox {
 }
 
 let wallPostId = 300;
+
+/** How long `close()` waits for the feed's streams to write their `end` event. */
+const FEED_FLUSH_MS = 1000;
 
 function groupHandle(group: GroupRecord): SandboxGroup {
   return {

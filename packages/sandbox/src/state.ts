@@ -1,13 +1,18 @@
 import { CallbackPusher } from './callback/pusher.js';
 import { type FaultAction, Faults } from './faults.js';
+import { SandboxFeed } from './feed.js';
 import { randomHex } from './ids.js';
 import { EventStream } from './longpoll/event-stream.js';
 import { LongPollKeys } from './longpoll/keys.js';
 import { UserLongPollHub } from './longpoll/user-longpoll.js';
+import { MediaFiles } from './media-files.js';
 import type { ResolvedSandboxOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
 import type { StoredMessage, VkObject } from './world/types.js';
 import { World } from './world/world.js';
+
+/** Bytes of uploaded files kept for the chat page; the oldest go first past it. */
+const MEDIA_FILES_BUDGET = 64 * 1024 * 1024;
 
 /** One API call as the sandbox saw it (tokens are never recorded). */
 export interface ApiCallRecord {
@@ -54,13 +59,20 @@ export interface UploadRecord {
   peerId: number;
   fileName: string;
   size: number;
+  /** The file's bytes and content type (kept for `GET /_sandbox/media/...` once saved). */
+  data?: Uint8Array;
+  mime?: string;
   /** What the save call must present with the upload id. */
   hash: string;
 }
 
 /** Everything a running sandbox knows; the HTTP layer and the methods share it. */
 export class SandboxState {
-  readonly world = new World();
+  /** What happens in conversations, live (`GET /_sandbox/feed`); closed with the sandbox. */
+  readonly feed = new SandboxFeed();
+  /** Open `GET /_sandbox/feed` responses: each settles once written out or dropped. */
+  readonly feedStreams = new Set<Promise<void>>();
+  readonly world = new World(this.feed);
   /** Pushes events to the communities' Callback API servers. */
   readonly callback: CallbackPusher;
   readonly faults = new Faults();
@@ -74,6 +86,8 @@ export class SandboxState {
   readonly uploads = new Map<string, UploadRecord>();
   /** Media the sandbox created (uploads, simulated attachments) by attachment string without key. */
   readonly media = new Map<string, { type: string; object: VkObject }>();
+  /** Bytes of saved uploads by attachment key (`photo-1_457240001`), for the chat page. */
+  readonly mediaFiles = new MediaFiles(MEDIA_FILES_BUDGET);
   readonly pendingPresses = new Map<string, PendingPress>();
   readonly eventAnswers: EventAnswerRecord[] = [];
   /** Messages communities sent through the API, in order, with when (ms since `startedAt`). */
@@ -85,6 +99,7 @@ export class SandboxState {
   /** Set once the HTTP server listens. */
   origin = '';
   private nextUploadId = 1;
+  private pendingUploadBytes = 0;
 
   constructor(readonly options: ResolvedSandboxOptions) {
     this.rateLimiter = new RateLimiter(options.rateLimit);
@@ -109,8 +124,21 @@ export class SandboxState {
   addUpload(record: Omit<UploadRecord, 'hash'>): { id: string; hash: string } {
     const id = `${this.nextUploadId++}${randomHex(6)}`;
     const hash = randomHex(16);
-    this.uploads.set(id, { ...record, hash });
+    const { data, ...rest } = record;
+    // Bytes of uploads never saved are kept only within the budget (the record itself stays).
+    const keep = data !== undefined && this.pendingUploadBytes + data.byteLength <= MEDIA_FILES_BUDGET;
+    if (keep) this.pendingUploadBytes += data.byteLength;
+    this.uploads.set(id, { ...rest, hash, ...(keep ? { data } : {}) });
     return { id, hash };
+  }
+
+  /** Takes a pending upload by id (the save methods), or undefined for an unknown id. */
+  takeUpload(id: string): UploadRecord | undefined {
+    const upload = this.uploads.get(id);
+    if (!upload) return undefined;
+    this.uploads.delete(id);
+    if (upload.data) this.pendingUploadBytes -= upload.data.byteLength;
+    return upload;
   }
 
   /** Records an API call, keeping the log bounded. */
@@ -120,9 +148,24 @@ export class SandboxState {
       this.calls.splice(0, this.calls.length - this.options.callLogSize);
   }
 
-  /** Remembers a media object so that attachment strings naming it resolve to the full object. */
-  rememberMedia(type: string, object: VkObject): void {
-    this.media.set(`${type}${String(object.owner_id)}_${String(object.id)}`, { type, object });
+  /**
+   * Remembers a media object so that attachment strings naming it resolve to the full object;
+   * with `file`, its bytes are kept for `GET /_sandbox/media/<type><owner>_<id>`.
+   */
+  rememberMedia(
+    type: string,
+    object: VkObject,
+    file?: { data?: Uint8Array; mime?: string; fileName: string },
+  ): void {
+    const key = `${type}${String(object.owner_id)}_${String(object.id)}`;
+    this.media.set(key, { type, object });
+    if (file?.data) {
+      this.mediaFiles.put(key, {
+        data: file.data,
+        mime: file.mime || 'application/octet-stream',
+        fileName: file.fileName,
+      });
+    }
   }
 
   private deliver(groupId: number, type: string, json: string): void {

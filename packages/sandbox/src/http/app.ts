@@ -6,7 +6,10 @@ import { answerUserLongPoll } from '../longpoll/user-longpoll.js';
 import type { BulkMessagesOptions, Sandbox } from '../sandbox.js';
 import type { SandboxState } from '../state.js';
 import { apiHandler } from './api-route.js';
+import { addChatPage } from './chat-page.js';
 import { addChatRoutes } from './chat-routes.js';
+import { addControlRoutes } from './control-routes.js';
+import { feedHandler, mediaHandler } from './feed-route.js';
 import type { SandboxEnv } from './hold.js';
 import { longPollRoute } from './longpoll-route.js';
 import { uploadHandler } from './upload-route.js';
@@ -35,6 +38,7 @@ export function createApp(
       url: state.origin,
       apiUrl: `${state.origin}/method`,
       groups: sandbox().groups.map(({ id, name, screenName, token }) => ({ id, name, screenName, token })),
+      ...(state.options.chat ? { chatUrl: `${state.origin}/` } : {}),
     }),
   );
   app.post('/_sandbox/bulk', async (c) => {
@@ -43,15 +47,6 @@ export function createApp(
       return c.json({ error: 'count must be a positive integer' }, 400);
     try {
       return c.json(sandbox().bulk.messages(body.count ?? 0, body));
-    } catch (error) {
-      return c.json({ error: error instanceof Error ? error.message : String(error) }, 400);
-    }
-  });
-  app.post('/_sandbox/users/:id/send', async (c) => {
-    const body = await c.req.json<{ text?: string; peerId?: number; groupId?: number; payload?: unknown }>();
-    const user = sandbox().user(Number(c.req.param('id')));
-    try {
-      return c.json(user.send(body.text ?? '', body));
     } catch (error) {
       return c.json({ error: error instanceof Error ? error.message : String(error) }, 400);
     }
@@ -79,6 +74,10 @@ export function createApp(
     c.json({ rateLimited: state.rateLimiter.totalRejected(), calls: state.calls.length }),
   );
   addChatRoutes(app, sandbox);
+  addControlRoutes(app, state, sandbox);
+  app.get('/_sandbox/feed', feedHandler(state));
+  app.get('/_sandbox/media/:key', mediaHandler(state));
+  if (state.options.chat) addChatPage(app);
   app.notFound((c) => c.text('not found', 404));
   return app;
 }

@@ -29,7 +29,15 @@ export function uploadHandler(state: SandboxState, closing: AbortSignal) {
     if (!(file instanceof File) || file.size === 0) {
       return jsonText(JSON.stringify({ error: `no file in the '${field}' field` }));
     }
-    const upload = state.addUpload({ kind, groupId, peerId, fileName: file.name || 'file', size: file.size });
+    const upload = state.addUpload({
+      kind,
+      groupId,
+      peerId,
+      fileName: file.name || 'file',
+      size: file.size,
+      data: new Uint8Array(await file.arrayBuffer()),
+      mime: file.type,
+    });
     if (kind === 'photo') {
       return jsonText(
         JSON.stringify({

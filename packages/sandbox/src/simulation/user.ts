@@ -1,6 +1,7 @@
 import { VkwireConfigError } from '@vkwire/core';
 import { randomHex } from '../ids.js';
 import type { SandboxState } from '../state.js';
+import { photoObject } from '../world/attachments.js';
 import { isChatPeer, messageView } from '../world/message-view.js';
 import type { GroupRecord, StoredMessage, UserRecord, VkObject } from '../world/types.js';
 import { buildAttachments, type SimAttachment } from './attachments-input.js';
@@ -124,6 +125,33 @@ export class SimUser {
     return { peerId, cmid: message.cmid, id: message.id, text };
   }
 
+  /**
+   * Uploads a photo as this user (what the VK app does before sending one): the sandbox keeps
+   * its bytes (served at `GET /_sandbox/media/photo<user id>_<id>`) and returns the attachment
+   * to pass to `send(text, { attachments: [attachment] })`.
+   *
+   * @example
+   * const photo = user.uploadPhoto(png, { mime: 'image/png' });
+   * user.send('look', { attachments: [photo] });
+   */
+  uploadPhoto(
+    data: Uint8Array,
+    options: { mime?: string; fileName?: string; text?: string } = {},
+  ): SimAttachment {
+    if (!(data instanceof Uint8Array) || data.byteLength === 0) {
+      throw new VkwireConfigError('SimUser.uploadPhoto', 'data', 'the non-empty bytes of an image', {
+        got: data,
+      });
+    }
+    const photo = photoObject(this.id, { text: options.text ?? '' });
+    this.state.rememberMedia('photo', photo, {
+      data,
+      mime: options.mime ?? 'image/jpeg',
+      fileName: options.fileName ?? 'photo.jpg',
+    });
+    return { type: 'photo', photo };
+  }
+
   /** Presses a callback button of message `cmid` in `peerId`: a `message_event`. Returns its event_id. */
   pressCallbackButton(
     peerId: number,
@@ -147,6 +175,15 @@ export class SimUser {
       payload,
       conversation_message_id: cmid,
     });
+    this.state.feed.publish(() => ({
+      type: 'message_event',
+      groupId: group.id,
+      peerId,
+      userId: this.id,
+      cmid,
+      eventId,
+      payload,
+    }));
     return eventId;
   }
 
@@ -159,6 +196,14 @@ export class SimUser {
       cmid,
       reaction_id: reactionId,
     });
+    this.state.feed.publish(() => ({
+      type: 'reaction',
+      groupId: group.id,
+      peerId,
+      userId: this.id,
+      cmid,
+      reactionId,
+    }));
   }
 
   /** Starts typing to a community: a `message_typing_state`. */
@@ -170,6 +215,13 @@ export class SimUser {
       to_id: -group.id,
     });
     this.state.userLongPoll.typing(this.id, peerId, group.id);
+    this.state.feed.publish(() => ({
+      type: 'typing',
+      groupId: group.id,
+      peerId,
+      fromId: this.id,
+      state: options.state ?? 'typing',
+    }));
   }
 
   /** Joins a community: a `group_join`. */
@@ -177,6 +229,7 @@ export class SimUser {
     const group = this.group(groupId);
     group.members.add(this.id);
     this.state.world.emit(group.id, 'group_join', { user_id: this.id, join_type: joinType });
+    this.announce('group_join', group.id);
   }
 
   /** Leaves a community: a `group_leave` with `self: 1`. */
@@ -184,6 +237,7 @@ export class SimUser {
     const group = this.group(groupId);
     group.members.delete(this.id);
     this.state.world.emit(group.id, 'group_leave', { user_id: this.id, self: 1 });
+    this.announce('group_leave', group.id);
   }
 
   /** Allows messages from a community: a `message_allow` (`key` is what a mini app passed). */
@@ -191,6 +245,7 @@ export class SimUser {
     const group = this.group(groupId);
     group.messagePermission.set(this.id, true);
     this.state.world.emit(group.id, 'message_allow', { user_id: this.id, key });
+    this.announce('message_allow', group.id);
   }
 
   /** Denies messages from a community: a `message_deny`; sends to this user fail with error 901. */
@@ -198,6 +253,7 @@ export class SimUser {
     const group = this.group(groupId);
     group.messagePermission.set(this.id, false);
     this.state.world.emit(group.id, 'message_deny', { user_id: this.id });
+    this.announce('message_deny', group.id);
   }
 
   /** Likes an object of a community (a post by default): a `like_add`. */
@@ -211,6 +267,13 @@ export class SimUser {
       thread_reply_id: 0,
       post_id: 0,
     });
+  }
+
+  private announce(
+    type: 'group_join' | 'group_leave' | 'message_allow' | 'message_deny',
+    groupId: number,
+  ): void {
+    this.state.feed.publish(() => ({ type, groupId, peerId: this.id, userId: this.id }));
   }
 
   private group(groupId?: number): GroupRecord {

@@ -1,8 +1,9 @@
 import { VkwireConfigError } from '@vkwire/core';
 import { VK_API_VERSION } from '@vkwire/events-schema';
+import { SandboxFeed } from '../feed.js';
 import { EventIdSource, newAccessToken, randomHex, unixNow } from '../ids.js';
 import { allFlags, LONG_POLL_EVENT_FLAGS } from './event-types.js';
-import { CHAT_PEER_BASE, isChatPeer } from './message-view.js';
+import { CHAT_PEER_BASE, isChatPeer, messageView } from './message-view.js';
 import type {
   ChatRecord,
   ConversationRecord,
@@ -86,6 +87,9 @@ export class World {
   private version = 10_000_000;
   private nextGroupId = 218_734_561;
   private nextChatId = 1;
+
+  /** @param feed where stored messages are announced (the sandbox's live feed). */
+  constructor(readonly feed: SandboxFeed = new SandboxFeed()) {}
 
   /** Registers a receiver of every emitted event. */
   addSink(sink: EventSink): void {
@@ -216,6 +220,11 @@ export class World {
     return conversation;
   }
 
+  /** The conversation of a peer when it exists (unlike `conversation`, creates nothing). */
+  findConversation(groupId: number, peerId: number): ConversationRecord | undefined {
+    return this.conversations.get(isChatPeer(peerId) ? `chat:${peerId}` : `${groupId}:${peerId}`);
+  }
+
   /** Next value of VK's internal message `version` counter. */
   nextVersion(): number {
     this.version += 1;
@@ -251,6 +260,12 @@ export class World {
       conversation.randomIds.set(message.randomId, { message, at: message.date });
       this.trimRandomIds(conversation);
     }
+    this.feed.publish(() => ({
+      type: 'message_new',
+      groupId,
+      peerId: message.peerId,
+      message: messageView(message, groupId),
+    }));
     return message;
   }
 

@@ -262,6 +262,12 @@ function edit(context: CallContext): unknown {
   message.version = state.world.nextVersion();
   state.world.emit(group.id, 'message_edit', messageView(message, group.id));
   state.userLongPoll.messageEdit(message, group.id);
+  state.feed.publish(() => ({
+    type: 'message_edit',
+    groupId: group.id,
+    peerId: message.peerId,
+    message: messageView(message, group.id),
+  }));
   return 1;
 }
 
@@ -275,13 +281,15 @@ function remove(context: CallContext): unknown {
     const peerId = params.requireInt('peer_id');
     checkPeerAccess(state, group, peerId, false);
     const conversation = state.world.conversation(group.id, peerId);
-    return cmids.map((cmid) => {
+    const removed: number[] = [];
+    const answer = cmids.map((cmid) => {
       const message = conversation.messages.get(cmid);
       const allowed =
         message !== undefined && !message.deleted && (message.fromId === -group.id || !isChatPeer(peerId));
       if (allowed) {
         message.deleted = true;
         state.userLongPoll.messageDeleted(message, group.id, -group.id, forAll);
+        removed.push(cmid);
       }
       return {
         peer_id: peerId,
@@ -290,6 +298,16 @@ function remove(context: CallContext): unknown {
         response: allowed ? 1 : 0,
       };
     });
+    if (removed.length > 0) {
+      state.feed.publish(() => ({
+        type: 'message_delete',
+        groupId: group.id,
+        peerId,
+        cmids: removed,
+        forAll,
+      }));
+    }
+    return answer;
   }
   const ids = params.intList('message_ids');
   if (ids.length === 0) throw new VkError(100, 'message_ids or conversation_message_ids is required');
@@ -301,6 +319,14 @@ function remove(context: CallContext): unknown {
     if (hit) {
       hit.message.deleted = true;
       state.userLongPoll.messageDeleted(hit.message, group.id, -group.id, forAll);
+      const { peerId, cmid } = hit.message;
+      state.feed.publish(() => ({
+        type: 'message_delete',
+        groupId: group.id,
+        peerId,
+        cmids: [cmid],
+        forAll,
+      }));
     }
     result[String(id)] = hit ? 1 : 0;
   }
@@ -398,6 +424,14 @@ function sendMessageEventAnswer(context: CallContext): unknown {
     }
   }
   state.eventAnswers.push(record);
+  state.feed.publish(() => ({
+    type: 'event_answer',
+    groupId: group.id,
+    peerId,
+    userId,
+    eventId,
+    ...(record.eventData ? { eventData: record.eventData } : {}),
+  }));
   return 1;
 }
 
@@ -433,7 +467,16 @@ export const messageMethods: MethodTable = {
     tokens: 'group',
     run: (context) => {
       const group = callerGroup(context);
-      checkPeerAccess(context.state, group, context.params.requireInt('peer_id'), false);
+      const peerId = context.params.requireInt('peer_id');
+      checkPeerAccess(context.state, group, peerId, false);
+      const state = context.params.string('type') ?? 'typing';
+      context.state.feed.publish(() => ({
+        type: 'typing',
+        groupId: group.id,
+        peerId,
+        fromId: -group.id,
+        state,
+      }));
       return 1;
     },
   },

@@ -14,7 +14,7 @@ function uploadUrl(context: CallContext, kind: string, peerId: number): string {
 function takeUpload(context: CallContext, id: string, hash: string | undefined, param: string) {
   const upload = context.state.uploads.get(id);
   if (!upload || (hash !== undefined && upload.hash !== hash)) throw new VkError(100, `${param} is invalid`);
-  context.state.uploads.delete(id);
+  context.state.takeUpload(id);
   return upload;
 }
 
@@ -32,9 +32,9 @@ function savePhoto(context: CallContext): unknown {
   }
   const first = Array.isArray(uploaded) ? (uploaded[0] as VkObject | undefined) : undefined;
   if (typeof first?.photo !== 'string') throw new VkError(100, 'photo is undefined');
-  takeUpload(context, first.photo, hash, 'hash');
+  const upload = takeUpload(context, first.photo, hash, 'hash');
   const object = photoObject(-group.id);
-  state.rememberMedia('photo', object);
+  state.rememberMedia('photo', object, upload);
   return [object];
 }
 
@@ -46,13 +46,13 @@ function saveDoc(context: CallContext): unknown {
   const title = params.string('title') ?? upload.fileName;
   if (upload.kind === 'audio_message') {
     const object = audioMessageObject(-group.id);
-    state.rememberMedia('audio_message', object);
+    state.rememberMedia('audio_message', object, upload);
     // A voice message can be re-sent as a doc too.
     state.rememberMedia('doc', object);
     return { type: 'audio_message', audio_message: object };
   }
   const object = docObject(-group.id, { title, size: upload.size });
-  state.rememberMedia('doc', object);
+  state.rememberMedia('doc', object, upload);
   return upload.kind === 'graffiti' ? { type: 'graffiti', graffiti: object } : { type: 'doc', doc: object };
 }
 

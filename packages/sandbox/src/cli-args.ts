@@ -28,7 +28,7 @@ Options:
   --token <token>      the community's access token (default: a generated one)
   --no-rate-limit      answer every call (default: 20 requests/s per community token, as VK)
   --history-size <n>   Bots Long Poll events kept per community (default: 100000)
-  --json               print one JSON line { url, apiUrl, groupId, token } instead of the summary
+  --json               print one JSON line { url, apiUrl, groupId, token, chatUrl? } instead
   --chat               serve the chat page at / (talk to your bot as simulated users)
   -h, --help           print this text
 

@@ -47,7 +47,7 @@ try {
 
 if (command.json) {
   process.stdout.write(
-    `${JSON.stringify({ url: vk.url, apiUrl: vk.apiUrl, groupId: vk.group.id, token: vk.group.token })}\n`,
+    `${JSON.stringify({ url: vk.url, apiUrl: vk.apiUrl, groupId: vk.group.id, token: vk.group.token, ...(vk.chatUrl ? { chatUrl: vk.chatUrl } : {}) })}\n`,
   );
 } else {
   process.stdout.write(

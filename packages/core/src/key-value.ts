@@ -19,6 +19,28 @@ export interface KeyValueSetOptions {
   ifVersion?: number;
 }
 
+/** A stored value as the JSON text it is kept as, and its version ({@link KeyValueStore.readJson}). */
+export interface StoredJson {
+  /** The value as JSON text (`JSON.parse` it for a copy of your own). */
+  readonly json: string;
+  /** 1 after the first write, then greater on every write of the key. */
+  readonly version: number;
+}
+
+/**
+ * One write of {@link KeyValueStore.writeJson}: the value as JSON text, or `json: undefined` to
+ * delete the key.
+ */
+export interface JsonWrite {
+  readonly key: string;
+  /** The new value as JSON text (what `JSON.stringify` made); undefined deletes the key. */
+  readonly json: string | undefined;
+  /** Apply only if the key's version is still this; `0`: only if it does not exist. @default unconditionally */
+  readonly ifVersion?: number | undefined;
+  /** The key expires this many milliseconds after the write. @default never */
+  readonly ttlMs?: number | undefined;
+}
+
 /**
  * A small store of JSON-compatible values with versions and TTLs: the home of bot state
  * (sessions, FSM states, scenes, conversations), shared by every worker when it is Redis
@@ -41,6 +63,25 @@ export interface KeyValueStore<V = unknown> {
   set(key: string, value: V, options?: KeyValueSetOptions): MaybePromise<boolean>;
   /** Deletes the key; answers whether it existed. */
   delete(key: string): MaybePromise<boolean>;
+  /**
+   * Optional: several keys at once as JSON text (one round trip on a networked store), in the
+   * order asked; undefined for a key that does not exist. The framework's state features read
+   * every key of an update with it when the store has it.
+   */
+  readJson?(keys: readonly string[]): MaybePromise<ReadonlyArray<StoredJson | undefined>>;
+  /**
+   * Optional: several writes and deletes applied all or none (one round trip on a networked
+   * store). Every `ifVersion` is checked first; when one does not match nothing is written and the
+   * answer is that write's key; undefined when all were applied.
+   */
+  writeJson?(writes: readonly JsonWrite[]): MaybePromise<string | undefined>;
+}
+
+function checkTtl(ttlMs: number | undefined): void {
+  if (ttlMs !== undefined && !(ttlMs > 0))
+    throw new VkwireConfigError('MemoryKeyValueStore', 'ttlMs', 'a positive number of milliseconds', {
+      got: ttlMs,
+    });
 }
 
 interface Entry {
@@ -89,25 +130,10 @@ export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
     const json = JSON.stringify(value);
     if (json === undefined)
       throw new VkwireConfigError('MemoryKeyValueStore', 'value', 'JSON-serializable', { got: value });
+    checkTtl(options.ttlMs);
     const entry = this.live(key);
     if (options.ifVersion !== undefined && options.ifVersion !== (entry?.version ?? 0)) return false;
-    if (options.ttlMs !== undefined && !(options.ttlMs > 0))
-      throw new VkwireConfigError('MemoryKeyValueStore', 'ttlMs', 'a positive number of milliseconds', {
-        got: options.ttlMs,
-      });
-    const version = Math.max(entry?.version ?? 0, this.versions.get(key) ?? 0) + 1;
-    this.entries.delete(key);
-    this.entries.set(key, {
-      json,
-      version,
-      expiresAt: options.ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.ttlMs,
-    });
-    this.versions.set(key, version);
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-      this.versions.delete(oldest);
-    }
+    this.put(key, entry, json, options.ttlMs);
     return true;
   }
 
@@ -117,9 +143,50 @@ export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
     return existed;
   }
 
+  /** The keys' JSON text as stored (strings: nothing to copy). */
+  readJson(keys: readonly string[]): Array<StoredJson | undefined> {
+    const found: Array<StoredJson | undefined> = [];
+    for (const key of keys) {
+      const entry = this.live(key);
+      found.push(entry === undefined ? undefined : { json: entry.json, version: entry.version });
+    }
+    return found;
+  }
+
+  /** Every version checked, then every write applied: all or none. */
+  writeJson(writes: readonly JsonWrite[]): string | undefined {
+    for (const write of writes) {
+      checkTtl(write.ttlMs);
+      if (write.ifVersion !== undefined && write.ifVersion !== (this.live(write.key)?.version ?? 0))
+        return write.key;
+    }
+    for (const write of writes) {
+      if (write.json === undefined) this.entries.delete(write.key);
+      else this.put(write.key, this.entries.get(write.key), write.json, write.ttlMs);
+    }
+    return undefined;
+  }
+
   /** How many keys are held (expired ones included until read or pushed out). */
   get size(): number {
     return this.entries.size;
+  }
+
+  private put(key: string, entry: Entry | undefined, json: string, ttlMs: number | undefined): void {
+    const version = Math.max(entry?.version ?? 0, this.versions.get(key) ?? 0) + 1;
+    // A key moves to the end of the Map (the most recently written) by delete + set.
+    if (entry !== undefined) this.entries.delete(key);
+    this.entries.set(key, {
+      json,
+      version,
+      expiresAt: ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs,
+    });
+    this.versions.set(key, version);
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+      this.versions.delete(oldest);
+    }
   }
 
   private live(key: string): Entry | undefined {

@@ -99,7 +99,9 @@ export interface MemoryKeyValueStoreOptions {
 
 /**
  * A {@link KeyValueStore} in this process's memory. Values are kept as JSON (copied in and out,
- * as a networked store would), versions grow per key, expired keys read as absent.
+ * as a networked store would; `readJson`/`writeJson` hand over the JSON text itself, with nothing
+ * to copy), versions grow per key, expired keys read as absent. Past `maxEntries` the least
+ * recently written key goes (rewrites count once the store is half full).
  *
  * @example
  * const store = new MemoryKeyValueStore<{ step: number }>();
@@ -108,9 +110,14 @@ export interface MemoryKeyValueStoreOptions {
  */
 export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
   private readonly entries = new Map<string, Entry>();
-  /** Versions outlive deleted and expired keys, so a stale `ifVersion` never matches a re-created key. */
-  private readonly versions = new Map<string, number>();
+  /**
+   * The last version of deleted and expired keys, so a stale `ifVersion` never matches a re-created
+   * key (at most `maxEntries` of them, the oldest forgotten first).
+   */
+  private readonly retired = new Map<string, number>();
   private readonly maxEntries: number;
+  /** Past this many keys a rewritten key moves to the end of the eviction order. */
+  private readonly reorderAbove: number;
 
   constructor(options: MemoryKeyValueStoreOptions = {}) {
     const maxEntries = options.maxEntries ?? 100_000;
@@ -119,6 +126,7 @@ export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
         got: maxEntries,
       });
     this.maxEntries = maxEntries;
+    this.reorderAbove = Math.floor(maxEntries / 2);
   }
 
   get(key: string): VersionedValue<V> | undefined {
@@ -138,9 +146,10 @@ export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
   }
 
   delete(key: string): boolean {
-    const existed = this.live(key) !== undefined;
-    this.entries.delete(key);
-    return existed;
+    const entry = this.live(key);
+    if (entry === undefined) return false;
+    this.retire(key, entry);
+    return true;
   }
 
   /** The keys' JSON text as stored (strings: nothing to copy). */
@@ -155,14 +164,18 @@ export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
 
   /** Every version checked, then every write applied: all or none. */
   writeJson(writes: readonly JsonWrite[]): string | undefined {
+    const found: Array<Entry | undefined> = [];
     for (const write of writes) {
       checkTtl(write.ttlMs);
-      if (write.ifVersion !== undefined && write.ifVersion !== (this.live(write.key)?.version ?? 0))
-        return write.key;
+      const entry = this.live(write.key);
+      if (write.ifVersion !== undefined && write.ifVersion !== (entry?.version ?? 0)) return write.key;
+      found.push(entry);
     }
-    for (const write of writes) {
-      if (write.json === undefined) this.entries.delete(write.key);
-      else this.put(write.key, this.entries.get(write.key), write.json, write.ttlMs);
+    for (let index = 0; index < writes.length; index += 1) {
+      const write = writes[index] as JsonWrite;
+      const entry = found[index];
+      if (write.json !== undefined) this.put(write.key, entry, write.json, write.ttlMs);
+      else if (entry !== undefined) this.retire(write.key, entry);
     }
     return undefined;
   }
@@ -172,27 +185,45 @@ export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
     return this.entries.size;
   }
 
+  /** Writes `json` to `key`, whose live entry is `entry` (undefined: none). */
   private put(key: string, entry: Entry | undefined, json: string, ttlMs: number | undefined): void {
-    const version = Math.max(entry?.version ?? 0, this.versions.get(key) ?? 0) + 1;
-    // A key moves to the end of the Map (the most recently written) by delete + set.
-    if (entry !== undefined) this.entries.delete(key);
-    this.entries.set(key, {
-      json,
-      version,
-      expiresAt: ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs,
-    });
-    this.versions.set(key, version);
+    const expiresAt = ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs;
+    if (entry !== undefined) {
+      // Rewritten in place; the key moves to the end of the eviction order (delete + set) only once
+      // the store is half full, the order before that never deciding anything.
+      entry.json = json;
+      entry.version += 1;
+      entry.expiresAt = expiresAt;
+      if (this.entries.size > this.reorderAbove) {
+        this.entries.delete(key);
+        this.entries.set(key, entry);
+      }
+      return;
+    }
+    const retired = this.retired.get(key);
+    if (retired !== undefined) this.retired.delete(key);
+    this.entries.set(key, { json, version: (retired ?? 0) + 1, expiresAt });
     if (this.entries.size > this.maxEntries) {
+      // Pushed out: its version is forgotten with it.
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
-      this.versions.delete(oldest);
     }
+  }
+
+  private retire(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.retired.set(key, entry.version);
+    if (this.retired.size > this.maxEntries) this.retired.delete(this.retired.keys().next().value as string);
   }
 
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
-    if (entry && entry.expiresAt <= Date.now()) {
-      this.entries.delete(key);
+    if (
+      entry !== undefined &&
+      entry.expiresAt !== Number.POSITIVE_INFINITY &&
+      entry.expiresAt <= Date.now()
+    ) {
+      this.retire(key, entry);
       return undefined;
     }
     return entry;

@@ -34,11 +34,14 @@ export class StateGroup {
     this.members.push({ keyOf, prefix });
   }
 
-  /** The keys of every member whose base key for `ctx` is `base` (`first` among them). */
-  keysOf(ctx: BaseContext, base: string, first: string): string[] {
+  /**
+   * The keys of every member whose base key for `ctx` is `base` (`first` among them, the key of
+   * the member keyed by `keyOf`: members with the same key function need no call to know).
+   */
+  keysOf(ctx: BaseContext, keyOf: StateKeyFn<BaseContext>, base: string, first: string): string[] {
     const keys = [first];
     for (const member of this.members) {
-      if (member.keyOf(ctx) !== base) continue;
+      if (member.keyOf !== keyOf && member.keyOf(ctx) !== base) continue;
       const key = featureKey(base, member.prefix);
       if (!keys.includes(key)) keys.push(key);
     }
@@ -85,8 +88,10 @@ export function stateGroup(
 
 /** What one update holds of a group's key: the lock, the values read, the writes waiting. */
 class Held {
-  private read: Map<string, StoredJson | undefined> | undefined;
-  readonly writes: JsonWrite[] = [];
+  /** The keys read so far and what they held (a few: arrays beat a Map). */
+  private keys: string[] | undefined;
+  private found: ReadonlyArray<StoredJson | undefined> | undefined;
+  private writes: JsonWrite[] | undefined;
   /** The next holder of the same update (another group or base key), if any. */
   next: Held | undefined;
 
@@ -96,19 +101,38 @@ class Held {
   ) {}
 
   /** The key's stored JSON: the first call reads every member's key of this update at once. */
-  async get(ctx: BaseContext, key: string): Promise<StoredJson | undefined> {
-    if (this.read?.has(key)) return this.read.get(key);
-    const keys = this.read === undefined ? this.group.keysOf(ctx, this.base, key) : [key];
+  async get(ctx: BaseContext, keyOf: StateKeyFn<BaseContext>, key: string): Promise<StoredJson | undefined> {
+    if (this.keys !== undefined && this.found !== undefined) {
+      const index = this.keys.indexOf(key);
+      if (index >= 0) return this.found[index];
+      const [alone] = await readJson(this.group.storage, [key]);
+      this.keys.push(key);
+      this.found = [...this.found, alone];
+      return alone;
+    }
+    const keys = this.group.keysOf(ctx, keyOf, this.base, key);
     const found = await readJson(this.group.storage, keys);
-    this.read ??= new Map();
-    for (let index = 0; index < keys.length; index += 1) this.read.set(keys[index] as string, found[index]);
+    this.keys = keys;
+    this.found = found;
     return found[0];
+  }
+
+  /**
+   * Queues a write for the flush. A second write of one key in one update (two features with the
+   * same prefix) conflicts, as the later one's compare-and-set would have on its own.
+   */
+  add(write: JsonWrite): void {
+    if (this.writes === undefined) this.writes = [write];
+    else if (this.writes.some((queued) => queued.key === write.key))
+      throw new SessionConflictError(write.key);
+    else this.writes.push(write);
   }
 
   /** Writes what the members left, all or none; a version that moved is a SessionConflictError. */
   async flush(): Promise<void> {
-    if (this.writes.length === 0) return;
-    const writes = this.writes.splice(0);
+    const writes = this.writes;
+    if (writes === undefined) return;
+    this.writes = undefined;
     const failed = await writeJson(this.group.storage, writes);
     if (failed !== undefined) throw new SessionConflictError(failed);
   }
@@ -132,6 +156,7 @@ export type StateWork = (stored: StoredJson | undefined) => Promise<JsonWrite | 
 export async function withState(
   ctx: BaseContext,
   group: StateGroup,
+  keyOf: StateKeyFn<BaseContext>,
   base: string,
   key: string,
   work: StateWork,
@@ -140,8 +165,8 @@ export async function withState(
   for (let held = slot[HELD]; held !== undefined; held = held.next)
     if (held.group === group && held.base === base) {
       // An outer feature of this update holds the key: read from its batch, write with it.
-      const write = await work(await held.get(ctx, key));
-      if (write !== undefined) held.writes.push(write);
+      const write = await work(await held.get(ctx, keyOf, key));
+      if (write !== undefined) held.add(write);
       return;
     }
   await group.lock.run(
@@ -153,7 +178,7 @@ export async function withState(
       try {
         let write: JsonWrite | undefined;
         try {
-          write = await work(await held.get(ctx, key));
+          write = await work(await held.get(ctx, keyOf, key));
         } catch (error) {
           // What inner features finished is written, as if each had written on its own.
           try {
@@ -166,7 +191,7 @@ export async function withState(
           }
           throw error;
         }
-        if (write !== undefined) held.writes.push(write);
+        if (write !== undefined) held.add(write);
         await held.flush();
       } finally {
         slot[HELD] = held.next;

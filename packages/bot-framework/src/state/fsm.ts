@@ -295,31 +295,38 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
       return next();
     }
     const key = featureKey(base, this.prefix);
-    await withState(ctx, this.group, base, key, async (stored) => {
-      const control = new UpdateFsm(
-        this.rules,
-        ctx,
-        stored === undefined ? undefined : this.loaded(stored.json),
-      );
-      Object.defineProperty(ctx, 'fsm', { configurable: true, enumerable: true, value: control });
-      const cancel = this.options.cancel;
-      if (
-        cancel !== undefined &&
-        control.value !== undefined &&
-        ctx.commandCall?.head === cancel.command.toLowerCase()
-      ) {
-        await control.clear();
-        if (cancel.reply !== undefined) await ctx.reply(cancel.reply);
-      } else await next();
-      if (!control.changed) return undefined;
-      const value = control.value;
-      if (value === undefined)
-        return stored === undefined ? undefined : { key, json: undefined, ifVersion: stored.version };
-      const json = JSON.stringify(value);
-      // Set back to what was stored: nothing to write (the TTL counts from the last change).
-      if (json === stored?.json) return undefined;
-      return { key, json, ifVersion: stored?.version ?? 0, ttlMs: this.options.ttlMs };
-    });
+    await withState(
+      ctx,
+      this.group,
+      this.keyOf as unknown as StateKeyFn<BaseContext>,
+      base,
+      key,
+      async (stored) => {
+        const control = new UpdateFsm(
+          this.rules,
+          ctx,
+          stored === undefined ? undefined : this.loaded(stored.json),
+        );
+        Object.defineProperty(ctx, 'fsm', { configurable: true, enumerable: true, value: control });
+        const cancel = this.options.cancel;
+        if (
+          cancel !== undefined &&
+          control.value !== undefined &&
+          ctx.commandCall?.head === cancel.command.toLowerCase()
+        ) {
+          await control.clear();
+          if (cancel.reply !== undefined) await ctx.reply(cancel.reply);
+        } else await next();
+        if (!control.changed) return undefined;
+        const value = control.value;
+        if (value === undefined)
+          return stored === undefined ? undefined : { key, json: undefined, ifVersion: stored.version };
+        const json = JSON.stringify(value);
+        // Set back to what was stored: nothing to write (the TTL counts from the last change).
+        if (json === stored?.json) return undefined;
+        return { key, json, ifVersion: stored?.version ?? 0, ttlMs: this.options.ttlMs };
+      },
+    );
   }
 
   /** A stored value as a state of this FSM; a state no longer declared reads as none. */

@@ -43,9 +43,25 @@ export class KeyLock {
     return current;
   }
 
-  private async leased<T>(key: string, work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  private leased<T>(key: string, work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     const lease = this.options.lease;
-    if (lease === undefined) return work();
+    // Without a lease the work's own promise is the answer (no async wrapper around it).
+    if (lease === undefined) {
+      try {
+        return work();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.withLease(lease, key, work, signal);
+  }
+
+  private async withLease<T>(
+    lease: Lease,
+    key: string,
+    work: () => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     const leaseKey = `lock:${key}`;
     const token = await this.acquire(lease, leaseKey, signal);
     let timer: NodeJS.Timeout | undefined;

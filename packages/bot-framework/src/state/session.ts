@@ -83,7 +83,7 @@ export function session<S, C extends BaseContext = BaseContext>(
       return next();
     }
     const key = featureKey(base, prefix);
-    await withState(ctx, group, base, key, async (stored) => {
+    await withState(ctx, group, keyOf as StateKeyFn<BaseContext>, base, key, async (stored) => {
       let value: S | null | undefined;
       let before: string;
       if (stored === undefined) {
@@ -96,10 +96,17 @@ export function session<S, C extends BaseContext = BaseContext>(
       }
       // A plain data property, the same for every update (so contexts share a shape); whatever
       // session() was here before (an outer one) comes back after the handlers.
-      const outer = Object.hasOwn(ctx, 'session')
-        ? Object.getOwnPropertyDescriptor(ctx, 'session')
-        : undefined;
-      Object.defineProperty(ctx, 'session', { configurable: true, enumerable: true, writable: true, value });
+      let outer: PropertyDescriptor | undefined;
+      if (!('session' in ctx)) (ctx as { session: unknown }).session = value;
+      else {
+        outer = Object.getOwnPropertyDescriptor(ctx, 'session');
+        Object.defineProperty(ctx, 'session', {
+          configurable: true,
+          enumerable: true,
+          writable: true,
+          value,
+        });
+      }
       try {
         await next();
         value = (ctx as { session: S | null | undefined }).session;

@@ -207,7 +207,8 @@ test('a key another worker holds past leaseWaitMs fails the update with lock_tim
   bot.on('message_new', () => {
     ran++;
   });
-  expect(lease.acquire(`lock:${vk.group.id}:session:uc:9:9`, 60_000)).not.toBeNull();
+  // The lease is taken on the update's state key (shared by the session and an FSM of the same storage).
+  expect(lease.acquire(`lock:${vk.group.id}:uc:9:9`, 60_000)).not.toBeNull();
   await say(vk, bot, inbox(vk), 9, 'x');
   expect(ran).toBe(0);
   expect(errors).toHaveLength(1);

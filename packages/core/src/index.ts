@@ -10,10 +10,12 @@ export {
 // Errors: the one configuration error, and helpers for anything thrown
 export { errorText, toError, VkwireConfigError } from './errors.js';
 export {
+  type JsonWrite,
   type KeyValueSetOptions,
   type KeyValueStore,
   MemoryKeyValueStore,
   type MemoryKeyValueStoreOptions,
+  type StoredJson,
   type VersionedValue,
 } from './key-value.js';
 export { type Lease, type LeaseGrant, MemoryLease } from './lease.js';

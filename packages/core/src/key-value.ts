@@ -19,6 +19,28 @@ export interface KeyValueSetOptions {
   ifVersion?: number;
 }
 
+/** A stored value as the JSON text it is kept as, and its version ({@link KeyValueStore.readJson}). */
+export interface StoredJson {
+  /** The value as JSON text (`JSON.parse` it for a copy of your own). */
+  readonly json: string;
+  /** 1 after the first write, then greater on every write of the key. */
+  readonly version: number;
+}
+
+/**
+ * One write of {@link KeyValueStore.writeJson}: the value as JSON text, or `json: undefined` to
+ * delete the key.
+ */
+export interface JsonWrite {
+  readonly key: string;
+  /** The new value as JSON text (what `JSON.stringify` made); undefined deletes the key. */
+  readonly json: string | undefined;
+  /** Apply only if the key's version is still this; `0`: only if it does not exist. @default unconditionally */
+  readonly ifVersion?: number | undefined;
+  /** The key expires this many milliseconds after the write. @default never */
+  readonly ttlMs?: number | undefined;
+}
+
 /**
  * A small store of JSON-compatible values with versions and TTLs: the home of bot state
  * (sessions, FSM states, scenes, conversations), shared by every worker when it is Redis
@@ -41,6 +63,25 @@ export interface KeyValueStore<V = unknown> {
   set(key: string, value: V, options?: KeyValueSetOptions): MaybePromise<boolean>;
   /** Deletes the key; answers whether it existed. */
   delete(key: string): MaybePromise<boolean>;
+  /**
+   * Optional: several keys at once as JSON text (one round trip on a networked store), in the
+   * order asked; undefined for a key that does not exist. The framework's state features read
+   * every key of an update with it when the store has it.
+   */
+  readJson?(keys: readonly string[]): MaybePromise<ReadonlyArray<StoredJson | undefined>>;
+  /**
+   * Optional: several writes and deletes applied all or none (one round trip on a networked
+   * store). Every `ifVersion` is checked first; when one does not match nothing is written and the
+   * answer is that write's key; undefined when all were applied.
+   */
+  writeJson?(writes: readonly JsonWrite[]): MaybePromise<string | undefined>;
+}
+
+function checkTtl(ttlMs: number | undefined): void {
+  if (ttlMs !== undefined && !(ttlMs > 0))
+    throw new VkwireConfigError('MemoryKeyValueStore', 'ttlMs', 'a positive number of milliseconds', {
+      got: ttlMs,
+    });
 }
 
 interface Entry {
@@ -58,7 +99,9 @@ export interface MemoryKeyValueStoreOptions {
 
 /**
  * A {@link KeyValueStore} in this process's memory. Values are kept as JSON (copied in and out,
- * as a networked store would), versions grow per key, expired keys read as absent.
+ * as a networked store would; `readJson`/`writeJson` hand over the JSON text itself, with nothing
+ * to copy), versions grow per key, expired keys read as absent. Past `maxEntries` the least
+ * recently written key goes (rewrites count once the store is half full).
  *
  * @example
  * const store = new MemoryKeyValueStore<{ step: number }>();
@@ -67,9 +110,14 @@ export interface MemoryKeyValueStoreOptions {
  */
 export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
   private readonly entries = new Map<string, Entry>();
-  /** Versions outlive deleted and expired keys, so a stale `ifVersion` never matches a re-created key. */
-  private readonly versions = new Map<string, number>();
+  /**
+   * The last version of deleted and expired keys, so a stale `ifVersion` never matches a re-created
+   * key (at most `maxEntries` of them, the oldest forgotten first).
+   */
+  private readonly retired = new Map<string, number>();
   private readonly maxEntries: number;
+  /** Past this many keys a rewritten key moves to the end of the eviction order. */
+  private readonly reorderAbove: number;
 
   constructor(options: MemoryKeyValueStoreOptions = {}) {
     const maxEntries = options.maxEntries ?? 100_000;
@@ -78,6 +126,7 @@ export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
         got: maxEntries,
       });
     this.maxEntries = maxEntries;
+    this.reorderAbove = Math.floor(maxEntries / 2);
   }
 
   get(key: string): VersionedValue<V> | undefined {
@@ -89,32 +138,46 @@ export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
     const json = JSON.stringify(value);
     if (json === undefined)
       throw new VkwireConfigError('MemoryKeyValueStore', 'value', 'JSON-serializable', { got: value });
+    checkTtl(options.ttlMs);
     const entry = this.live(key);
     if (options.ifVersion !== undefined && options.ifVersion !== (entry?.version ?? 0)) return false;
-    if (options.ttlMs !== undefined && !(options.ttlMs > 0))
-      throw new VkwireConfigError('MemoryKeyValueStore', 'ttlMs', 'a positive number of milliseconds', {
-        got: options.ttlMs,
-      });
-    const version = Math.max(entry?.version ?? 0, this.versions.get(key) ?? 0) + 1;
-    this.entries.delete(key);
-    this.entries.set(key, {
-      json,
-      version,
-      expiresAt: options.ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.ttlMs,
-    });
-    this.versions.set(key, version);
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-      this.versions.delete(oldest);
-    }
+    this.put(key, entry, json, options.ttlMs);
     return true;
   }
 
   delete(key: string): boolean {
-    const existed = this.live(key) !== undefined;
-    this.entries.delete(key);
-    return existed;
+    const entry = this.live(key);
+    if (entry === undefined) return false;
+    this.retire(key, entry);
+    return true;
+  }
+
+  /** The keys' JSON text as stored (strings: nothing to copy). */
+  readJson(keys: readonly string[]): Array<StoredJson | undefined> {
+    const found: Array<StoredJson | undefined> = [];
+    for (const key of keys) {
+      const entry = this.live(key);
+      found.push(entry === undefined ? undefined : { json: entry.json, version: entry.version });
+    }
+    return found;
+  }
+
+  /** Every version checked, then every write applied: all or none. */
+  writeJson(writes: readonly JsonWrite[]): string | undefined {
+    const found: Array<Entry | undefined> = [];
+    for (const write of writes) {
+      checkTtl(write.ttlMs);
+      const entry = this.live(write.key);
+      if (write.ifVersion !== undefined && write.ifVersion !== (entry?.version ?? 0)) return write.key;
+      found.push(entry);
+    }
+    for (let index = 0; index < writes.length; index += 1) {
+      const write = writes[index] as JsonWrite;
+      const entry = found[index];
+      if (write.json !== undefined) this.put(write.key, entry, write.json, write.ttlMs);
+      else if (entry !== undefined) this.retire(write.key, entry);
+    }
+    return undefined;
   }
 
   /** How many keys are held (expired ones included until read or pushed out). */
@@ -122,10 +185,45 @@ export class MemoryKeyValueStore<V = unknown> implements KeyValueStore<V> {
     return this.entries.size;
   }
 
+  /** Writes `json` to `key`, whose live entry is `entry` (undefined: none). */
+  private put(key: string, entry: Entry | undefined, json: string, ttlMs: number | undefined): void {
+    const expiresAt = ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs;
+    if (entry !== undefined) {
+      // Rewritten in place; the key moves to the end of the eviction order (delete + set) only once
+      // the store is half full, the order before that never deciding anything.
+      entry.json = json;
+      entry.version += 1;
+      entry.expiresAt = expiresAt;
+      if (this.entries.size > this.reorderAbove) {
+        this.entries.delete(key);
+        this.entries.set(key, entry);
+      }
+      return;
+    }
+    const retired = this.retired.get(key);
+    if (retired !== undefined) this.retired.delete(key);
+    this.entries.set(key, { json, version: (retired ?? 0) + 1, expiresAt });
+    if (this.entries.size > this.maxEntries) {
+      // Pushed out: its version is forgotten with it.
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  private retire(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.retired.set(key, entry.version);
+    if (this.retired.size > this.maxEntries) this.retired.delete(this.retired.keys().next().value as string);
+  }
+
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
-    if (entry && entry.expiresAt <= Date.now()) {
-      this.entries.delete(key);
+    if (
+      entry !== undefined &&
+      entry.expiresAt !== Number.POSITIVE_INFINITY &&
+      entry.expiresAt <= Date.now()
+    ) {
+      this.retire(key, entry);
       return undefined;
     }
     return entry;

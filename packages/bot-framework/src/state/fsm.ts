@@ -2,8 +2,8 @@ import { type KeyValueStore, MemoryKeyValueStore, VkwireConfigError } from '@vkw
 import { leaf } from '../composer.js';
 import type { BaseContext } from '../context.js';
 import type { Handler, MiddlewareFn, MiddlewareObj } from '../middleware.js';
-import { SessionConflictError, StateError } from './errors.js';
-import { KeyLock } from './key-lock.js';
+import { type StateGroup, stateGroup, withState } from './batch.js';
+import { StateError } from './errors.js';
 import type { StateStoreOptions } from './keys.js';
 import { featureKey, keyFunction, type StateKeyFn } from './keys.js';
 
@@ -141,11 +141,11 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
 {
   /** The declared states (for `FsmFlavor<typeof flow.states>`). */
   readonly states: M;
-  private readonly storage: KeyValueStore;
   private readonly keyOf: StateKeyFn<C>;
-  private readonly lock: KeyLock;
-  private readonly enter = new Map<string, Array<FsmHook<M, FsmStateName<M>>>>();
-  private readonly leave = new Map<string, Array<FsmHook<M, FsmStateName<M>>>>();
+  private readonly group: StateGroup;
+  private readonly prefix: string;
+  private readonly rules: FsmRules;
+  private readonly missing: PropertyDescriptor;
   private readonly fn: MiddlewareFn<BaseContext & FsmFlavor<M>>;
 
   constructor(private readonly options: FsmOptions<M, C>) {
@@ -171,9 +171,29 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
         got: options.ttlMs,
       });
     this.states = options.states;
-    this.storage = options.storage ?? new MemoryKeyValueStore();
+    const storage: KeyValueStore = options.storage ?? new MemoryKeyValueStore();
     this.keyOf = keyFunction<C>(options.strategy, options.getKey);
-    this.lock = new KeyLock({ lease: options.lease, leaseMs: options.leaseMs, waitMs: options.leaseWaitMs });
+    this.prefix = options.prefix ?? 'fsm';
+    this.group = stateGroup(storage, options.lease, options.leaseMs, options.leaseWaitMs);
+    this.group.join(this.keyOf as unknown as StateKeyFn<BaseContext>, this.prefix);
+    this.rules = {
+      states: options.states,
+      transitions: options.transitions as Record<string, readonly string[] | undefined> | undefined,
+      initial: options.initial as readonly string[] | undefined,
+      enter: new Map(),
+      leave: new Map(),
+    };
+    const strategy = options.strategy ?? 'user_in_chat';
+    // One descriptor for every update without a key: contexts keep one shape.
+    this.missing = {
+      configurable: true,
+      get(this: BaseContext) {
+        throw new StateError(
+          'no_state_key',
+          `a ${this.update.type} update has no ${strategy} to keep an FSM state for`,
+        );
+      },
+    };
     this.fn = (ctx, next) => this.run(ctx, next);
   }
 
@@ -227,23 +247,19 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
 
   /** Runs `hook` whenever a user enters `state` (during `ctx.fsm.set`). */
   onEnter<K extends FsmStateName<M>>(state: K, hook: FsmHook<M, K>): this {
-    return this.hook(this.enter, state, hook);
+    return this.hook(this.rules.enter, state, hook);
   }
 
   /** Runs `hook` whenever a user leaves `state` (a `set` to another state, `clear`, the cancel command). */
   onLeave<K extends FsmStateName<M>>(state: K, hook: FsmHook<M, K>): this {
-    return this.hook(this.leave, state, hook);
+    return this.hook(this.rules.leave, state, hook);
   }
 
-  private hook<K extends FsmStateName<M>>(
-    map: Map<string, Array<FsmHook<M, FsmStateName<M>>>>,
-    state: K,
-    hook: FsmHook<M, K>,
-  ): this {
+  private hook<K extends FsmStateName<M>>(map: Map<string, AnyHook[]>, state: K, hook: FsmHook<M, K>): this {
     if (!(state in this.states))
       throw new VkwireConfigError('fsm', 'state', 'the name of a declared state', { got: state });
     const list = map.get(state) ?? [];
-    list.push(hook as FsmHook<M, FsmStateName<M>>);
+    list.push(hook as AnyHook);
     map.set(state, list);
     return this;
   }
@@ -275,135 +291,151 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
   private async run(ctx: BaseContext & FsmFlavor<M>, next: () => Promise<void>): Promise<void> {
     const base = this.keyOf(ctx as unknown as C);
     if (base === undefined) {
-      Object.defineProperty(ctx, 'fsm', {
-        configurable: true,
-        get: () => {
-          throw new StateError(
-            'no_state_key',
-            `a ${ctx.update.type} update has no ${this.options.strategy ?? 'user_in_chat'} to keep an FSM state for`,
-          );
-        },
-      });
+      Object.defineProperty(ctx, 'fsm', this.missing);
       return next();
     }
-    const key = featureKey(base, this.options.prefix ?? 'fsm');
-    await this.lock.run(key, () => this.handle(ctx, key, next), ctx.signal);
-  }
-
-  private async handle(
-    ctx: BaseContext & FsmFlavor<M>,
-    key: string,
-    next: () => Promise<void>,
-  ): Promise<void> {
-    const entry = await this.storage.get(key);
-    let value = this.loaded(entry?.value);
-    const before = JSON.stringify(value ?? null);
-    const control = this.control(
+    const key = featureKey(base, this.prefix);
+    await withState(
       ctx,
-      () => value,
-      (next) => {
-        value = next;
+      this.group,
+      this.keyOf as unknown as StateKeyFn<BaseContext>,
+      base,
+      key,
+      async (stored) => {
+        const control = new UpdateFsm(
+          this.rules,
+          ctx,
+          stored === undefined ? undefined : this.loaded(stored.json),
+        );
+        Object.defineProperty(ctx, 'fsm', { configurable: true, enumerable: true, value: control });
+        const cancel = this.options.cancel;
+        if (
+          cancel !== undefined &&
+          control.value !== undefined &&
+          ctx.commandCall?.head === cancel.command.toLowerCase()
+        ) {
+          await control.clear();
+          if (cancel.reply !== undefined) await ctx.reply(cancel.reply);
+        } else await next();
+        if (!control.changed) return undefined;
+        const value = control.value;
+        if (value === undefined)
+          return stored === undefined ? undefined : { key, json: undefined, ifVersion: stored.version };
+        const json = JSON.stringify(value);
+        // Set back to what was stored: nothing to write (the TTL counts from the last change).
+        if (json === stored?.json) return undefined;
+        return { key, json, ifVersion: stored?.version ?? 0, ttlMs: this.options.ttlMs };
       },
     );
-    Object.defineProperty(ctx, 'fsm', { configurable: true, enumerable: true, value: control });
-    const cancel = this.options.cancel;
-    if (
-      cancel !== undefined &&
-      value !== undefined &&
-      ctx.commandCall?.head === cancel.command.toLowerCase()
-    ) {
-      await control.clear();
-      if (cancel.reply !== undefined) await ctx.reply(cancel.reply);
-    } else await next();
-    const after = JSON.stringify(value ?? null);
-    if (after === before) return;
-    if (value === undefined) {
-      if (entry === undefined) return;
-      // The contract's delete takes no version: compare right before it.
-      const now = await this.storage.get(key);
-      if (now?.version !== entry.version) throw new SessionConflictError(key);
-      await this.storage.delete(key);
-      return;
-    }
-    const written = await this.storage.set(key, value, {
-      ifVersion: entry?.version ?? 0,
-      ...(this.options.ttlMs === undefined ? {} : { ttlMs: this.options.ttlMs }),
-    });
-    if (!written) throw new SessionConflictError(key);
   }
 
   /** A stored value as a state of this FSM; a state no longer declared reads as none. */
-  private loaded(raw: unknown): Stored | undefined {
+  private loaded(json: string): Stored | undefined {
+    const raw: unknown = JSON.parse(json);
     if (typeof raw !== 'object' || raw === null) return undefined;
     const state = (raw as { state?: unknown }).state;
     if (typeof state !== 'string' || !(state in this.states)) return undefined;
     return raw as Stored;
   }
+}
 
-  private control(
-    ctx: BaseContext & FsmFlavor<M>,
-    read: () => Stored | undefined,
-    write: (value: Stored | undefined) => void,
-  ): FsmControl<M> {
-    const fsm = this;
-    const runHooks = async (map: typeof this.enter, state: string, data: unknown): Promise<void> => {
-      for (const hook of map.get(state) ?? []) await hook(ctx, data as FsmStateData<M, FsmStateName<M>>);
-    };
-    return {
-      get: () => read() as FsmEntry<M> | undefined,
-      get current() {
-        return read() as FsmEntry<M> | undefined;
-      },
-      get state() {
-        return read()?.state as FsmStateName<M> | undefined;
-      },
-      async set(state, ...args) {
-        const spec = fsm.states[state];
-        if (spec === undefined)
-          throw new StateError('bad_transition', `"${String(state)}" is not a state of this FSM`);
-        const from = read();
-        fsm.checkMove(from?.state, state);
-        const data = spec.parse(args[0]);
-        write(data === undefined ? { state } : { state, data });
-        if (from?.state !== state) {
-          if (from !== undefined) await runHooks(fsm.leave, from.state, from.data);
-          await runHooks(fsm.enter, state, data);
-        }
-      },
-      async update(partial) {
-        const from = read();
-        if (from === undefined)
-          throw new StateError('no_fsm_state', 'ctx.fsm.update() needs a current state: set() one first');
-        const merged =
-          typeof from.data === 'object' && from.data !== null ? { ...from.data, ...partial } : { ...partial };
-        write({ state: from.state, data: (fsm.states[from.state] as StateSpec<unknown>).parse(merged) });
-      },
-      async clear() {
-        const from = read();
-        write(undefined);
-        if (from !== undefined) await runHooks(fsm.leave, from.state, from.data);
-      },
-    };
+type AnyHook = (ctx: BaseContext & FsmFlavor<FsmStates>, data: unknown) => unknown;
+
+/** What a control needs of its FSM: the states, the allowed moves and the hooks. */
+interface FsmRules {
+  readonly states: FsmStates;
+  readonly transitions: Record<string, readonly string[] | undefined> | undefined;
+  readonly initial: readonly string[] | undefined;
+  readonly enter: Map<string, AnyHook[]>;
+  readonly leave: Map<string, AnyHook[]>;
+}
+
+/**
+ * `ctx.fsm` of one update: the state read before the handlers, changed by `set`/`update`/`clear`
+ * (which raise `changed`), written after the handlers when `changed`. One small object per update,
+ * its methods shared on the class.
+ */
+class UpdateFsm implements FsmControl<FsmStates> {
+  /** Whether `set`, `update` or `clear` was called. */
+  changed = false;
+
+  constructor(
+    private readonly rules: FsmRules,
+    private readonly ctx: BaseContext,
+    /** The current state and data; undefined when none. */
+    public value: Stored | undefined,
+  ) {}
+
+  get(): FsmEntry<FsmStates> | undefined {
+    return this.value as FsmEntry<FsmStates> | undefined;
   }
 
-  private checkMove(from: string | undefined, to: string): void {
-    const transitions = this.options.transitions as Record<string, readonly string[] | undefined> | undefined;
-    if (from === undefined) {
-      const initial = this.options.initial as readonly string[] | undefined;
-      if (initial !== undefined && !initial.includes(to))
-        throw new StateError(
-          'bad_transition',
-          `"${to}" cannot be entered first (initial: ${initial.join(', ')})`,
-        );
-      return;
+  get current(): FsmEntry<FsmStates> | undefined {
+    return this.value as FsmEntry<FsmStates> | undefined;
+  }
+
+  get state(): string | undefined {
+    return this.value?.state;
+  }
+
+  async set(state: string, ...args: unknown[]): Promise<void> {
+    const spec = this.rules.states[state];
+    if (spec === undefined)
+      throw new StateError('bad_transition', `"${String(state)}" is not a state of this FSM`);
+    const from = this.value;
+    checkMove(this.rules, from?.state, state);
+    const data = spec.parse(args[0]);
+    this.value = data === undefined ? { state } : { state, data };
+    this.changed = true;
+    if (from?.state !== state) {
+      if (from !== undefined) await this.hooks(this.rules.leave, from.state, from.data);
+      await this.hooks(this.rules.enter, state, data);
     }
-    const allowed = transitions?.[from];
-    if (allowed !== undefined && from !== to && !allowed.includes(to))
+  }
+
+  async update(partial: object): Promise<void> {
+    const from = this.value;
+    if (from === undefined)
+      throw new StateError('no_fsm_state', 'ctx.fsm.update() needs a current state: set() one first');
+    const merged =
+      typeof from.data === 'object' && from.data !== null ? { ...from.data, ...partial } : { ...partial };
+    this.value = {
+      state: from.state,
+      data: (this.rules.states[from.state] as StateSpec<unknown>).parse(merged),
+    };
+    this.changed = true;
+  }
+
+  async clear(): Promise<void> {
+    const from = this.value;
+    this.value = undefined;
+    this.changed = true;
+    if (from !== undefined) await this.hooks(this.rules.leave, from.state, from.data);
+  }
+
+  private async hooks(map: Map<string, AnyHook[]>, state: string, data: unknown): Promise<void> {
+    const list = map.get(state);
+    if (list === undefined) return;
+    for (const hook of list) await hook(this.ctx as BaseContext & FsmFlavor<FsmStates>, data);
+  }
+}
+
+function checkMove(rules: FsmRules, from: string | undefined, to: string): void {
+  if (from === undefined) {
+    const initial = rules.initial;
+    if (initial !== undefined && !initial.includes(to))
       throw new StateError(
         'bad_transition',
-        `no transition from "${from}" to "${to}" is declared (from "${from}": ${allowed.join(', ') || 'none'})`,
+        `"${to}" cannot be entered first (initial: ${initial.join(', ')})`,
       );
+    return;
   }
+  const allowed = rules.transitions?.[from];
+  if (allowed !== undefined && from !== to && !allowed.includes(to))
+    throw new StateError(
+      'bad_transition',
+      `no transition from "${from}" to "${to}" is declared (from "${from}": ${allowed.join(', ') || 'none'})`,
+    );
 }
 
 /**

@@ -30,21 +30,38 @@ export class KeyLock {
   /** Runs `work` once every earlier work of `key` is done (and the lease is held). */
   run<T>(key: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const previous = this.tails.get(key);
-    const current = (previous ?? Promise.resolve()).then(() => this.leased(key, work, signal));
-    const tail = current.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(key, tail);
-    void tail.then(() => {
+    // Nobody ahead: start now, without waiting a turn of the microtask queue.
+    const current =
+      previous === undefined
+        ? this.leased(key, work, signal)
+        : previous.then(() => this.leased(key, work, signal));
+    const done = (): void => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+    };
+    const tail: Promise<void> = current.then(done, done);
+    this.tails.set(key, tail);
     return current;
   }
 
-  private async leased<T>(key: string, work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  private leased<T>(key: string, work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     const lease = this.options.lease;
-    if (lease === undefined) return work();
+    // Without a lease the work's own promise is the answer (no async wrapper around it).
+    if (lease === undefined) {
+      try {
+        return work();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.withLease(lease, key, work, signal);
+  }
+
+  private async withLease<T>(
+    lease: Lease,
+    key: string,
+    work: () => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     const leaseKey = `lock:${key}`;
     const token = await this.acquire(lease, leaseKey, signal);
     let timer: NodeJS.Timeout | undefined;

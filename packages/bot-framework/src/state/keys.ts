@@ -32,14 +32,22 @@ export function stateKey(ctx: BaseContext, strategy: StateStrategy): string | un
   }
 }
 
-/** The key function of a strategy or a custom one. */
+const strategyKeys: Record<StateStrategy, StateKeyFn<BaseContext>> = {
+  user: (ctx) => stateKey(ctx, 'user'),
+  chat: (ctx) => stateKey(ctx, 'chat'),
+  user_in_chat: (ctx) => stateKey(ctx, 'user_in_chat'),
+};
+
+/**
+ * The key function of a strategy or a custom one. A strategy's function is one shared function, so
+ * features with the same strategy can tell that their keys of an update agree without computing both.
+ */
 export function keyFunction<C extends BaseContext>(
   strategy: StateStrategy | undefined,
   getKey: StateKeyFn<C> | undefined,
 ): StateKeyFn<C> {
   if (getKey !== undefined) return getKey;
-  const chosen = strategy ?? 'user_in_chat';
-  return (ctx) => stateKey(ctx, chosen);
+  return strategyKeys[strategy ?? 'user_in_chat'];
 }
 
 /**

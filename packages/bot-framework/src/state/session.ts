@@ -1,9 +1,9 @@
 import { MemoryKeyValueStore, VkwireConfigError } from '@vkwire/core';
 import type { BaseContext } from '../context.js';
 import type { MiddlewareFn } from '../middleware.js';
-import { SessionConflictError, StateError } from './errors.js';
-import { KeyLock } from './key-lock.js';
-import type { StateStoreOptions } from './keys.js';
+import { stateGroup, withState } from './batch.js';
+import { StateError } from './errors.js';
+import type { StateKeyFn, StateStoreOptions } from './keys.js';
 import { featureKey, keyFunction } from './keys.js';
 
 /**
@@ -38,7 +38,8 @@ export interface SessionOptions<S, C extends BaseContext = BaseContext> extends 
  *
  * The session is read **before** the handlers run (a synchronous `ctx.session` cannot wait for a
  * networked store), once per update, and written back after them only when its JSON changed, with
- * compare-and-set on the version it was read at. Updates of one key run one at a time in the
+ * compare-and-set on the version it was read at. Features sharing one `storage` (and `lease`) read
+ * an update's keys together and write them together (one round trip each on Redis; all or none). Updates of one key run one at a time in the
  * process (and across workers with `lease`), so each sees what the previous one left. When a
  * write still finds the key changed (another worker without the lease), nothing is written and
  * `SessionConflictError` goes to the error handlers. Assigning `null` or `undefined` deletes it.
@@ -60,55 +61,63 @@ export function session<S, C extends BaseContext = BaseContext>(
   const storage = options.storage ?? new MemoryKeyValueStore();
   const keyOf = keyFunction<C>(options.strategy, options.getKey);
   const prefix = options.prefix ?? 'session';
-  const lock = new KeyLock({ lease: options.lease, leaseMs: options.leaseMs, waitMs: options.leaseWaitMs });
-  const writeOptions = options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs };
+  const group = stateGroup(storage, options.lease, options.leaseMs, options.leaseWaitMs);
+  group.join(keyOf as StateKeyFn<BaseContext>, prefix);
+  const ttlMs = options.ttlMs;
+  // One descriptor for every update without a key, so contexts keep one shape (a getter made per
+  // update would give each context a shape of its own and turn it into a slow dictionary).
+  const missing: PropertyDescriptor = {
+    configurable: true,
+    get(this: BaseContext) {
+      throw new StateError(
+        'no_state_key',
+        `a ${this.update.type} update has no ${options.strategy ?? 'user_in_chat'} to keep a session for`,
+      );
+    },
+  };
 
   return async (ctx, next) => {
     const base = keyOf(ctx);
     if (base === undefined) {
-      Object.defineProperty(ctx, 'session', {
-        configurable: true,
-        get: () => {
-          throw new StateError(
-            'no_state_key',
-            `a ${ctx.update.type} update has no ${options.strategy ?? 'user_in_chat'} to keep a session for`,
-          );
-        },
-      });
+      Object.defineProperty(ctx, 'session', missing);
       return next();
     }
     const key = featureKey(base, prefix);
-    await lock.run(
-      key,
-      async () => {
-        const entry = await storage.get(key);
-        let value: S | null | undefined = entry === undefined ? options.initial() : (entry.value as S);
+    await withState(ctx, group, keyOf as StateKeyFn<BaseContext>, base, key, async (stored) => {
+      let value: S | null | undefined;
+      let before: string;
+      if (stored === undefined) {
+        value = options.initial();
         // A fresh session left as `initial()` made it is not worth a write.
-        const before = JSON.stringify(value);
+        before = JSON.stringify(value);
+      } else {
+        value = JSON.parse(stored.json) as S;
+        before = stored.json;
+      }
+      // A plain data property, the same for every update (so contexts share a shape); whatever
+      // session() was here before (an outer one) comes back after the handlers.
+      let outer: PropertyDescriptor | undefined;
+      if (!('session' in ctx)) (ctx as { session: unknown }).session = value;
+      else {
+        outer = Object.getOwnPropertyDescriptor(ctx, 'session');
         Object.defineProperty(ctx, 'session', {
           configurable: true,
           enumerable: true,
-          get: () => value,
-          set: (next: S | null | undefined) => {
-            value = next;
-          },
+          writable: true,
+          value,
         });
+      }
+      try {
         await next();
-        const ifVersion = entry?.version ?? 0;
-        if (value === null || value === undefined) {
-          if (entry === undefined) return;
-          // A delete cannot compare versions: check right before it, which is as close as the contract allows.
-          const now = await storage.get(key);
-          if (now?.version !== entry.version) throw new SessionConflictError(key);
-          await storage.delete(key);
-          return;
-        }
-        const after = JSON.stringify(value);
-        if (after === before) return;
-        if (!(await storage.set(key, value, { ...writeOptions, ifVersion })))
-          throw new SessionConflictError(key);
-      },
-      ctx.signal,
-    );
+        value = (ctx as { session: S | null | undefined }).session;
+      } finally {
+        if (outer !== undefined) Object.defineProperty(ctx, 'session', outer);
+      }
+      if (value === null || value === undefined)
+        return stored === undefined ? undefined : { key, json: undefined, ifVersion: stored.version };
+      const after = JSON.stringify(value);
+      if (after === before) return undefined;
+      return { key, json: after, ifVersion: stored?.version ?? 0, ttlMs };
+    });
   };
 }

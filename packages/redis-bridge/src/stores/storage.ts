@@ -1,4 +1,4 @@
-import type { KeyValueSetOptions, KeyValueStore, VersionedValue } from '@vkwire/core';
+import type { JsonWrite, KeyValueSetOptions, KeyValueStore, StoredJson, VersionedValue } from '@vkwire/core';
 import { VkwireConfigError } from '@vkwire/core';
 import { RedisScript } from '../connection.js';
 import { LUA_NOW, milliseconds, RedisSource, type RedisStoreOptions, randomToken } from './redis-source.js';
@@ -50,11 +50,66 @@ if h[2] and tonumber(h[2]) <= now then return 0 end
 return 1
 `);
 
+// Several keys in one script: `d`, `n` of each live key, false, false for the others.
+const READ_MANY = new RedisScript(`${LUA_NOW}
+local out = {}
+for i = 1, #KEYS do
+  local h = redis.call('HMGET', KEYS[i], 'd', 'n', 'e')
+  if h[1] and (not h[3] or tonumber(h[3]) > now) then
+    out[2 * i - 1] = h[1]
+    out[2 * i] = h[2]
+  else
+    out[2 * i - 1] = false
+    out[2 * i] = false
+  end
+end
+return out
+`);
+
+// Several writes and deletes, all or none. ARGV: token, retention, then per key kind ('s' set,
+// 'd' delete), JSON, ifVersion ('' none), ttl ('' none). Every version is checked before anything
+// is written; the answer is 0 when all were applied, else the 1-based index of the key that did
+// not match. The token goes into every key's `w`, so the script sent again after a lost reply
+// finds it on the first key and answers 0 without applying it twice.
+const WRITE_MANY = new RedisScript(`${LUA_NOW}
+if redis.call('HGET', KEYS[1], 'w') == ARGV[1] then return 0 end
+local retention = tonumber(ARGV[2])
+local found = {}
+for i = 1, #KEYS do
+  local b = 2 + (i - 1) * 4
+  local h = redis.call('HMGET', KEYS[i], 'd', 'n', 'e')
+  local n = tonumber(h[2]) or 0
+  local live = h[1] and (not h[3] or tonumber(h[3]) > now)
+  if ARGV[b + 3] ~= '' and tonumber(ARGV[b + 3]) ~= (live and n or 0) then return i end
+  found[i] = n
+end
+for i = 1, #KEYS do
+  local b = 2 + (i - 1) * 4
+  if ARGV[b + 1] == 's' then
+    redis.call('HSET', KEYS[i], 'd', ARGV[b + 2], 'n', found[i] + 1, 'w', ARGV[1])
+    if ARGV[b + 4] ~= '' then
+      redis.call('HSET', KEYS[i], 'e', now + tonumber(ARGV[b + 4]))
+      redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[b + 4]) + retention)
+    else
+      redis.call('HDEL', KEYS[i], 'e')
+      redis.call('PERSIST', KEYS[i])
+    end
+  else
+    redis.call('HDEL', KEYS[i], 'd', 'e')
+    redis.call('HSET', KEYS[i], 'w', ARGV[1])
+    redis.call('PEXPIRE', KEYS[i], retention)
+  end
+end
+return 0
+`);
+
 /**
  * A {@link KeyValueStore} on Redis, shared by every worker: the home of the framework's sessions,
  * FSM states and conversations across processes. Each key is one hash `<prefix>kv:<key>` (value as
  * JSON, version, expiry by Redis's clock); reads and writes are Lua scripts, so a compare-and-set
- * (`ifVersion`) is atomic, and they work unchanged on a Cluster.
+ * (`ifVersion`) is atomic, and they work unchanged on a Cluster. `readJson` and `writeJson` take
+ * several keys in one script (one round trip; all or none for writes); on a Cluster they do so when
+ * the keys share a slot, and otherwise run key by key (writes are then not all or none).
  *
  * @example
  * const storage = new RedisStorage<{ step: number }>({ redis: 'redis://127.0.0.1:6379' });
@@ -98,6 +153,76 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
     return answer !== 0;
   }
 
+  async readJson(keys: readonly string[]): Promise<Array<StoredJson | undefined>> {
+    if (keys.length === 0) return [];
+    const redis = await this.source.handle();
+    const stored = keys.map((key) => this.key(key));
+    if (redis.cluster && !sameSlot(stored))
+      return Promise.all(
+        stored.map(async (key) => {
+          const answer = await this.source.script(READ, [key], []);
+          return Array.isArray(answer) ? { json: String(answer[0]), version: Number(answer[1]) } : undefined;
+        }),
+      );
+    const answer = await this.source.script(READ_MANY, stored, []);
+    const list = Array.isArray(answer) ? answer : [];
+    const found: Array<StoredJson | undefined> = [];
+    for (let index = 0; index < keys.length; index += 1) {
+      const json = list[2 * index];
+      found.push(
+        json === null || json === undefined || json === false
+          ? undefined
+          : { json: String(json), version: Number(list[2 * index + 1]) },
+      );
+    }
+    return found;
+  }
+
+  async writeJson(writes: readonly JsonWrite[]): Promise<string | undefined> {
+    if (writes.length === 0) return undefined;
+    const args: Array<string | number> = [randomToken(), this.retentionMs];
+    for (const write of writes) {
+      const { ifVersion, ttlMs } = write;
+      if (ifVersion !== undefined && (!Number.isSafeInteger(ifVersion) || ifVersion < 0))
+        throw new VkwireConfigError('RedisStorage', 'ifVersion', 'an integer ≥ 0 (a version read before)', {
+          got: ifVersion,
+        });
+      args.push(
+        write.json === undefined ? 'd' : 's',
+        write.json ?? '',
+        ifVersion ?? '',
+        ttlMs === undefined ? '' : milliseconds('RedisStorage', 'ttlMs', ttlMs),
+      );
+    }
+    const stored = writes.map((write) => this.key(write.key));
+    const redis = await this.source.handle();
+    if (redis.cluster && !sameSlot(stored)) {
+      // Keys in several slots cannot share a script: one key at a time, in order.
+      for (const write of writes) {
+        const applied =
+          write.json === undefined
+            ? await this.deleteIf(write.key, write.ifVersion)
+            : await this.set(write.key, JSON.parse(write.json) as V, {
+                ...(write.ifVersion === undefined ? {} : { ifVersion: write.ifVersion }),
+                ...(write.ttlMs === undefined ? {} : { ttlMs: write.ttlMs }),
+              });
+        if (!applied) return write.key;
+      }
+      return undefined;
+    }
+    const answer = Number(await this.source.script(WRITE_MANY, stored, args));
+    return answer === 0 ? undefined : writes[answer - 1]?.key;
+  }
+
+  private async deleteIf(key: string, ifVersion: number | undefined): Promise<boolean> {
+    if (ifVersion !== undefined) {
+      const now = await this.get(key);
+      if ((now?.version ?? 0) !== ifVersion) return false;
+    }
+    await this.delete(key);
+    return true;
+  }
+
   async delete(key: string): Promise<boolean> {
     return (await this.source.script(DELETE, [this.key(key)], [this.retentionMs])) === 1;
   }
@@ -110,4 +235,15 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
   private key(key: string): string {
     return `${this.source.prefix}kv:${key}`;
   }
+}
+
+/** Whether every key hashes to one Cluster slot: the same `{hash tag}`, or the same key. */
+function sameSlot(keys: readonly string[]): boolean {
+  const tag = (key: string): string => {
+    const open = key.indexOf('{');
+    const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+    return close > open + 1 ? key.slice(open + 1, close) : key;
+  };
+  const first = tag(keys[0] as string);
+  return keys.every((key) => tag(key) === first);
 }

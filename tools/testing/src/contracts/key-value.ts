@@ -68,5 +68,58 @@ export function describeKeyValueStoreContract(name: string, factory: StoreFactor
       expect(await kv.get('a')).toBeUndefined();
       expect(await kv.set('a', 2, { ifVersion: entry?.version ?? -1 })).toBe(false);
     });
+
+    it('readJson: several keys at once, in order, as the JSON text of what was written', async () => {
+      const kv = await store();
+      if (kv.readJson === undefined) return;
+      await kv.set('a', { step: 1 });
+      await kv.set('c', [1, 'two']);
+      const [a, b, c] = await kv.readJson(['a', 'b', 'c']);
+      expect(b).toBeUndefined();
+      expect(JSON.parse(a?.json ?? 'null')).toEqual({ step: 1 });
+      expect(JSON.parse(c?.json ?? 'null')).toEqual([1, 'two']);
+      expect(a?.version).toBe((await kv.get('a'))?.version);
+    });
+
+    it('writeJson: all or none; the answer names the key whose version moved', async () => {
+      const kv = await store();
+      if (kv.writeJson === undefined || kv.readJson === undefined) return;
+      // One hash tag, so a Cluster takes both keys in one script as well.
+      await kv.set('{u}:a', 1);
+      const a = await kv.get('{u}:a');
+      expect(
+        await kv.writeJson([
+          { key: '{u}:a', json: '2', ifVersion: a?.version },
+          { key: '{u}:b', json: '"new"', ifVersion: 5 },
+        ]),
+      ).toBe('{u}:b');
+      expect((await kv.get('{u}:a'))?.value).toBe(1);
+      expect(await kv.get('{u}:b')).toBeUndefined();
+      expect(
+        await kv.writeJson([
+          { key: '{u}:a', json: '2', ifVersion: a?.version },
+          { key: '{u}:b', json: '"new"', ifVersion: 0, ttlMs: 60_000 },
+        ]),
+      ).toBeUndefined();
+      const [after, b] = await kv.readJson(['{u}:a', '{u}:b']);
+      expect(after?.json).toBe('2');
+      expect(after?.version).toBeGreaterThan(a?.version ?? Number.POSITIVE_INFINITY);
+      expect((await kv.get('{u}:b'))?.value).toBe('new');
+      // A delete with a version; the stale version then writes nothing back.
+      expect(await kv.writeJson([{ key: '{u}:b', json: undefined, ifVersion: b?.version }])).toBeUndefined();
+      expect(await kv.get('{u}:b')).toBeUndefined();
+      expect(await kv.writeJson([{ key: '{u}:b', json: '1', ifVersion: b?.version }])).toBe('{u}:b');
+      expect(await kv.writeJson([{ key: '{u}:b', json: '1', ifVersion: 0 }])).toBeUndefined();
+      expect((await kv.get('{u}:b'))?.version).toBeGreaterThan(b?.version ?? Number.POSITIVE_INFINITY);
+    });
+
+    it('writeJson: a ttl counts from the write', async () => {
+      const kv = await store();
+      if (kv.writeJson === undefined) return;
+      expect(await kv.writeJson([{ key: 'a', json: '"soon gone"', ttlMs: 100 }])).toBeUndefined();
+      expect((await kv.get('a'))?.value).toBe('soon gone');
+      await waitPast(100);
+      expect(await kv.get('a')).toBeUndefined();
+    });
   });
 }

@@ -1,0 +1,235 @@
+import type { JsonWrite, KeyValueStore, Lease, StoredJson } from '@vkwire/core';
+import type { BaseContext } from '../context.js';
+import { SessionConflictError } from './errors.js';
+import { KeyLock } from './key-lock.js';
+import { featureKey, type StateKeyFn } from './keys.js';
+
+/** A state feature (a session, an FSM) as its group knows it: how it names its key. */
+interface Member {
+  readonly keyOf: StateKeyFn<BaseContext>;
+  readonly prefix: string;
+}
+
+/**
+ * The state features that share one storage and one lease: one lock per state key, and for each
+ * update one read of every member's key and one write of what changed. A member's key is
+ * `featureKey(base, prefix)`; the lock (and lease) is taken on the base key, so the features of
+ * one user (or chat) are read, changed and written together.
+ */
+export class StateGroup {
+  readonly lock: KeyLock;
+  private readonly members: Member[] = [];
+
+  constructor(
+    readonly storage: KeyValueStore,
+    lease: Lease | undefined,
+    leaseMs: number | undefined,
+    waitMs: number | undefined,
+  ) {
+    this.lock = new KeyLock({ lease, leaseMs, waitMs });
+  }
+
+  /** Adds a feature: its key is read with the others of its update from now on. */
+  join(keyOf: StateKeyFn<BaseContext>, prefix: string): void {
+    this.members.push({ keyOf, prefix });
+  }
+
+  /**
+   * The keys of every member whose base key for `ctx` is `base` (`first` among them, the key of
+   * the member keyed by `keyOf`: members with the same key function need no call to know).
+   */
+  keysOf(ctx: BaseContext, keyOf: StateKeyFn<BaseContext>, base: string, first: string): string[] {
+    const keys = [first];
+    for (const member of this.members) {
+      if (member.keyOf !== keyOf && member.keyOf(ctx) !== base) continue;
+      const key = featureKey(base, member.prefix);
+      if (!keys.includes(key)) keys.push(key);
+    }
+    return keys;
+  }
+}
+
+const groups = new WeakMap<KeyValueStore, Map<string, StateGroup>>();
+const leaseIds = new WeakMap<Lease, number>();
+let lastLeaseId = 0;
+
+/**
+ * The group of features sharing `storage` and the same lease settings (features with another
+ * lease, or none, are a group of their own: they do not share a lock).
+ */
+export function stateGroup(
+  storage: KeyValueStore,
+  lease: Lease | undefined,
+  leaseMs: number | undefined,
+  waitMs: number | undefined,
+): StateGroup {
+  let leaseId = 0;
+  if (lease !== undefined) {
+    leaseId = leaseIds.get(lease) ?? 0;
+    if (leaseId === 0) {
+      lastLeaseId += 1;
+      leaseId = lastLeaseId;
+      leaseIds.set(lease, leaseId);
+    }
+  }
+  const id = `${leaseId}/${leaseMs ?? ''}/${waitMs ?? ''}`;
+  let byLease = groups.get(storage);
+  if (byLease === undefined) {
+    byLease = new Map();
+    groups.set(storage, byLease);
+  }
+  let group = byLease.get(id);
+  if (group === undefined) {
+    group = new StateGroup(storage, lease, leaseMs, waitMs);
+    byLease.set(id, group);
+  }
+  return group;
+}
+
+/** What one update holds of a group's key: the lock, the values read, the writes waiting. */
+class Held {
+  /** The keys read so far and what they held (a few: arrays beat a Map). */
+  private keys: string[] | undefined;
+  private found: ReadonlyArray<StoredJson | undefined> | undefined;
+  private writes: JsonWrite[] | undefined;
+  /** The next holder of the same update (another group or base key), if any. */
+  next: Held | undefined;
+
+  constructor(
+    readonly group: StateGroup,
+    readonly base: string,
+  ) {}
+
+  /** The key's stored JSON: the first call reads every member's key of this update at once. */
+  async get(ctx: BaseContext, keyOf: StateKeyFn<BaseContext>, key: string): Promise<StoredJson | undefined> {
+    if (this.keys !== undefined && this.found !== undefined) {
+      const index = this.keys.indexOf(key);
+      if (index >= 0) return this.found[index];
+      const [alone] = await readJson(this.group.storage, [key]);
+      this.keys.push(key);
+      this.found = [...this.found, alone];
+      return alone;
+    }
+    const keys = this.group.keysOf(ctx, keyOf, this.base, key);
+    const found = await readJson(this.group.storage, keys);
+    this.keys = keys;
+    this.found = found;
+    return found[0];
+  }
+
+  /**
+   * Queues a write for the flush. A second write of one key in one update (two features with the
+   * same prefix) conflicts, as the later one's compare-and-set would have on its own.
+   */
+  add(write: JsonWrite): void {
+    if (this.writes === undefined) this.writes = [write];
+    else if (this.writes.some((queued) => queued.key === write.key))
+      throw new SessionConflictError(write.key);
+    else this.writes.push(write);
+  }
+
+  /** Writes what the members left, all or none; a version that moved is a SessionConflictError. */
+  async flush(): Promise<void> {
+    const writes = this.writes;
+    if (writes === undefined) return;
+    this.writes = undefined;
+    const failed = await writeJson(this.group.storage, writes);
+    if (failed !== undefined) throw new SessionConflictError(failed);
+  }
+}
+
+const HELD: unique symbol = Symbol('vkwire.state.held');
+type WithHeld = BaseContext & { [HELD]?: Held | undefined };
+
+/**
+ * What a feature does with its key in one update: given the stored JSON, run the handlers and
+ * answer the write to make (undefined: nothing changed).
+ */
+export type StateWork = (stored: StoredJson | undefined) => Promise<JsonWrite | undefined>;
+
+/**
+ * Runs a feature's `work` on `key` (of base key `base`) for `ctx`: under the group's lock on
+ * `base` — taken here, or already held by an outer feature of the same update — with the value
+ * read in the update's one read, and the write sent with the others of the update after the
+ * outermost feature's handlers (all or none).
+ */
+export async function withState(
+  ctx: BaseContext,
+  group: StateGroup,
+  keyOf: StateKeyFn<BaseContext>,
+  base: string,
+  key: string,
+  work: StateWork,
+): Promise<void> {
+  const slot = ctx as WithHeld;
+  for (let held = slot[HELD]; held !== undefined; held = held.next)
+    if (held.group === group && held.base === base) {
+      // An outer feature of this update holds the key: read from its batch, write with it.
+      const write = await work(await held.get(ctx, keyOf, key));
+      if (write !== undefined) held.add(write);
+      return;
+    }
+  await group.lock.run(
+    base,
+    async () => {
+      const held = new Held(group, base);
+      held.next = slot[HELD];
+      slot[HELD] = held;
+      try {
+        let write: JsonWrite | undefined;
+        try {
+          write = await work(await held.get(ctx, keyOf, key));
+        } catch (error) {
+          // What inner features finished is written, as if each had written on its own.
+          try {
+            await held.flush();
+          } catch (flushError) {
+            throw new AggregateError(
+              [error, flushError],
+              `${String(error)}; and then: ${String(flushError)}`,
+            );
+          }
+          throw error;
+        }
+        if (write !== undefined) held.add(write);
+        await held.flush();
+      } finally {
+        slot[HELD] = held.next;
+      }
+    },
+    ctx.signal,
+  );
+}
+
+async function readJson(
+  storage: KeyValueStore,
+  keys: readonly string[],
+): Promise<ReadonlyArray<StoredJson | undefined>> {
+  if (storage.readJson !== undefined) return storage.readJson(keys);
+  return Promise.all(
+    keys.map(async (key) => {
+      const entry = await storage.get(key);
+      return entry === undefined ? undefined : { json: JSON.stringify(entry.value), version: entry.version };
+    }),
+  );
+}
+
+/** A store without `writeJson`: one key at a time, a delete checked right before it. */
+async function writeJson(storage: KeyValueStore, writes: readonly JsonWrite[]): Promise<string | undefined> {
+  if (storage.writeJson !== undefined) return storage.writeJson(writes);
+  for (const write of writes) {
+    if (write.json === undefined) {
+      // The contract's delete takes no version: compare right before it.
+      const now = await storage.get(write.key);
+      if (write.ifVersion !== undefined && (now?.version ?? 0) !== write.ifVersion) return write.key;
+      await storage.delete(write.key);
+      continue;
+    }
+    const written = await storage.set(write.key, JSON.parse(write.json), {
+      ...(write.ifVersion === undefined ? {} : { ifVersion: write.ifVersion }),
+      ...(write.ttlMs === undefined ? {} : { ttlMs: write.ttlMs }),
+    });
+    if (!written) return write.key;
+  }
+  return undefined;
+}

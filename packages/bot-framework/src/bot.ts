@@ -19,7 +19,15 @@ import { GroupLongPoll, type LongPollContext } from '@vkwire/longpoll';
 import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
 import { Context, deliveryOf } from './context.js';
 import { BotStateError } from './errors.js';
+import type { MiddlewareFn } from './middleware.js';
 import { PeerQueue } from './peer-queue.js';
+import {
+  type ConversationEndHook,
+  Conversations,
+  type ConversationsFlavor,
+  type ConversationsOptions,
+} from './state/conversation/conversations.js';
+import type { ConversationFn } from './state/conversation/run.js';
 import type { ViewOptions } from './state/view/options.js';
 import { View, type ViewBuilder } from './state/view/view.js';
 import { WaitRegistry } from './state/wait/registry.js';
@@ -91,6 +99,18 @@ export interface BotOptions<C extends Context = Context> extends BotBaseOptions 
   updateTypes?: readonly VkEventType[] | 'all';
   /** The context class (a subclass of `Context` that adds fields). @default Context */
   context?: ContextConstructor<C>;
+  /**
+   * Where `bot.conversation()`'s conversations are kept: `storage` (share a `RedisStorage` between
+   * workers), `strategy` / `getKey`, `prefix` (default `conversation`), `ttlMs`, `lease`.
+   * @default a MemoryKeyValueStore of the bot, keyed per user in each chat
+   */
+  conversations?: ConversationsOptions<C>;
+}
+
+/** Options of `bot.conversation(name, fn, options)`. */
+export interface BotConversationOptions<C extends Context> {
+  /** Runs when the conversation ends (returned, threw, timed out, exited), on whichever worker ends it. */
+  onEnd?: ConversationEndHook<C & ConversationsFlavor>;
 }
 
 /** Options of `bot.webhook()`: the Callback API receiver's (see @vkwire/callback). */
@@ -162,6 +182,7 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
   private webhookState: { receiver?: CallbackReceiver; node?: NodeCallbackHandler } | undefined;
   private server: CallbackServer | undefined;
   private serveOptions: ServeOptions | undefined;
+  private flows: Conversations<C & ConversationsFlavor, Context> | undefined;
 
   constructor(private readonly options: BotOptions<C>) {
     super(COMPONENT, options ?? {});
@@ -281,6 +302,40 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     const view = new View(name, options, build);
     this.button(view.query, (ctx) => view.press(ctx));
     return view;
+  }
+
+  /**
+   * Defines durable conversation `name`: a flow written as one async function, kept in the
+   * `conversations` option's storage and replayed on each of the user's updates (see the README's
+   * "Conversations" for its rules). Enter it with `ctx.conversations.enter(name, args?)` (type your
+   * context with `ConversationsFlavor`). The conversations middleware takes the tree's place of the
+   * first `bot.conversation()` call: put `bot.use(session(...))` before it, so `conv.external` sees
+   * the session, and the handlers it should take updates from after it.
+   *
+   * @throws VkwireConfigError for an empty name, a name defined twice, or no function
+   * @example
+   * bot.conversation('register', async (conv, ctx) => {
+   *   await ctx.reply('Your name?');
+   *   const name = await conv.waitFor('message', { timeout: 600_000, onTimeout: 'Too slow: /register again.' });
+   *   await conv.reply(`Welcome, ${name.text}!`);
+   * });
+   * bot.command('register', (ctx) => ctx.conversations.enter('register'));
+   */
+  conversation(
+    name: string,
+    fn: ConversationFn<C & ConversationsFlavor, Context>,
+    options: BotConversationOptions<C> = {},
+  ): this {
+    if (this.flows === undefined) {
+      const flows = new Conversations<C & ConversationsFlavor, Context>(
+        (this.options.conversations ?? {}) as ConversationsOptions<C & ConversationsFlavor>,
+      );
+      flows.define(name, fn);
+      this.flows = flows;
+      this.use(flows.middleware() as unknown as MiddlewareFn<C>);
+    } else this.flows.define(name, fn);
+    if (options.onEnd !== undefined) this.flows.onEnd(name, options.onEnd);
+    return this;
   }
 
   /**

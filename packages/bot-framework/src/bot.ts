@@ -105,6 +105,12 @@ export interface BotOptions<C extends Context = Context> extends BotBaseOptions 
    * @default a MemoryKeyValueStore of the bot, keyed per user in each chat
    */
   conversations?: ConversationsOptions<C>;
+  /**
+   * The key views sign their buttons' payloads with (a view's own `secret` wins). Give the same
+   * stable secret to every worker, and keep it across restarts, so their views' buttons keep working.
+   * @default a random key of this process
+   */
+  viewSecret?: string | Uint8Array;
 }
 
 /** Options of `bot.conversation(name, fn, options)`. */
@@ -299,7 +305,7 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
    * bot.command('count', (ctx) => ctx.replyView(counter));
    */
   view<S>(name: string, options: ViewOptions<S>, build: (view: ViewBuilder<S>) => void): View<S> {
-    const view = new View(name, options, build);
+    const view = new View(name, options, build, this.logger, this.options.viewSecret);
     this.button(view.query, (ctx) => view.press(ctx));
     return view;
   }

@@ -68,7 +68,11 @@ afterEach(() => {
 });
 
 /** The README's bot.conversation example, with a memory storage in place of Redis. */
-function readmeBot(vk: Parameters<typeof stateBot>[0], storage: MemoryKeyValueStore, ends: ConversationOutcome[]) {
+function readmeBot(
+  vk: Parameters<typeof stateBot>[0],
+  storage: MemoryKeyValueStore,
+  ends: ConversationOutcome[],
+) {
   const token = vk.group.token;
   const bot = new Bot<MyContext>({
     token,
@@ -85,8 +89,9 @@ function readmeBot(vk: Parameters<typeof stateBot>[0], storage: MemoryKeyValueSt
     'register',
     async (conv, ctx) => {
       await ctx.reply('Your name?'); // the contexts conv hands out reply through conv: sent once
-      const name = (await conv.waitFor('message', { timeout: 600_000, onTimeout: 'Too slow: /register again.' }))
-        .text;
+      const name = (
+        await conv.waitFor('message', { timeout: 600_000, onTimeout: 'Too slow: /register again.' })
+      ).text;
       let age = 0;
       try {
         const answer = await conv.waitFor((next) => /^\d+$/.test(next.text ?? ''), {

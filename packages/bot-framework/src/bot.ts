@@ -348,7 +348,9 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
    * Handles one update from any source (a queue, a test, another transport) and resolves when it is
    * handled: errors go to the error handlers and never reject. Updates of one conversation keep
    * their order; at most `concurrency` run at once. Rejects with `BotStateError` after `stop()`.
-   * A handler that waits (`ctx.waitFor`) counts as done with this update once it starts waiting.
+   * A handler that waits (`ctx.waitFor`) counts as done with this update once it starts waiting;
+   * an update of a conversation where a handler waits, which no wait takes, resolves at once and is
+   * handled aside, in order (it may need the state the waiting handler holds until it finishes).
    *
    * @example
    * await bot.handleUpdate(JSON.parse(body));

@@ -20,7 +20,15 @@ import { GroupLongPoll, type LongPollContext } from '@vkwire/longpoll';
 import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
 import { Context, deliveryOf } from './context.js';
 import { BotStateError } from './errors.js';
+import type { MiddlewareFn } from './middleware.js';
 import { PeerQueue } from './peer-queue.js';
+import {
+  type ConversationEndHook,
+  Conversations,
+  type ConversationsFlavor,
+  type ConversationsOptions,
+} from './state/conversation/conversations.js';
+import type { ConversationFn } from './state/conversation/run.js';
 import type { ViewOptions } from './state/view/options.js';
 import { View, type ViewBuilder } from './state/view/view.js';
 import { WaitRegistry } from './state/wait/registry.js';
@@ -92,6 +100,24 @@ export interface BotOptions<C extends Context = Context> extends BotBaseOptions 
   updateTypes?: readonly VkEventType[] | 'all';
   /** The context class (a subclass of `Context` that adds fields). @default Context */
   context?: ContextConstructor<C>;
+  /**
+   * Where `bot.conversation()`'s conversations are kept: `storage` (share a `RedisStorage` between
+   * workers), `strategy` / `getKey`, `prefix` (default `conversation`), `ttlMs`, `lease`.
+   * @default a MemoryKeyValueStore of the bot, keyed per user in each chat
+   */
+  conversations?: ConversationsOptions<C>;
+  /**
+   * The key views sign their buttons' payloads with (a view's own `secret` wins). Give the same
+   * stable secret to every worker, and keep it across restarts, so their views' buttons keep working.
+   * @default a random key of this process
+   */
+  viewSecret?: string | Uint8Array;
+}
+
+/** Options of `bot.conversation(name, fn, options)`. */
+export interface BotConversationOptions<C extends Context> {
+  /** Runs when the conversation ends (returned, threw, timed out, exited), on whichever worker ends it. */
+  onEnd?: ConversationEndHook<C & ConversationsFlavor>;
 }
 
 /** Options of `bot.webhook()`: the Callback API receiver's (see @vkwire/callback). */
@@ -165,6 +191,7 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
   private receiverOptions: WebhookOptions | undefined;
   private webhookState: { receiver?: CallbackReceiver; node?: NodeCallbackHandler } | undefined;
   private server: CallbackServer | undefined;
+  private flows: Conversations<C & ConversationsFlavor, Context> | undefined;
 
   constructor(private readonly options: BotOptions<C>) {
     super(COMPONENT, options ?? {});
@@ -281,9 +308,43 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
    * bot.command('count', (ctx) => ctx.replyView(counter));
    */
   view<S>(name: string, options: ViewOptions<S>, build: (view: ViewBuilder<S>) => void): View<S> {
-    const view = new View(name, options, build);
+    const view = new View(name, options, build, this.logger, this.options.viewSecret);
     this.button(view.query, (ctx) => view.press(ctx));
     return view;
+  }
+
+  /**
+   * Defines durable conversation `name`: a flow written as one async function, kept in the
+   * `conversations` option's storage and replayed on each of the user's updates (see the README's
+   * "Conversations" for its rules). Enter it with `ctx.conversations.enter(name, args?)` (type your
+   * context with `ConversationsFlavor`). The conversations middleware takes the tree's place of the
+   * first `bot.conversation()` call: put `bot.use(session(...))` before it, so `conv.external` sees
+   * the session, and the handlers it should take updates from after it.
+   *
+   * @throws VkwireConfigError for an empty name, a name defined twice, or no function
+   * @example
+   * bot.conversation('register', async (conv, ctx) => {
+   *   await ctx.reply('Your name?');
+   *   const name = await conv.waitFor('message', { timeout: 600_000, onTimeout: 'Too slow: /register again.' });
+   *   await conv.reply(`Welcome, ${name.text}!`);
+   * });
+   * bot.command('register', (ctx) => ctx.conversations.enter('register'));
+   */
+  conversation(
+    name: string,
+    fn: ConversationFn<C & ConversationsFlavor, Context>,
+    options: BotConversationOptions<C> = {},
+  ): this {
+    if (this.flows === undefined) {
+      const flows = new Conversations<C & ConversationsFlavor, Context>(
+        (this.options.conversations ?? {}) as ConversationsOptions<C & ConversationsFlavor>,
+      );
+      flows.define(name, fn);
+      this.flows = flows;
+      this.use(flows.middleware() as unknown as MiddlewareFn<C>);
+    } else this.flows.define(name, fn);
+    if (options.onEnd !== undefined) this.flows.onEnd(name, options.onEnd);
+    return this;
   }
 
   /**
@@ -292,7 +353,9 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
    * their order; at most `concurrency` run at once. Rejects with `BotStateError` after `stop()`,
    * and for an update still queued when `stop()` gave up waiting (`stopTimeoutMs`): that update was
    * not handled, so its source must not count it as done.
-   * A handler that waits (`ctx.waitFor`) counts as done with this update once it starts waiting.
+   * A handler that waits (`ctx.waitFor`) counts as done with this update once it starts waiting;
+   * an update of a conversation where a handler waits, which no wait takes, resolves at once and is
+   * handled aside, in order (it may need the state the waiting handler holds until it finishes).
    *
    * @example
    * await bot.handleUpdate(JSON.parse(body));

@@ -3,6 +3,7 @@
 export * from './args/index.js';
 export {
   Bot,
+  type BotConversationOptions,
   type BotOptions,
   type BotWebhook,
   type CommunityOptions,

@@ -2,8 +2,9 @@ import { VkApi, type VkApiOptions } from '@vkwire/api-client';
 import { type UpdateContext, VkwireConfigError } from '@vkwire/core';
 import { type LongPollContext, UserLongPoll, type UserLongPollEvent } from '@vkwire/longpoll';
 import { BotBase, type BotBaseOptions, type BotEvents } from './bot-base.js';
-import { deliveryOf } from './context.js';
+import { type Context, deliveryOf } from './context.js';
 import { PeerQueue } from './peer-queue.js';
+import { WaitRegistry } from './state/wait/registry.js';
 import { UserContext } from './user-context.js';
 
 const COMPONENT = 'UserBot';
@@ -56,6 +57,7 @@ export class UserBot<C extends UserContext = UserContext, E extends BotEvents = 
   private readonly ownsApi: boolean;
   private readonly contextType: UserContextConstructor<C>;
   private readonly queue: PeerQueue;
+  private readonly waits: WaitRegistry;
   private poll: UserLongPoll | undefined;
 
   constructor(private readonly options: UserBotOptions<C>) {
@@ -75,11 +77,13 @@ export class UserBot<C extends UserContext = UserContext, E extends BotEvents = 
     this.ownsApi = options.api === undefined;
     this.contextType = options.context ?? (UserContext as unknown as UserContextConstructor<C>);
     this.queue = new PeerQueue(this.concurrency);
+    this.waits = new WaitRegistry(this.logger);
   }
 
   /**
-   * Handles one decoded event from any source; resolves when it is handled. Rejects with
-   * `BotStateError` after `stop()`.
+   * Handles one decoded event from any source; resolves when it is handled (a handler that waits
+   * with `ctx.waitFor` counts as done once it starts waiting). Rejects with `BotStateError` after
+   * `stop()`.
    */
   async handleUpdate(event: UserLongPollEvent, delivery?: Partial<UpdateContext>): Promise<void> {
     this.assertOpen();
@@ -102,7 +106,16 @@ export class UserBot<C extends UserContext = UserContext, E extends BotEvents = 
       this.api,
       deliveryOf(delivery, { groupId: undefined, eventId: undefined, signal: this.runController.signal }),
     );
-    await this.dispatch(ctx);
+    // A waiting handler (`ctx.waitFor`) gets the events it waits for before the tree does.
+    await this.waits.deliver(
+      ctx as unknown as Context,
+      (own) => this.dispatch(own as unknown as C),
+      (rest) => void this.tracked(rest),
+    );
+  }
+
+  protected override cancelWaits(): void {
+    this.waits.cancelAll();
   }
 
   protected async startIntake(): Promise<void> {

@@ -324,3 +324,46 @@ test('the README scenes example, through the public entry', async () => {
   ]);
   expect(left).toEqual(['cancel {"name":"Ann"}', 'done {"name":"Bob","age":7}']);
 });
+
+test("describe() draws a scene's steps, back, done, cancel and timeout as Mermaid; a stage draws all its scenes", () => {
+  const signup = signupScene();
+  expect(signup.describe()).toBe(
+    [
+      'stateDiagram-v2',
+      '    [*] --> signup : enter',
+      '    state signup {',
+      '        signup_1 : 1. Your name?',
+      '        signup_2 : 2. step 2',
+      '        signup_3 : 3. step 3',
+      '        [*] --> signup_1',
+      '        signup_1 --> signup_2 : next',
+      '        signup_2 --> signup_3 : next',
+      '        signup_2 --> signup_1 : /back',
+      '        signup_3 --> signup_2 : /back',
+      '        signup_3 --> [*] : done',
+      '        signup_1 --> [*] : /back',
+      '    }',
+      '    signup --> [*]',
+      '    signup --> [*] : /cancel',
+      '    signup --> [*] : timeout 60000 ms',
+      '',
+    ].join('\n'),
+  );
+  const survey = scene('survey', { steps: [{ name: 'rate us', handle: () => {} }] });
+  expect(survey.describe()).toBe(
+    [
+      'stateDiagram-v2',
+      '    [*] --> survey : enter',
+      '    state survey {',
+      '        survey_1 : 1. rate us',
+      '        [*] --> survey_1',
+      '        survey_1 --> [*] : done',
+      '    }',
+      '    survey --> [*]',
+      '',
+    ].join('\n'),
+  );
+  expect(stage([signup, survey]).describe()).toBe(
+    `stateDiagram-v2\n${signup.describe().split('\n').slice(1).join('\n')}${survey.describe().split('\n').slice(1).join('\n')}`,
+  );
+});

@@ -1,5 +1,6 @@
 import { VkApi } from '@vkwire/api-client';
 import { expect, expectTypeOf, test, vi } from 'vitest';
+import { WaitCancelledError } from '../src/state/wait/errors.js';
 import { UserBot } from '../src/user-bot.js';
 import { cleanup, deferred, memoryLogger, sandbox, track } from './helpers.js';
 
@@ -89,4 +90,44 @@ test('with a user token: the account hears the community and answers it as the u
   };
   expect(last.type).toBe('message_new');
   expect(last.object.message).toMatchObject({ from_id: 5, text: 'How much is it?' });
+});
+
+test('a user bot waits with ctx.waitFor: the answer goes to the wait, the rest to the handlers; stop() cancels a wait', async () => {
+  const vk = await sandbox();
+  const bot = new UserBot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    logger: memoryLogger().logger,
+    longPoll: { wait: 1 },
+  });
+  const handled: string[] = [];
+  const outcome: string[] = [];
+  bot.command('remind', async (ctx) => {
+    await ctx.reply('What about?');
+    const what = await ctx.waitFor({ type: 'message', text: /^about / }, { timeout: 10_000 });
+    expectTypeOf(what.message.text).toEqualTypeOf<string>();
+    await what.reply(`Noted: ${what.message.text.slice(6)}`);
+    try {
+      await what.waitFor('message', { timeout: 60_000 });
+      outcome.push('answered');
+    } catch (error) {
+      outcome.push(error instanceof WaitCancelledError ? error.code : String(error));
+    }
+  });
+  bot.on('message_new', (ctx) => {
+    handled.push(ctx.message.text);
+  });
+  await bot.start();
+  cleanup(() => bot.stop());
+  vk.user(USER).send('/remind');
+  await vi.waitFor(() => expect(vk.sent({ peer: USER }).map((m) => m.text)).toEqual(['What about?']));
+  vk.user(USER).send('hmm');
+  vk.user(USER).send('about milk');
+  await vi.waitFor(() =>
+    expect(vk.sent({ peer: USER }).map((m) => m.text)).toEqual(['What about?', 'Noted: milk']),
+  );
+  await vi.waitFor(() => expect(handled).toEqual(['hmm']));
+  const result = await bot.stop();
+  expect(result.abandoned).toBe(0);
+  expect(outcome).toEqual(['wait_cancelled']);
 });

@@ -1,8 +1,11 @@
 import { MemoryKeyValueStore } from '@vkwire/core';
+import type { VkParsedUpdate } from '@vkwire/events-schema';
 import type { Sandbox } from '@vkwire/sandbox';
 import { expect, test, vi } from 'vitest';
+import { Bot } from '../src/bot.js';
 import type { View } from '../src/state/view/view.js';
-import { sandbox, startedBot, texts } from './helpers.js';
+import { cleanup, memoryLogger, sandbox, startedBot, texts } from './helpers.js';
+import { inbox, say } from './state-helpers.js';
 
 const ANNA = 193847562;
 const BORIS = 55501;
@@ -131,7 +134,7 @@ test('a state too big for a payload is kept in the store under a short id, and e
   // The payload fits VK's limit and names no question: the state is in the store.
   expect(JSON.stringify(yes).length).toBeLessThanOrEqual(255);
   expect(JSON.stringify(yes)).not.toContain('longest question');
-  const id = yes.c.at(-1) as string;
+  const id = yes.c.at(-2) as string; // the last is the signature
   expect((await store.get(`${vk.group.id}:view:poll:${id}`))?.value).toEqual({
     question: question,
     yes: 0,
@@ -199,4 +202,88 @@ test('allow takes a list of users or a test; a view needs buttons', async () => 
   expect(vk.eventAnswers({ eventId: presses[2] }).map((answer) => answer.snackbar)).toEqual([
     'This is not for you',
   ]);
+});
+
+test('a forged payload (another author, another state, another chat) is refused with a snackbar and a warning', async () => {
+  const vk = await sandbox();
+  const chat = vk.createChat({ title: 'team', members: [ANNA, BORIS] });
+  const { pressed, log } = await pollBot(vk);
+  vk.user(ANNA).send('/poll', { peerId: chat.peerId });
+  vk.user(BORIS).send('/poll');
+  await vi.waitFor(() => expect(texts(vk, chat.peerId)).toHaveLength(1));
+  await vi.waitFor(() => expect(texts(vk, BORIS)).toHaveLength(1));
+  const cmid = vk.sent({ peer: chat.peerId })[0]?.cmid ?? 0;
+  const yes = buttons(vk, chat.peerId)['Yes (0)'] as { c: unknown[] };
+  const own = buttons(vk, BORIS)['Yes (0)'] as { c: unknown[] };
+  // Boris makes himself the author; then sets the state; then replays his own view's button here.
+  const values = yes.c;
+  const author = { ...yes, c: values.map((value) => (value === ANNA ? BORIS : value)) };
+  const state = {
+    ...yes,
+    c: values.map((value) =>
+      typeof value === 'string' && value.includes('"yes"') ? value.replace('"yes":0', '"yes":99') : value,
+    ),
+  };
+  expect(author).not.toEqual(yes);
+  expect(state).not.toEqual(yes);
+  const forged = [author, state, own].map((payload) =>
+    vk.user(BORIS).pressCallbackButton(chat.peerId, cmid, payload),
+  );
+  for (const eventId of forged)
+    await vi.waitFor(() =>
+      expect(vk.eventAnswers({ eventId })).toEqual([
+        expect.objectContaining({ snackbar: 'This is not for you' }),
+      ]),
+    );
+  expect(pressed).toEqual([]);
+  expect(log.warnings.filter((warning) => warning.message?.includes('did not sign'))).toHaveLength(3);
+  // The genuine button still works for its author.
+  vk.user(ANNA).pressCallbackButton(chat.peerId, cmid, yes);
+  await vi.waitFor(() => expect(texts(vk, chat.peerId)).toEqual(['Tea? yes 1, no 0']));
+});
+
+test("views of workers sharing viewSecret accept each other's buttons; a shared store needs a secret", async () => {
+  const vk = await sandbox();
+  const make = (secret: string | undefined) => {
+    const ran: string[] = [];
+    const options = secret === undefined ? {} : { viewSecret: secret };
+    const bot = new Bot({
+      token: vk.group.token,
+      baseUrl: vk.apiUrl,
+      logger: memoryLogger().logger,
+      ...options,
+    });
+    cleanup(() => bot.stop());
+    const view = bot.view('v', { state: 1, text: (n) => `n=${n}` }, (v) => {
+      v.button('x', 'x', (ctx, handle) => void ran.push(`${ctx.senderId} ${handle.state}`));
+    });
+    bot.command('v', (ctx) => ctx.replyView(view));
+    return { bot, ran };
+  };
+  const first = make('a shared secret');
+  const second = make('a shared secret');
+  const stranger = make('another secret');
+  const next = inbox(vk);
+  await say(vk, first.bot, next, ANNA, '/v');
+  const cmid = vk.sent({ peer: ANNA })[0]?.cmid ?? 0;
+  const payload = buttons(vk, ANNA).x;
+  vk.user(ANNA).pressCallbackButton(ANNA, cmid, payload);
+  vk.user(ANNA).pressCallbackButton(ANNA, cmid, payload);
+  const presses = vk
+    .events()
+    .filter((update) => update.type === 'message_event') as unknown as VkParsedUpdate[];
+  await second.bot.handleUpdate(presses[0] as VkParsedUpdate);
+  await stranger.bot.handleUpdate(presses[1] as VkParsedUpdate);
+  expect(second.ran).toEqual([`${ANNA} 1`]);
+  expect(stranger.ran).toEqual([]);
+
+  const bot = new Bot({ token: vk.group.token, baseUrl: vk.apiUrl, logger: memoryLogger().logger });
+  cleanup(() => bot.stop());
+  const shared = { get: async () => undefined, set: async () => true, delete: async () => true };
+  expect(() =>
+    bot.view('w', { state: 0, text: 't', store: shared }, (v) => v.button('x', 'x', () => {})),
+  ).toThrow(/stable secret/);
+  expect(() =>
+    bot.view('w', { state: 0, text: 't', store: shared, secret: 's' }, (v) => v.button('x', 'x', () => {})),
+  ).not.toThrow();
 });

@@ -28,7 +28,8 @@ test('waitFor takes the next message of the same user in the same chat; other us
   });
   vk.user(ANNA).send('/name', { peerId: chat.peerId });
   vk.user(BORIS).send('/name', { peerId: chat.peerId });
-  await vi.waitFor(() => expect(texts(vk, chat.peerId)).toHaveLength(2));
+  // A generous deadline for the two replies over long poll on a loaded machine (not a measurement).
+  await vi.waitFor(() => expect(texts(vk, chat.peerId)).toHaveLength(2), { timeout: 10_000 });
   // Interleaved: Boris answers first, Anna writes elsewhere before answering here, Boris chats on.
   vk.user(BORIS).send('Bob', { peerId: chat.peerId });
   vk.user(ANNA).send('private note');

@@ -4,8 +4,11 @@ import {
   type Context,
   type FsmFlavor,
   fsm,
+  type SceneFlavor,
   type SessionFlavor,
+  scene,
   session,
+  stage,
   stateData,
 } from '@vkwire/bot-framework';
 import { silentLogger } from '@vkwire/core';
@@ -116,4 +119,68 @@ test('an FSM on Redis: each step of a registration may land on either worker, or
   expect(said(21)).toEqual(['Your name?', 'Your age?', 'Ann, 25']);
   expect(said(22)).toEqual(['Your name?', 'Your age?', 'Bob, 30']);
   expect(await storage.get(`${vk.group.id}:fsm:uc:21:21`)).toBeUndefined();
+});
+
+test('a scene on Redis: each step may land on either worker, or a restarted one; back and done work across them', async () => {
+  await using vk = await createSandbox({ rateLimit: false });
+  const { storage, lease } = redisState();
+  const signup = () =>
+    scene('signup', {
+      data: stateData<{ name: string; age: number; city: string }>(),
+      steps: [
+        { prompt: 'Your name?', handle: (ctx) => ctx.scene.next({ name: ctx.text ?? '' }) },
+        {
+          prompt: (ctx) => `${ctx.scene.data.name}, your age?`,
+          handle: async (ctx) => {
+            const age = Number(ctx.text);
+            if (!Number.isInteger(age)) return 'A number, please.';
+            await ctx.scene.next({ age });
+          },
+        },
+        { prompt: 'Your city?', handle: (ctx) => ctx.scene.next({ city: ctx.text ?? '' }) },
+      ],
+      back: { command: 'back' },
+      done: (_ctx, data) => `${data.name}, ${data.age}, ${data.city}`,
+    });
+  const build = () => {
+    const scenes = stage([signup()], { storage, lease });
+    const { bot, errors } = worker<Context & SceneFlavor<typeof scenes>>(vk);
+    bot.use(scenes);
+    bot.command('signup', (ctx) => ctx.scene.enter('signup'));
+    return { bot, errors };
+  };
+  const first = build();
+  const second = build();
+  let handled = 0;
+  const step = async (bot: { handleUpdate(update: VkParsedUpdate): Promise<void> }, text: string) => {
+    vk.user(31).send(text);
+    const fresh = messages(vk).slice(handled);
+    handled += fresh.length;
+    for (const update of fresh) await bot.handleUpdate(update);
+  };
+  await step(first.bot, '/signup');
+  await step(second.bot, 'Ann');
+  await step(first.bot, 'forty');
+  await step(second.bot, '40');
+  // Kept in Redis at step 3 with the data so far; the first worker goes away.
+  expect((await storage.get(`${vk.group.id}:scene:uc:31:31`))?.value).toMatchObject({
+    state: 'signup',
+    data: { step: 2, data: { name: 'Ann', age: 40 } },
+  });
+  await first.bot.stop();
+  const restarted = build();
+  await step(restarted.bot, '/back');
+  await step(second.bot, '41');
+  await step(restarted.bot, 'Kazan');
+  expect([...first.errors, ...second.errors, ...restarted.errors]).toEqual([]);
+  expect(vk.sent({ peer: 31 }).map((message) => message.text)).toEqual([
+    'Your name?',
+    'Ann, your age?',
+    'A number, please.',
+    'Your city?',
+    'Ann, your age?',
+    'Your city?',
+    'Ann, 41, Kazan',
+  ]);
+  expect(await storage.get(`${vk.group.id}:scene:uc:31:31`)).toBeUndefined();
 });

@@ -5,14 +5,18 @@ import type { MiddlewareFn, MiddlewareObj } from '../../middleware.js';
 import { KeyLock } from '../key-lock.js';
 import type { StateStoreOptions } from '../keys.js';
 import { featureKey, keyFunction, type StateKeyFn } from '../keys.js';
-import { ConversationError } from './errors.js';
+import { ConversationError, ConversationTimeoutError } from './errors.js';
 import { isStoredConversation, type StoredConversation } from './log.js';
 import { type ConversationFn, ConversationRun, type RunOutcome } from './run.js';
 
-/** How a conversation ended: it returned, it threw, or it was left with `exit()`. */
+/**
+ * How a conversation ended: it returned, it threw, a wait's `timeout` expired and the function did
+ * not catch the {@link ConversationTimeoutError}, or it was left with `exit()`.
+ */
 export type ConversationOutcome =
   | { readonly status: 'done'; readonly result: unknown }
   | { readonly status: 'failed'; readonly error: Error }
+  | { readonly status: 'timeout'; readonly error: ConversationTimeoutError }
   | { readonly status: 'exited' };
 
 /** What `ctx.conversations.enter` resolves with once the first run paused or ended. */
@@ -269,7 +273,12 @@ export class Conversations<C extends BaseContext = BaseContext, X extends BaseCo
   ): Promise<ConversationOutcome | undefined> {
     const record = held.record as StoredConversation;
     if (outcome.kind === 'waiting') {
-      const next: StoredConversation = { ...record, log: run.log };
+      const { wait: _previous, ...rest } = record;
+      const next: StoredConversation = {
+        ...rest,
+        log: run.log,
+        ...(run.pending === undefined ? {} : { wait: run.pending }),
+      };
       const version = held.version ?? (await this.storage.get(key))?.version ?? 0;
       const written = await this.storage.set(key, next, {
         ifVersion: version,
@@ -284,9 +293,12 @@ export class Conversations<C extends BaseContext = BaseContext, X extends BaseCo
     const ending: ConversationOutcome =
       outcome.kind === 'done'
         ? { status: 'done', result: outcome.result }
-        : { status: 'failed', error: outcome.error };
+        : outcome.error instanceof ConversationTimeoutError
+          ? { status: 'timeout', error: outcome.error }
+          : { status: 'failed', error: outcome.error };
     await this.ended(ctx, record, ending);
-    if (outcome.kind === 'failed') throw outcome.error;
+    // An expiry the function did not catch is an end of the conversation, not a fault of the bot.
+    if (ending.status === 'failed') throw ending.error;
     return ending;
   }
 

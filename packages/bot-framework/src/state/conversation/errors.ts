@@ -5,7 +5,8 @@ export type ConversationErrorCode =
   | 'already_active'
   | 'replay_mismatch'
   | 'conflict'
-  | 'not_serializable';
+  | 'not_serializable'
+  | 'wait_timeout';
 
 /**
  * A durable conversation could not be entered or replayed: the update has no user or chat to key
@@ -17,7 +18,7 @@ export type ConversationErrorCode =
  * bot.catch((error) => { if (error instanceof ConversationError) console.warn(error.code, error.message); });
  */
 export class ConversationError extends Error {
-  override readonly name = 'ConversationError';
+  override readonly name: string = 'ConversationError';
 
   /**
    * @param code the machine-readable reason
@@ -51,5 +52,37 @@ export class ConversationExternalError extends Error {
   constructor(name: string, message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = name;
+  }
+}
+
+/**
+ * What `conv.waitFor(filter, { timeout })` throws when no update it takes came before its deadline.
+ * The deadline is stored with the conversation, so it holds across restarts and workers; it is
+ * checked when the user's next update arrives (that update is taken by the expiry, and no wait of
+ * this run takes it). Catch it to go on (ask again, take a default); uncaught, the conversation ends
+ * with the outcome `{ status: 'timeout' }`, which is not an error of the bot.
+ *
+ * @example
+ * try { name = (await conv.waitFor('message', { timeout: 60_000 })).text; }
+ * catch (error) { if (error instanceof ConversationTimeoutError) name = 'anonymous'; else throw error; }
+ */
+export class ConversationTimeoutError extends ConversationError {
+  override readonly name = 'ConversationTimeoutError';
+
+  /**
+   * @param conversation the conversation's name
+   * @param timeoutMs the wait's timeout
+   * @param deadline when it expired (ms since the epoch)
+   */
+  constructor(
+    conversation: string,
+    readonly timeoutMs: number,
+    readonly deadline: number,
+  ) {
+    super(
+      'wait_timeout',
+      `conversation "${conversation}" waited ${timeoutMs} ms for an answer and got none (expired at ${new Date(deadline).toISOString()})`,
+      conversation,
+    );
   }
 }

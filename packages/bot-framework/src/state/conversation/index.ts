@@ -9,5 +9,10 @@ export {
   type ConversationsOptions,
   conversations,
 } from './conversations.js';
-export { ConversationError, type ConversationErrorCode, ConversationExternalError } from './errors.js';
+export {
+  ConversationError,
+  type ConversationErrorCode,
+  ConversationExternalError,
+  ConversationTimeoutError,
+} from './errors.js';
 export type { Conversation, ConversationFn, ConversationWaitFilter, ConversationWaitOptions } from './run.js';

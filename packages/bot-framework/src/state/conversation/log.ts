@@ -1,9 +1,11 @@
 /**
- * One entry of a conversation's log: an update a wait consumed (`u`), a value `conv.external`
- * returned (`x`), or an error it threw (`e`).
+ * One entry of a conversation's log: an update a wait consumed (`u`), a wait that expired (`t`:
+ * the update that found it expired, its deadline and timeout), a value `conv.external` returned
+ * (`x`), or an error it threw (`e`).
  */
 export type LogStep =
   | { readonly k: 'u'; readonly u: unknown }
+  | { readonly k: 't'; readonly u: unknown; readonly d: number; readonly ms: number }
   | { readonly k: 'x'; readonly v?: unknown }
   | { readonly k: 'e'; readonly name: string; readonly message: string };
 
@@ -21,6 +23,18 @@ export interface StoredConversation {
   readonly enter: unknown;
   /** Everything it consumed and every external result, in order. */
   readonly log: readonly LogStep[];
+  /**
+   * The deadline of the wait it is paused at, when that wait has a `timeout`: `at` is the log's
+   * length when it paused (the wait's place), `deadline` ms since the epoch, `ms` the timeout.
+   */
+  readonly wait?: PendingWait;
+}
+
+/** A paused wait's deadline, kept with the conversation so that it survives a restart. */
+export interface PendingWait {
+  readonly at: number;
+  readonly deadline: number;
+  readonly ms: number;
 }
 
 /** Whether a stored value is a conversation record this code can replay. */

@@ -1,8 +1,8 @@
 import type { CallOptions } from '@vkwire/api-client';
 import type { UpdateContext } from '@vkwire/core';
 import type { BaseContext, ReplyInput, SendOptions } from '../../context.js';
-import { ConversationError, ConversationExternalError } from './errors.js';
-import type { LogStep, StoredConversation } from './log.js';
+import { ConversationError, ConversationExternalError, ConversationTimeoutError } from './errors.js';
+import type { LogStep, PendingWait, StoredConversation } from './log.js';
 
 /**
  * Which update a wait takes: an update type (`'message_new'`, or `'message'` for it), several, or
@@ -17,6 +17,18 @@ export interface ConversationWaitOptions<X> {
    * context. Without it, the update passes on to the rest of the bot.
    */
   otherwise?: string | ((ctx: X) => unknown) | undefined;
+  /**
+   * Milliseconds to wait. The deadline is stored with the conversation (it survives a restart and
+   * holds on every worker) and checked when the user's next update arrives: past it, that update
+   * is taken by the expiry, `onTimeout` runs, and the wait throws {@link ConversationTimeoutError}
+   * (uncaught, the conversation ends with `{ status: 'timeout' }`). @default no timeout
+   */
+  timeout?: number | undefined;
+  /**
+   * Run when the wait expired, before the error is thrown: a text to reply, or a function given the
+   * context of the update that found it expired (its `reply` is sent once, as any `conv` reply).
+   */
+  onTimeout?: string | ((ctx: X) => unknown) | undefined;
 }
 
 /**
@@ -31,6 +43,8 @@ export interface Conversation<C extends BaseContext, X extends BaseContext> {
   /**
    * The next update of the same user in the same chat that `filter` takes. Answered from the log
    * on replay; the first wait without a stored answer pauses the function until such an update.
+   *
+   * @throws ConversationTimeoutError when `timeout` passed before such an update came
    */
   waitFor(filter?: ConversationWaitFilter<X>, options?: ConversationWaitOptions<X>): Promise<X>;
   /**
@@ -101,6 +115,8 @@ export class ConversationRun<C extends BaseContext, X extends BaseContext> imple
   consumed = false;
   /** The options of the wait that refused the candidate, when one did. */
   refusedBy: ConversationWaitOptions<X> | undefined;
+  /** The deadline of the wait the run paused at, when it has a timeout (what to store). */
+  pending: PendingWait | undefined;
   private cursor = 0;
   private settled = false;
   private finish: (outcome: RunOutcome) => void = () => {};
@@ -137,10 +153,28 @@ export class ConversationRun<C extends BaseContext, X extends BaseContext> imple
 
   async waitFor(filter?: ConversationWaitFilter<X>, options?: ConversationWaitOptions<X>): Promise<X> {
     if (this.settled) return never();
+    const timeout = options?.timeout;
+    if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout)))
+      throw new ConversationError(
+        'wait_timeout',
+        `conv.waitFor() in conversation "${this.name}" got timeout ${String(timeout)}: give a positive number of milliseconds`,
+        this.name,
+      );
     const step = this.next('a wait');
     if (step === 'mismatch') return never();
+    if (step?.k === 't') return this.expire(step, options);
     if (step !== undefined) return this.contextOf((step as { u: unknown }).u);
+    const stored = this.record.wait;
+    const here = stored !== undefined && stored.at === this.cursor ? stored : undefined;
     if (this.candidate !== undefined && !this.consumed) {
+      if (here !== undefined && Date.now() >= here.deadline) {
+        // The update that found the wait expired is the expiry's: no later wait of this run takes it.
+        this.consumed = true;
+        const expired = { k: 't', u: this.candidate, d: here.deadline, ms: here.ms } as const;
+        this.log.push(expired);
+        this.cursor++;
+        return this.expire(expired, options);
+      }
       const ctx = this.contextOf(this.candidate);
       if (await matches(filter, ctx)) {
         if (this.settled) return never();
@@ -151,8 +185,21 @@ export class ConversationRun<C extends BaseContext, X extends BaseContext> imple
       }
       this.refusedBy = options ?? {};
     }
+    if (timeout !== undefined)
+      this.pending = here ?? { at: this.cursor, deadline: Date.now() + timeout, ms: timeout };
     this.stop({ kind: 'waiting' });
     return never();
+  }
+
+  /** A wait that expired, live or on replay: `onTimeout` (sent once), then the typed error. */
+  private async expire(
+    step: { readonly u: unknown; readonly d: number; readonly ms: number },
+    options: ConversationWaitOptions<X> | undefined,
+  ): Promise<never> {
+    const onTimeout = options?.onTimeout;
+    if (typeof onTimeout === 'string') await this.reply(onTimeout);
+    else if (onTimeout !== undefined) await onTimeout(this.contextOf(step.u));
+    throw new ConversationTimeoutError(this.name, step.ms, step.d);
   }
 
   async external<R>(fn: (ctx: C) => R | Promise<R>): Promise<R> {
@@ -194,9 +241,10 @@ export class ConversationRun<C extends BaseContext, X extends BaseContext> imple
   private next(what: 'a wait' | 'conv.external()'): LogStep | 'mismatch' | undefined {
     const step = this.log[this.cursor];
     if (step === undefined) return undefined;
-    const fits = what === 'a wait' ? step.k === 'u' : step.k !== 'u';
+    const isWait = step.k === 'u' || step.k === 't';
+    const fits = what === 'a wait' ? isWait : !isWait;
     if (!fits) {
-      this.mismatch(what, step.k === 'u' ? 'a wait' : 'conv.external()');
+      this.mismatch(what, isWait ? 'a wait' : 'conv.external()');
       return 'mismatch';
     }
     this.cursor++;

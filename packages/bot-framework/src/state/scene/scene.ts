@@ -51,6 +51,8 @@ export interface InScene<D extends object> {
 export type SceneStep<D extends object, C extends BaseContext> =
   | Handler<C & InScene<D>>
   | {
+      /** What `describe()` calls the step. @default its prompt when that is a string, else `step <n>` */
+      name?: string;
       /** Asks the step's question when it is shown. */
       prompt?: string | ((ctx: C & InScene<D>) => unknown);
       /** Handles the answer. */
@@ -118,6 +120,8 @@ export interface SceneRuntime {
   readonly onEnter: ((ctx: BaseContext) => unknown) | undefined;
   /** The leave hook. */
   readonly onLeave: ((ctx: BaseContext, reason: SceneLeaveReason, data: object) => unknown) | undefined;
+  /** The Mermaid lines of the scene as a composite state (what `describe()` draws). */
+  readonly diagram: readonly string[];
 }
 
 /**
@@ -170,8 +174,14 @@ export class Scene<N extends string, D extends object, C extends BaseContext = C
       if (options[key] !== undefined && (typeof command !== 'string' || command === ''))
         throw new VkwireConfigError('scene', `${key}.command`, 'a command name', { got: command });
     }
+    const labels = options.steps.map((step, index) =>
+      typeof step === 'function'
+        ? `step ${index + 1}`
+        : (step.name ?? (typeof step.prompt === 'string' ? step.prompt : `step ${index + 1}`)),
+    );
     this.runtime = {
       steps,
+      diagram: diagram(name, labels, options),
       parse: options.data === undefined ? (data) => data : (data) => options.data?.parse(data),
       timeoutMs: options.timeoutMs,
       expired: options.expired ?? 'This dialog has expired.',
@@ -185,6 +195,49 @@ export class Scene<N extends string, D extends object, C extends BaseContext = C
       onLeave: options.onLeave as SceneRuntime['onLeave'],
     };
   }
+
+  /**
+   * The scene's declared flow as Mermaid `stateDiagram-v2` text (paste it into a ` ```mermaid `
+   * block): its steps in order with `next`, `back` when a back command is declared, `done` after the
+   * last, and the exits from any step (`cancel`, `timeout`). `goto()` moves, made at run time, are
+   * not drawn.
+   */
+  describe(): string {
+    return `${['stateDiagram-v2', ...this.runtime.diagram].join('\n')}\n`;
+  }
+}
+
+/** A label Mermaid accepts after `:` (one line, no `;` or `:`-led breaks). */
+function label(text: string): string {
+  const line = text.replace(/\s+/g, ' ').replace(/[;#]/g, ' ').trim();
+  return line.length > 40 ? `${line.slice(0, 39)}…` : line;
+}
+
+/** A scene as a composite state: `[*] --> name` enters it, its steps inside, its exits after. */
+function diagram<D extends object, C extends BaseContext>(
+  name: string,
+  labels: readonly string[],
+  options: SceneOptions<D, C>,
+): string[] {
+  const id = (index: number) => `${name}_${index + 1}`;
+  const lines = [`    [*] --> ${name} : enter`, `    state ${name} {`];
+  labels.forEach((text, index) => {
+    lines.push(`        ${id(index)} : ${index + 1}. ${label(text)}`);
+  });
+  lines.push(`        [*] --> ${id(0)}`);
+  for (let index = 0; index + 1 < labels.length; index++)
+    lines.push(`        ${id(index)} --> ${id(index + 1)} : next`);
+  const back = options.back?.command;
+  if (back !== undefined)
+    for (let index = 1; index < labels.length; index++)
+      lines.push(`        ${id(index)} --> ${id(index - 1)} : /${back}`);
+  lines.push(`        ${id(labels.length - 1)} --> [*] : done`);
+  if (back !== undefined) lines.push(`        ${id(0)} --> [*] : /${back}`);
+  lines.push('    }');
+  lines.push(`    ${name} --> [*]`);
+  if (options.cancel !== undefined) lines.push(`    ${name} --> [*] : /${options.cancel.command}`);
+  if (options.timeoutMs !== undefined) lines.push(`    ${name} --> [*] : timeout ${options.timeoutMs} ms`);
+  return lines;
 }
 
 /** A handler whose returned string is sent as the reply (as `on`'s handlers). */

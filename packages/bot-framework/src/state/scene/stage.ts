@@ -134,6 +134,14 @@ export class Stage<M extends SceneDataMap> implements MiddlewareObj<BaseContext 
    * @param scenes the scenes it runs (distinct names)
    * @param options storage, key strategy, TTL, lease
    */
+  /**
+   * Every scene of the stage as one Mermaid `stateDiagram-v2` (each a composite state of its steps;
+   * see `Scene#describe`).
+   */
+  describe(): string {
+    return `${['stateDiagram-v2', ...[...this.scenes.values()].flatMap((runtime) => runtime.diagram)].join('\n')}\n`;
+  }
+
   constructor(scenes: readonly AnyScene[], options: StageOptions = {}) {
     if (!Array.isArray(scenes) || scenes.length === 0)
       throw new VkwireConfigError('stage', 'scenes', 'a non-empty array of scene() declarations', {

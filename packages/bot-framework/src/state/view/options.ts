@@ -29,6 +29,14 @@ export interface ViewOptions<S> {
   refusedText?: string;
   /** The snackbar a press of an expired view gets. @default 'This has expired' */
   expiredText?: string;
+  /**
+   * The key the buttons' payloads are signed with (HMAC-SHA256): a press whose payload was not made
+   * by this bot (a changed state, author or expiry) is refused with `refusedText` and a warning.
+   * Give the same stable secret to every worker and keep it across restarts (required with a
+   * `store` other than a `MemoryKeyValueStore`). @default the bot's `viewSecret`, else a random key
+   * of this process (views sent before a restart are then refused)
+   */
+  secret?: string | Uint8Array;
 }
 
 /** A button handler of a view: the press, and the view with its state. */

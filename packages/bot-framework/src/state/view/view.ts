@@ -1,5 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { type KeyValueStore, MemoryKeyValueStore, VkwireConfigError } from '@vkwire/core';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  errorText,
+  type KeyValueStore,
+  type Logger,
+  MemoryKeyValueStore,
+  VkwireConfigError,
+} from '@vkwire/core';
 import type { ButtonContext, PayloadQuery } from '../../composer.js';
 import type { Context, SendOptions } from '../../context.js';
 import { type CallbackData, defineCallbackData } from '../../keyboard/callback-data.js';
@@ -10,10 +16,15 @@ import type { ViewAllow, ViewButtonOptions, ViewHandler, ViewLabel, ViewOptions 
 
 const COMPONENT = 'View';
 const DEFAULT_TTL_MS = 3_600_000;
+/** The views' signing key when none is given: this process's only (a restart changes it). */
+const PROCESS_KEY = randomBytes(32);
+/** Characters of the (base64url) HMAC kept in a payload: 96 bits. */
+const SIGNATURE_LENGTH = 16;
 
 /**
  * What a view's buttons carry: the button (`b`), the expiry (`e`, ms since the epoch), the author
- * (`a`, 0 for none), and the state inline as JSON (`s`) or its storage id (`k`).
+ * (`a`, 0 for none), the state inline as JSON (`s`) or its storage id (`k`), and their signature
+ * (`h`: an HMAC of all of it and the chat, with the view's secret).
  */
 export interface ViewData {
   b: string;
@@ -21,6 +32,7 @@ export interface ViewData {
   a: number;
   s?: string;
   k?: string;
+  h?: string;
 }
 
 interface ViewButton<S> {
@@ -90,11 +102,21 @@ export class View<S> {
   private readonly ttlMs: number;
   private readonly allow: ViewAllow<S>;
   private readonly store: KeyValueStore;
+  private readonly key: Uint8Array;
 
+  /**
+   * @param name the view's name (in its payloads)
+   * @param options its state, text, buttons' access and expiry, store and secret
+   * @param build lays out its buttons
+   * @param logger where a forged press is reported
+   * @param defaultSecret the bot's `viewSecret`, for a view without its own `secret`
+   */
   constructor(
     readonly name: string,
     private readonly options: ViewOptions<S>,
     build: (view: ViewBuilder<S>) => void,
+    private readonly logger?: Logger,
+    defaultSecret?: string | Uint8Array,
   ) {
     if (typeof name !== 'string' || name === '')
       throw new VkwireConfigError(COMPONENT, 'name', 'a non-empty string', { got: name });
@@ -105,6 +127,23 @@ export class View<S> {
       });
     this.allow = options.allow ?? 'anyone';
     this.store = options.store ?? new MemoryKeyValueStore();
+    const secret = options.secret ?? defaultSecret;
+    if (secret !== undefined && !(typeof secret === 'string' ? secret.length > 0 : secret.byteLength > 0))
+      throw new VkwireConfigError(COMPONENT, `${name}.secret`, 'a non-empty string or bytes', {
+        got: secret,
+        secret: true,
+      });
+    if (
+      secret === undefined &&
+      options.store !== undefined &&
+      !(options.store instanceof MemoryKeyValueStore)
+    )
+      throw new VkwireConfigError(
+        COMPONENT,
+        `${name}.secret`,
+        "a stable secret shared by every worker (the view's `secret` or the bot's `viewSecret`): with a shared `store`, another process must accept this one's buttons",
+      );
+    this.key = secret === undefined ? PROCESS_KEY : typeof secret === 'string' ? Buffer.from(secret) : secret;
     const builder = new ViewBuilder<S>(name);
     build(builder);
     this.rows = builder.rows.filter((row) => row.length > 0);
@@ -117,6 +156,7 @@ export class View<S> {
       a: 'number',
       s: { type: 'string', optional: true },
       k: { type: 'string', optional: true },
+      h: { type: 'string', optional: true },
     });
     this.query = this.codec.filter();
   }
@@ -145,6 +185,14 @@ export class View<S> {
     // A view's buttons are callback buttons: a text message carrying such a payload runs nothing.
     if (ctx.buttonPress() === undefined) return;
     const data = ctx.data;
+    if (!this.verify(ctx, data)) {
+      this.logger?.warn(
+        { view: this.name, peer_id: ctx.peerId, user_id: ctx.senderId, event_id: ctx.delivery.eventId },
+        'a view button press carried a payload this bot did not sign: refused (forged, or signed with another secret)',
+      );
+      await this.snackbar(ctx, this.options.refusedText ?? 'This is not for you');
+      return;
+    }
     const button = this.buttons.get(data.b);
     const live = Date.now() <= data.e && button !== undefined && !(await this.isClosed(ctx));
     const state = live ? await this.stateOf(ctx, data) : undefined;
@@ -193,7 +241,7 @@ export class View<S> {
     let inline = sent.key === undefined;
     if (inline) {
       try {
-        for (const row of this.rows) for (const button of row) this.pack(button.id, sent, { s: json });
+        for (const row of this.rows) for (const button of row) this.pack(ctx, button.id, sent, { s: json });
       } catch (error) {
         if (!(error instanceof CallbackDataError && error.code === 'payload_too_long')) throw error;
         inline = false;
@@ -209,7 +257,7 @@ export class View<S> {
       if (index > 0) keyboard.row();
       for (const button of row) {
         const label = typeof button.label === 'function' ? button.label(sent.state) : button.label;
-        const payload = this.pack(button.id, sent, inline ? { s: json } : { k: sent.key as string });
+        const payload = this.pack(ctx, button.id, sent, inline ? { s: json } : { k: sent.key as string });
         keyboard.callback(label, {
           payload,
           ...(button.options.color === undefined ? {} : { color: button.options.color }),
@@ -219,8 +267,38 @@ export class View<S> {
     return keyboard;
   }
 
-  private pack(id: string, sent: Sent<S>, state: { s: string } | { k: string }): string {
-    return this.codec.pack({ b: id, e: sent.expiresAt, a: sent.author, ...state });
+  private pack(ctx: Context, id: string, sent: Sent<S>, state: { s: string } | { k: string }): string {
+    const data: ViewData = { b: id, e: sent.expiresAt, a: sent.author, ...state };
+    return this.codec.pack({ ...data, h: this.sign(ctx, data) });
+  }
+
+  /** The signature of a payload's fields and the chat it is in. */
+  private sign(ctx: Context, data: ViewData): string {
+    const text = [
+      this.name,
+      ctx.groupId ?? 0,
+      ctx.peerId ?? 0,
+      data.b,
+      data.e,
+      data.a,
+      data.s ?? '',
+      data.k ?? '',
+    ];
+    return createHmac('sha256', this.key)
+      .update(JSON.stringify(text))
+      .digest('base64url')
+      .slice(0, SIGNATURE_LENGTH);
+  }
+
+  /** Whether a pressed payload carries this bot's signature (compared in constant time). */
+  private verify(ctx: Context, data: ViewData): boolean {
+    if (typeof data.h !== 'string' || data.h.length !== SIGNATURE_LENGTH) return false;
+    try {
+      return timingSafeEqual(Buffer.from(data.h), Buffer.from(this.sign(ctx, data)));
+    } catch (error) {
+      this.logger?.warn({ view: this.name, error: errorText(error) }, 'could not check a view payload');
+      return false;
+    }
   }
 
   /** The pressed message's state: inline, or from the store (undefined once expired there). */

@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { type Filtered, matchesQuery, type UpdateQuery } from '../../filters.js';
 import { payloadMatches } from '../../keyboard/payload.js';
+import type { UserContext } from '../../user-context.js';
 
 /** A predicate over the next update of the conversation; a type guard narrows what `waitFor` resolves with. */
 export type WaitPredicate<C extends Context = Context> = (ctx: C) => boolean;
@@ -57,3 +58,29 @@ export function isWaitFilter(value: unknown): value is WaitFilter {
     typeof value === 'string' || typeof value === 'function' || (typeof value === 'object' && value !== null)
   );
 }
+
+/** What a user bot's `ctx.waitFor` waits for: a User Long Poll event type, a predicate, or a filter object. */
+export type UserWaitFilter =
+  | UpdateQuery<UserContext>
+  | ((ctx: UserContext) => boolean)
+  | ((ctx: UserContext) => ctx is UserContext)
+  | {
+      /** Its type, as the user bot's `on` takes it (`'message'`, `'message_new'`...). */
+      type?: UpdateQuery<UserContext>;
+      /** Its text equals this string, or matches this regular expression. */
+      text?: string | RegExp;
+      /** Its payload contains this pattern. */
+      payload?: Record<string, unknown>;
+      /** Any further test. */
+      where?: (ctx: UserContext) => boolean;
+    };
+
+/** The context a user bot's `waitFor(filter)` resolves with: narrowed by the filter's type or type guard. */
+export type UserWaitResult<F> =
+  F extends UpdateQuery<UserContext>
+    ? Filtered<UserContext, F>
+    : F extends (ctx: UserContext) => ctx is UserContext & infer T
+      ? UserContext & T
+      : F extends { type: infer Q extends UpdateQuery<UserContext> }
+        ? Filtered<UserContext, Q>
+        : UserContext;

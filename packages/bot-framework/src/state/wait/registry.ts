@@ -50,6 +50,10 @@ interface Waiter {
  */
 export class WaitRegistry {
   private readonly waiters = new Map<string, Waiter[]>();
+  /** How many waits are pending per community and conversation. */
+  private readonly waitingPeers = new Map<string, number>();
+  /** The last update handled aside in a conversation where a handler waits. */
+  private readonly detached = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(private readonly logger: Logger) {}
@@ -75,6 +79,12 @@ export class WaitRegistry {
     }
     const flow = new Flow();
     bindings.set(ctx, { registry: this, flow });
+    const peer = peerOf(ctx);
+    // Until those handled aside are done, the conversation's next updates queue behind them.
+    if (peer !== undefined && (this.waitingPeers.has(peer) || this.detached.has(peer))) {
+      this.detach(peer, ctx, flow, dispatch, track);
+      return;
+    }
     let finished = false;
     const turn = flow.current();
     const work = dispatch(ctx).finally(() => {
@@ -85,6 +95,32 @@ export class WaitRegistry {
     if (finished) return;
     track(work);
     await this.answerPress(ctx);
+  }
+
+  /**
+   * Handles an update of a conversation where a handler waits, without holding the conversation:
+   * its handlers may need state the waiting handler holds until it finishes (a session's key), and
+   * the answer the wait needs must still be able to arrive. Such updates run in their order, each
+   * once the previous one's handler is done or waits; the bot answers a button press after its
+   * handlers, as always.
+   */
+  private detach(
+    peer: string,
+    ctx: Context,
+    flow: Flow,
+    dispatch: (ctx: Context) => Promise<void>,
+    track: (work: Promise<void>) => void,
+  ): void {
+    const previous = this.detached.get(peer) ?? Promise.resolve();
+    const turn = flow.current();
+    const work = previous.then(() => dispatch(ctx)).finally(() => flow.end());
+    // The next one may start once this one's handler is done or waits, as in the bot's own queue.
+    const tail = turn.then(() => undefined);
+    this.detached.set(peer, tail);
+    void tail.then(() => {
+      if (this.detached.get(peer) === tail) this.detached.delete(peer);
+    });
+    track(work);
   }
 
   /**
@@ -129,6 +165,8 @@ export class WaitRegistry {
       const list = this.waiters.get(key) ?? [];
       list.push(waiter);
       this.waiters.set(key, list);
+      const peer = peerOf(ctx) as string;
+      this.waitingPeers.set(peer, (this.waitingPeers.get(peer) ?? 0) + 1);
       flow.pause();
     });
   }
@@ -138,6 +176,7 @@ export class WaitRegistry {
     this.closed = true;
     const all = [...this.waiters.values()].flat();
     this.waiters.clear();
+    this.waitingPeers.clear();
     for (const waiter of all) waiter.reject(new WaitCancelledError('the bot was stopped while waiting'));
   }
 
@@ -175,6 +214,10 @@ export class WaitRegistry {
     if (list === undefined || index < 0) return;
     list.splice(index, 1);
     if (list.length === 0) this.waiters.delete(key);
+    const peer = key.slice(0, key.lastIndexOf(':'));
+    const left = (this.waitingPeers.get(peer) ?? 1) - 1;
+    if (left > 0) this.waitingPeers.set(peer, left);
+    else this.waitingPeers.delete(peer);
   }
 
   /** Stops the spinner of a callback button press nobody answered (as the bot does after handlers). */
@@ -209,10 +252,16 @@ export function waitFor(ctx: Context, filter: WaitFilter, options: WaitOptions =
 
 /** Community, conversation and user: who a wait belongs to. */
 function keyOf(ctx: Context): string | undefined {
-  const peer = ctx.peerId;
+  const peer = peerOf(ctx);
   const user = ctx.senderId;
   if (peer === undefined || user === undefined) return undefined;
-  return `${ctx.groupId ?? 0}:${peer}:${user}`;
+  return `${peer}:${user}`;
+}
+
+/** Community and conversation: the part of a wait's key an update of any member shares. */
+function peerOf(ctx: Context): string | undefined {
+  const peer = ctx.peerId;
+  return peer === undefined ? undefined : `${ctx.groupId ?? 0}:${peer}`;
 }
 
 function settle(): { promise: Promise<void>; resolve: () => void } {

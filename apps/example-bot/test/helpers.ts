@@ -1,4 +1,4 @@
-import { createSandbox, type Sandbox, type SentMessage } from '@vkwire/sandbox';
+import { type CreateChatOptions, createSandbox, type Sandbox, type SentMessage, type SimChat } from '@vkwire/sandbox';
 import { afterEach } from 'vitest';
 import { createExampleBot, type ExampleBotOptions } from '../src/bot.js';
 import type { ExampleBot } from '../src/context.js';
@@ -111,4 +111,11 @@ export function payloadOf(message: SentMessage, label: string): unknown {
   const button = buttons.flat().find((candidate) => candidate.action.label === label);
   if (!button?.action.payload) throw new Error(`no button "${label}" with a payload in: ${JSON.stringify(labels(message))}`);
   return JSON.parse(button.action.payload);
+}
+
+/** A group chat with the bot in it, once the bot has greeted it (so its greeting is out of the way). */
+export async function chatWithBot(vk: Sandbox, options: CreateChatOptions): Promise<SimChat> {
+  const chat = vk.createChat(options);
+  await reply(vk, chat.peerId, /^Hi all!/);
+  return chat;
 }

@@ -1,3 +1,4 @@
 import { packageTestConfig } from '../../vitest.shared.ts';
 
-export default packageTestConfig();
+// The entry point's tests start node with tsx (several seconds on a busy machine).
+export default packageTestConfig({ testTimeout: 60_000 });

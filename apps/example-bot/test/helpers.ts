@@ -51,12 +51,18 @@ export async function startBot(
 }
 
 /**
- * Resolves with what `probe` finds once it finds something (polled; the test's own timeout is the
- * only limit, and its failure names what was seen).
+ * Resolves with what `probe` finds once it finds something, polling (after `refresh`, when given).
+ * It waits up to 15 s, a bound for a test that would hang, not a measured time; the failure names
+ * what was seen.
  */
-export async function eventually<T>(probe: () => T | undefined, describe: () => string): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined,
+  describe: () => string,
+  refresh?: () => Promise<void>,
+): Promise<T> {
   const deadline = Date.now() + 15_000;
   for (;;) {
+    await refresh?.();
     const found = probe();
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error(`not found: ${describe()}`);

@@ -1,4 +1,7 @@
 import { packageTestConfig } from '../../vitest.shared.ts';
 
-// The entry point's tests start node with tsx (several seconds on a busy machine).
-export default packageTestConfig({ testTimeout: 60_000 });
+// Redis for the REDIS_URL tests; the entry point's tests start node with tsx (seconds on a busy machine).
+export default packageTestConfig({
+  globalSetup: ['../../tools/testing/src/redis-global-setup.ts'],
+  testTimeout: 60_000,
+});

@@ -1,5 +1,4 @@
 // `pnpm start`: the example bot, offline on an embedded sandbox by default, or on VK with VK_TOKEN.
-import { RedisStorage } from '@vkwire/redis-bridge';
 import { createSandbox, type Sandbox, type SandboxOptions } from '@vkwire/sandbox';
 import { createExampleBot } from './bot.js';
 import type { ExampleBot } from './context.js';
@@ -25,7 +24,10 @@ try {
   throw error;
 }
 
-const storage = settings.REDIS_URL ? new RedisStorage({ redis: settings.REDIS_URL }) : undefined;
+// Redis only when asked for: the client is loaded then, not on every start.
+const storage = settings.REDIS_URL
+  ? new (await import('@vkwire/redis-bridge')).RedisStorage({ redis: settings.REDIS_URL })
+  : undefined;
 let vk: Sandbox | undefined;
 let bot: ExampleBot | undefined;
 

@@ -48,7 +48,8 @@ export function createExampleBot(options: ExampleBotOptions): ExampleBot {
     ...(options.apiUrl === undefined ? {} : { baseUrl: options.apiUrl }),
     logger,
   });
-  const reminders = options.reminders ?? new Reminders((error) => logger.error({ err: error }, 'a reminder failed'));
+  const reminders =
+    options.reminders ?? new Reminders((error) => logger.error({ err: error }, 'a reminder failed'));
 
   // First: the error boundary and the scenes (a user in a scene gets there before the commands).
   errors(bot, logger);

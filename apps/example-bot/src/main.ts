@@ -11,8 +11,10 @@ const fail = (line: string, code = 1): never => {
 
 const listenProblem = (error: unknown, port: number): string | undefined => {
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'EADDRINUSE') return `port ${port} is already in use; set PORT to another one (PORT=0: any free port)`;
-  if (code === 'EACCES') return `not allowed to listen on port ${port} (ports below 1024 need privileges); set PORT`;
+  if (code === 'EADDRINUSE')
+    return `port ${port} is already in use; set PORT to another one (PORT=0: any free port)`;
+  if (code === 'EACCES')
+    return `not allowed to listen on port ${port} (ports below 1024 need privileges); set PORT`;
   return undefined;
 };
 
@@ -61,8 +63,14 @@ try {
   } else {
     bot = createExampleBot({ token: settings.VK_TOKEN, apiUrl: settings.VK_API_URL, storage });
     if (settings.PUBLIC_URL !== undefined) {
-      const { url } = await bot.serve({ port: settings.PORT, hostname: '0.0.0.0', publicUrl: settings.PUBLIC_URL });
-      process.stdout.write(`example-bot: Callback API at ${url}, registered with VK as ${settings.PUBLIC_URL}\n`);
+      const { url } = await bot.serve({
+        port: settings.PORT,
+        hostname: '0.0.0.0',
+        publicUrl: settings.PUBLIC_URL,
+      });
+      process.stdout.write(
+        `example-bot: Callback API at ${url}, registered with VK as ${settings.PUBLIC_URL}\n`,
+      );
     } else {
       await bot.start();
       process.stdout.write('example-bot: on VK over Bots Long Poll\n');

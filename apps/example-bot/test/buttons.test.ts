@@ -15,7 +15,9 @@ describe('keyboards and buttons', () => {
     expect(coin.text).toMatch(/^(Heads|Tails)$/);
     const time = await ask(vk, USER, '🕒 Time', { payload: payloadOf(menu, '🕒 Time') });
     expect(time.text).toMatch(/^It is \d\d:\d\d UTC\.$/);
-    const hidden = await ask(vk, USER, 'Hide the keyboard', { payload: payloadOf(menu, 'Hide the keyboard') });
+    const hidden = await ask(vk, USER, 'Hide the keyboard', {
+      payload: payloadOf(menu, 'Hide the keyboard'),
+    });
     expect(hidden.text).toBe('Keyboard hidden.');
     expect(hidden.keyboard?.buttons).toEqual([]);
   });
@@ -26,7 +28,9 @@ describe('keyboards and buttons', () => {
     expect(message.keyboard?.inline).toBe(true);
     expect(labels(message)).toEqual([['Show a snackbar'], ['vkwire on GitHub']]);
 
-    const eventId = vk.user(USER).pressCallbackButton(USER, message.cmid, payloadOf(message, 'Show a snackbar'));
+    const eventId = vk
+      .user(USER)
+      .pressCallbackButton(USER, message.cmid, payloadOf(message, 'Show a snackbar'));
     const answer = await eventually(
       () => vk.eventAnswers({ eventId })[0],
       () => `an answer to ${eventId}`,
@@ -71,7 +75,7 @@ describe('keyboards and buttons', () => {
     expect(current()?.text).toBe('Our shop. Pick a product:');
   });
 
-  test('/poll in a chat: a view counts everyone\'s votes in its message and closes', async () => {
+  test("/poll in a chat: a view counts everyone's votes in its message and closes", async () => {
     const { vk } = await startBot();
     const chat = await chatWithBot(vk, { title: 'Tea time', members: [USER, USER + 1] });
     const poll = await ask(vk, USER, '/poll', { peerId: chat.peerId });

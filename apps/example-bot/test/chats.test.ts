@@ -16,7 +16,11 @@ describe('group chats', () => {
   test('/ban by a chat admin removes the user (messages.removeChatUser)', async () => {
     const { vk } = await startBot();
     vk.user(SPAMMER, { firstName: 'Spam', lastName: 'Bot' });
-    const chat = await chatWithBot(vk, { title: 'Friends', members: [OWNER, MEMBER, SPAMMER], admins: [-vk.group.id] });
+    const chat = await chatWithBot(vk, {
+      title: 'Friends',
+      members: [OWNER, MEMBER, SPAMMER],
+      admins: [-vk.group.id],
+    });
     const answer = await ask(vk, OWNER, `/ban [id${SPAMMER}|@spam]`, { peerId: chat.peerId });
     expect(answer.text).toBe('Spam Bot was removed from the chat.');
     expect(chat.members).not.toContain(SPAMMER);
@@ -25,7 +29,11 @@ describe('group chats', () => {
 
   test('/ban by a member who is no admin is refused by the chat-admin check', async () => {
     const { vk } = await startBot();
-    const chat = await chatWithBot(vk, { title: 'Friends', members: [OWNER, MEMBER, SPAMMER], admins: [-vk.group.id] });
+    const chat = await chatWithBot(vk, {
+      title: 'Friends',
+      members: [OWNER, MEMBER, SPAMMER],
+      admins: [-vk.group.id],
+    });
     const answer = await ask(vk, MEMBER, `/ban [id${SPAMMER}|@spam]`, { peerId: chat.peerId });
     expect(answer.text).toMatch(/admin/i);
     expect(chat.members).toContain(SPAMMER);
@@ -40,7 +48,7 @@ describe('group chats', () => {
     expect(chat.members).toContain(SPAMMER);
   });
 
-  test('/ban of the owner is answered by the router\'s error boundary', async () => {
+  test("/ban of the owner is answered by the router's error boundary", async () => {
     const { vk } = await startBot();
     const chat = await chatWithBot(vk, {
       title: 'Friends',

@@ -1,4 +1,10 @@
-import { type CreateChatOptions, createSandbox, type Sandbox, type SentMessage, type SimChat } from '@vkwire/sandbox';
+import {
+  type CreateChatOptions,
+  createSandbox,
+  type Sandbox,
+  type SentMessage,
+  type SimChat,
+} from '@vkwire/sandbox';
 import { afterEach } from 'vitest';
 import { createExampleBot, type ExampleBotOptions } from '../src/bot.js';
 import type { ExampleBot } from '../src/context.js';
@@ -16,7 +22,12 @@ export function cleanup(stop: () => Promise<unknown>): void {
 
 /** What a test logger collected. */
 export interface MemoryLogger {
-  logger: { debug(): void; info(): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  logger: {
+    debug(): void;
+    info(): void;
+    warn(o: object, m?: string): void;
+    error(o: object, m?: string): void;
+  };
   errors: Array<{ fields: object; message: string | undefined }>;
   warnings: Array<{ fields: object; message: string | undefined }>;
 }
@@ -80,10 +91,12 @@ export function reply(
   const test =
     typeof match === 'function'
       ? match
-      : (message: SentMessage) => (typeof match === 'string' ? message.text === match : match.test(message.text));
+      : (message: SentMessage) =>
+          typeof match === 'string' ? message.text === match : match.test(message.text);
   return eventually(
     () => vk.sent({ peer }).slice(after).find(test),
-    () => `a message to ${peer} matching ${String(match)}; sent: ${JSON.stringify(vk.sent({ peer }).map((m) => m.text))}`,
+    () =>
+      `a message to ${peer} matching ${String(match)}; sent: ${JSON.stringify(vk.sent({ peer }).map((m) => m.text))}`,
   );
 }
 
@@ -113,9 +126,12 @@ export function labels(message: SentMessage): string[][] {
 
 /** The payload of the button with this label in a sent keyboard (parsed). */
 export function payloadOf(message: SentMessage, label: string): unknown {
-  const buttons = (message.keyboard?.buttons ?? []) as Array<Array<{ action: { label?: string; payload?: string } }>>;
+  const buttons = (message.keyboard?.buttons ?? []) as Array<
+    Array<{ action: { label?: string; payload?: string } }>
+  >;
   const button = buttons.flat().find((candidate) => candidate.action.label === label);
-  if (!button?.action.payload) throw new Error(`no button "${label}" with a payload in: ${JSON.stringify(labels(message))}`);
+  if (!button?.action.payload)
+    throw new Error(`no button "${label}" with a payload in: ${JSON.stringify(labels(message))}`);
   return JSON.parse(button.action.payload);
 }
 

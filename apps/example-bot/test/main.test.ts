@@ -51,6 +51,8 @@ describe('the entry point (pnpm start)', () => {
     expect(await main.exited).toEqual({ code: 2, signal: null });
     const lines = main.stderr().trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^example-bot: bad settings: PORT: .*; REDIS_URL: a redis:\/\/ or rediss:\/\/ URL$/);
+    expect(lines[0]).toMatch(
+      /^example-bot: bad settings: PORT: .*; REDIS_URL: a redis:\/\/ or rediss:\/\/ URL$/,
+    );
   });
 });

@@ -68,7 +68,11 @@ export function spawnMain(env: Record<string, string>): MainProcess {
     return new Promise((resolve, reject) => {
       waiters.push({ pattern, resolve });
       void exited.then(({ code }) =>
-        reject(new Error(`exited (${code}) without printing ${pattern}; stdout: ${lines.join('\n')} stderr: ${stderr}`)),
+        reject(
+          new Error(
+            `exited (${code}) without printing ${pattern}; stdout: ${lines.join('\n')} stderr: ${stderr}`,
+          ),
+        ),
       );
     });
   };

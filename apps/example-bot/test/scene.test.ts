@@ -1,7 +1,7 @@
 import { MemoryKeyValueStore } from '@vkwire/core';
 import { describe, expect, test } from 'vitest';
-import { ask, cleanup, startBot } from './helpers.js';
 import { createExampleBot } from '../src/bot.js';
+import { ask, cleanup, startBot } from './helpers.js';
 
 const USER = 193847562;
 
@@ -10,7 +10,9 @@ describe('the registration scene', () => {
     const { vk } = await startBot();
     expect((await ask(vk, USER, '/register')).text).toBe("Let's register you. Your name? (/cancel to stop)");
     expect((await ask(vk, USER, 'A')).text).toBe('At least two letters, please.');
-    expect((await ask(vk, USER, 'Al')).text).toBe('Nice to meet you, Al. How old are you? (/back to change the name)');
+    expect((await ask(vk, USER, 'Al')).text).toBe(
+      'Nice to meet you, Al. How old are you? (/back to change the name)',
+    );
     expect((await ask(vk, USER, '/back')).text).toBe("Let's register you. Your name? (/cancel to stop)");
     expect((await ask(vk, USER, 'Alice')).text).toBe(
       'Nice to meet you, Alice. How old are you? (/back to change the name)',

@@ -27,7 +27,12 @@ describe('settings from the environment', () => {
 
   test('each bad setting is named, and a token never appears in the message', () => {
     const bad = () =>
-      loadSettings({ PORT: '70000', VK_TOKEN: 'secret-token', VK_API_URL: 'ftp://x', REDIS_URL: 'localhost' });
+      loadSettings({
+        PORT: '70000',
+        VK_TOKEN: 'secret-token',
+        VK_API_URL: 'ftp://x',
+        REDIS_URL: 'localhost',
+      });
     expect(bad).toThrow(SettingsError);
     try {
       bad();
@@ -42,6 +47,8 @@ describe('settings from the environment', () => {
     expect(() => loadSettings({ PUBLIC_URL: 'https://bot.example.com/callback' })).toThrow(
       /PUBLIC_URL: PUBLIC_URL is for real VK: set VK_TOKEN too/,
     );
-    expect(() => loadSettings({ VK_API_URL: 'https://api.vk.com/method' })).toThrow(/VK_API_URL: .*set VK_TOKEN/);
+    expect(() => loadSettings({ VK_API_URL: 'https://api.vk.com/method' })).toThrow(
+      /VK_API_URL: .*set VK_TOKEN/,
+    );
   });
 });

@@ -24,7 +24,12 @@ describe('on VK (VK_TOKEN), tried against a sandbox', () => {
     cleanup(() => vk.close());
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}/callback`;
-    const main = spawnMain({ VK_TOKEN: vk.group.token, VK_API_URL: vk.apiUrl, PORT: String(port), PUBLIC_URL: publicUrl });
+    const main = spawnMain({
+      VK_TOKEN: vk.group.token,
+      VK_API_URL: vk.apiUrl,
+      PORT: String(port),
+      PUBLIC_URL: publicUrl,
+    });
     await main.printed(/Callback API at .*, registered with VK as /);
     expect(vk.calls({ method: 'groups.addCallbackServer' }).length).toBe(1);
 

@@ -13,6 +13,7 @@ export function errors(bot: ExampleBot, logger: Logger): void {
   bot.catch(async (error, ctx) => {
     if (error instanceof CheckFailure) return ctx.reply(error.message);
     logger.error({ err: error, type: ctx.update.type }, 'example-bot: a handler failed');
-    if (ctx.peerId !== undefined) await ctx.reply('Something went wrong on my side, sorry. It has been logged.');
+    if (ctx.peerId !== undefined)
+      await ctx.reply('Something went wrong on my side, sorry. It has been logged.');
   });
 }

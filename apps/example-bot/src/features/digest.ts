@@ -13,16 +13,23 @@ export function digest(bot: ExampleBot, every: number | string): void {
     return next();
   });
 
-  bot.command('subscribe', { description: 'A digest in this conversation on a schedule (again: unsubscribe)' }, (ctx) => {
-    if (subscribers.delete(ctx.peerId)) return 'Unsubscribed from the digest.';
-    subscribers.add(ctx.peerId);
-    return `Subscribed: a digest every ${typeof every === 'number' ? `${every} ms` : every}.`;
-  });
+  bot.command(
+    'subscribe',
+    { description: 'A digest in this conversation on a schedule (again: unsubscribe)' },
+    (ctx) => {
+      if (subscribers.delete(ctx.peerId)) return 'Unsubscribed from the digest.';
+      subscribers.add(ctx.peerId);
+      return `Subscribed: a digest every ${typeof every === 'number' ? `${every} ms` : every}.`;
+    },
+  );
 
   bot.every(every, async ({ signal }) => {
     const count = messages;
     messages = 0;
     for (const peerId of subscribers)
-      await bot.api.messages.send({ peer_id: peerId, message: `📰 Digest: ${count} messages since the last one.` }, { signal });
+      await bot.api.messages.send(
+        { peer_id: peerId, message: `📰 Digest: ${count} messages since the last one.` },
+        { signal },
+      );
   });
 }

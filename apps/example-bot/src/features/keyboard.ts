@@ -14,5 +14,7 @@ export function keyboard(bot: ExampleBot): void {
   );
   bot.payload({ cmd: 'coin' }, () => (Math.random() < 0.5 ? 'Heads' : 'Tails'));
   bot.payload({ cmd: 'time' }, () => `It is ${new Date().toISOString().slice(11, 16)} UTC.`);
-  bot.payload({ cmd: 'hide' }, (ctx) => ctx.reply({ message: 'Keyboard hidden.', keyboard: Keyboard.remove() }));
+  bot.payload({ cmd: 'hide' }, (ctx) =>
+    ctx.reply({ message: 'Keyboard hidden.', keyboard: Keyboard.remove() }),
+  );
 }

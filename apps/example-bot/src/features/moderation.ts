@@ -27,8 +27,10 @@ export function moderation(): Router<ExampleContext> {
   // This router's error boundary: refused checks and VK's refusals get an answer.
   router.catch(async (error, ctx) => {
     if (error instanceof CheckFailure) await ctx.reply(error.message);
-    else if (error instanceof VkApiError && error.code === 15) await ctx.reply("I can't remove the chat's owner or an admin.");
-    else if (error instanceof VkApiError && error.code === 935) await ctx.reply('That user is not in this chat.');
+    else if (error instanceof VkApiError && error.code === 15)
+      await ctx.reply("I can't remove the chat's owner or an admin.");
+    else if (error instanceof VkApiError && error.code === 935)
+      await ctx.reply('That user is not in this chat.');
     else throw error;
   });
   return router;

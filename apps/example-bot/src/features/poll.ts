@@ -24,8 +24,14 @@ export function poll(bot: ExampleBot, store?: KeyValueStore): void {
         (votes) => `☕ Coffee (${votes.no})`,
         (_ctx, v) => v.update({ ...v.state, no: v.state.no + 1 }),
       );
-      view.row().button('close', 'Close', (_ctx, v) => v.close(`Poll closed: tea ${v.state.yes}, coffee ${v.state.no}.`));
+      view
+        .row()
+        .button('close', 'Close', (_ctx, v) =>
+          v.close(`Poll closed: tea ${v.state.yes}, coffee ${v.state.no}.`),
+        );
     },
   );
-  bot.command('poll', { description: 'A poll (a view: buttons bound to state)' }, (ctx) => ctx.replyView(tea));
+  bot.command('poll', { description: 'A poll (a view: buttons bound to state)' }, (ctx) =>
+    ctx.replyView(tea),
+  );
 }

@@ -28,7 +28,8 @@ export const registration = scene('register', {
       },
     },
     {
-      prompt: (ctx) => `Nice to meet you, ${ctx.scene.data.name}. How old are you? (/back to change the name)`,
+      prompt: (ctx) =>
+        `Nice to meet you, ${ctx.scene.data.name}. How old are you? (/back to change the name)`,
       handle: (ctx) => {
         const age = Number(ctx.text);
         if (!Number.isInteger(age) || age < 1 || age > 150) return 'A whole number, please.';

@@ -37,7 +37,10 @@ export function shop(bot: ExampleBot): void {
   });
   bot.button(buy.filter(), (ctx) => {
     const item = PRODUCTS.find((candidate) => candidate.id === ctx.data.id);
-    return ctx.answer({ type: 'show_snackbar', text: `Added ${ctx.data.count} × ${item?.name} to the cart.` });
+    return ctx.answer({
+      type: 'show_snackbar',
+      text: `Added ${ctx.data.count} × ${item?.name} to the cart.`,
+    });
   });
   bot.button(back.filter(), (ctx) => ctx.edit({ message: 'Our shop. Pick a product:', keyboard: catalog() }));
 }

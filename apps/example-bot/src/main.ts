@@ -41,7 +41,7 @@ const shutdown = async (): Promise<void> => {
 
 let stopping = false;
 const onSignal = (): void => {
-  if (stopping) return;
+  if (stopping) fail('stopped without waiting for the handlers (a second signal)', 130);
   stopping = true;
   shutdown().then(
     () => process.exit(0),

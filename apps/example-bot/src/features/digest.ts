@@ -26,10 +26,19 @@ export function digest(bot: ExampleBot, every: number | string): void {
   bot.every(every, async ({ signal }) => {
     const count = messages;
     messages = 0;
-    for (const peerId of subscribers)
-      await bot.api.messages.send(
+    const sends = [...subscribers].map((peerId) =>
+      bot.api.messages.send(
         { peer_id: peerId, message: `📰 Digest: ${count} messages since the last one.` },
         { signal },
+      ),
+    );
+    // One conversation that cannot be reached does not keep the others from their digest; the
+    // failures are thrown together, and the bot logs them.
+    const failed = (await Promise.allSettled(sends)).filter((result) => result.status === 'rejected');
+    if (failed.length > 0)
+      throw new AggregateError(
+        failed.map((result) => result.reason),
+        `digest: ${failed.length} of ${sends.length} conversations not reached`,
       );
   });
 }

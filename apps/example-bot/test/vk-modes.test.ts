@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { createSandbox } from '@vkwire/sandbox';
 import { describe, expect, test } from 'vitest';
 import { cleanup, reply } from './helpers.js';
@@ -40,5 +41,24 @@ describe('on VK (VK_TOKEN), tried against a sandbox', () => {
     main.child.kill('SIGTERM');
     expect(await main.exited).toEqual({ code: 0, signal: null });
     expect(main.stderr()).toBe('');
+  });
+
+  test('PUBLIC_URL with a busy PORT is one line and exit code 1', async () => {
+    const vk = await createSandbox({ rateLimit: false });
+    cleanup(() => vk.close());
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
+    cleanup(() => new Promise((resolve) => blocker.close(resolve)));
+    const { port } = blocker.address() as { port: number };
+    const main = spawnMain({
+      VK_TOKEN: vk.group.token,
+      VK_API_URL: vk.apiUrl,
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}/callback`,
+    });
+    expect(await main.exited).toEqual({ code: 1, signal: null });
+    expect(main.stderr()).toBe(
+      `example-bot: port ${port} is already in use; set PORT to another one (PORT=0: any free port)\n`,
+    );
   });
 });

@@ -144,6 +144,14 @@ describe('parseConfig', () => {
       value: '2000',
       problem: /^BUS_PARTITIONS: must be an integer from 1 to 1024, got "2000"$/,
     },
+    busMaxLen: {
+      value: '-1',
+      problem: /^BUS_MAXLEN: must be an integer ≥ 0 \(entries; 0 keeps all\), got "-1"$/,
+    },
+    busDedupeTtlMs: {
+      value: '999',
+      problem: /^BUS_DEDUPE_TTL_MS: must be an integer ≥ 1000 \(milliseconds\), got "999"$/,
+    },
     commandPrefixes: {
       value: '/,! x',
       problem: /^COMMAND_PREFIXES: prefix 2 contains whitespace, got "\/,! x"$/,
@@ -174,6 +182,15 @@ describe('parseConfig', () => {
       expect(found[0]).toMatch(bad[key].problem);
     },
   );
+
+  test('BUS_MAXLEN and BUS_DEDUPE_TTL_MS: documented defaults, 0 keeps every entry', () => {
+    const defaults = ok({ VK_TOKEN: TOKEN });
+    expect(defaults.busMaxLen).toBe(100_000);
+    expect(defaults.busDedupeTtlMs).toBe(3_600_000);
+    const set = ok({ VK_TOKEN: TOKEN, BUS_MAXLEN: '0', BUS_DEDUPE_TTL_MS: '600000' });
+    expect(set.busMaxLen).toBe(0);
+    expect(set.busDedupeTtlMs).toBe(600_000);
+  });
 
   test('numbers are plain digits: no signs, fractions, exponents, hex or units', () => {
     for (const value of ['+25', '25.0', '2.5e1', '0x19', '25s', ' 2 5 ', '-1'])

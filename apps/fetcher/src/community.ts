@@ -25,7 +25,13 @@ export interface CommunityOptions {
   /** The community, when configured; otherwise detected from the token. */
   groupId?: number;
   publisher: Publisher;
-  lease: Lease;
+  /**
+   * The lease of each community. With `acquireOrWait` (RedisLease), a standby asks again when the
+   * holder's term would end rather than every `min(1 s, leaseMs / 10)`.
+   */
+  lease: Lease & {
+    acquireOrWait?(key: string, ttlMs: number): Promise<LeaseGrant | { heldForMs: number }>;
+  };
   checkpoints: CheckpointStore;
   resolver: VkNameResolver;
   prefixes: readonly string[];
@@ -38,6 +44,21 @@ export interface CommunityOptions {
   /** A failure no retry can fix (a refused token, no access): the service ends on it. */
   onFatal(error: Error): void;
 }
+
+/**
+ * How long a standby waits before asking for the lease again. Knowing the holder's time left, it
+ * asks just after that (a holder that died is replaced as its term ends, with one call per
+ * renewal period instead of ten), and at least every `max(1 s, leaseMs / 3)` so that a lease
+ * released at a holder's clean stop is taken over within that. Not knowing it, every
+ * `min(1 s, leaseMs / 10)`.
+ */
+export function standbyPause(outcome: { heldForMs: number } | null, leaseMs: number): number {
+  if (outcome === null) return Math.min(1000, leaseMs / 10);
+  return Math.min(Math.max(1000, leaseMs / 3), Math.max(STANDBY_MIN_PAUSE_MS, outcome.heldForMs + 5));
+}
+
+/** The shortest standby pause: a lease about to lapse is not asked for in a tight loop. */
+const STANDBY_MIN_PAUSE_MS = 20;
 
 /** The VK error codes that mean the token itself is refused. */
 const TOKEN_REFUSED = new Set([5, 27, 28, 1117]);
@@ -107,22 +128,25 @@ export class CommunityPoller {
     const key = `fetcher:${groupId}`;
     let standbyLogged = false;
     while (!this.signal.aborted) {
-      let grant: LeaseGrant | null;
+      let outcome: LeaseGrant | { heldForMs: number } | null;
       try {
-        grant = await lease.acquire(key, leaseMs);
+        outcome = lease.acquireOrWait
+          ? await lease.acquireOrWait(key, leaseMs)
+          : await lease.acquire(key, leaseMs);
       } catch (error) {
         logger.warn({ groupId, err: error }, 'fetcher: cannot reach Redis for the lease; retrying');
         await sleep(Math.min(1000, leaseMs / 4), this.signal);
         continue;
       }
-      if (!grant) {
+      if (outcome === null || 'heldForMs' in outcome) {
         if (!standbyLogged)
           logger.info({ groupId }, 'fetcher: another fetcher polls this community; standing by');
         standbyLogged = true;
         this.setRole('standby');
-        await sleep(Math.min(1000, leaseMs / 10), this.signal);
+        await sleep(standbyPause(outcome, leaseMs), this.signal);
         continue;
       }
+      const grant = outcome;
       standbyLogged = false;
       const fatal = await this.lead(groupId, key, grant);
       if (fatal) throw fatal;

@@ -41,7 +41,7 @@ test('no token reaches a line: known tokens become fingerprints, access_token va
   logger.error({ error: `VK refused ${TOKEN}` }, 'as text');
   const text = JSON.stringify(lines);
   expect(text).not.toContain(TOKEN);
-  expect((lines[0]?.err as { message: string }).message).toBe(
+  expect((lines[0]?.err as { message?: string } | undefined)?.message).toBe(
     `GET https://lp.vk.com/?access_token=***&ts=5 failed; token [token ${tokenFingerprint(TOKEN)}]`,
   );
   expect(lines[1]?.error).toBe(`VK refused [token ${tokenFingerprint(TOKEN)}]`);

@@ -129,10 +129,15 @@ try {
     sandboxCpu: number;
     fetcherCpuUsPerEvent: number;
     redisCpuUsPerEvent: number;
+    eventsPerPublishCall: number;
   }> = [];
+  // The fetcher's publish calls (its latency histogram counts one per call): events per call.
+  const publishCalls = async () =>
+    metricSum(await fetcher.get('/metrics'), 'vkwire_fetcher_publish_latency_seconds_count');
   for (let round = 0; round < ROUNDS; round++) {
     await trimBus(client);
     await sleep(200);
+    const callsBefore = await publishCalls();
     const cpu = [cpuSeconds(fetcher.pid), cpuSeconds(redisPid), cpuSeconds(sandbox.pid)];
     const started = performance.now();
     await sandbox.bulk(EVENTS, { users: USERS, text: TEXT });
@@ -141,6 +146,7 @@ try {
     const used = [cpuSeconds(fetcher.pid), cpuSeconds(redisPid), cpuSeconds(sandbox.pid)].map(
       (now, index) => now - (cpu[index] as number),
     ) as [number, number, number];
+    const calls = (await publishCalls()) - callsBefore;
     rounds.push({
       perSecond: Math.round(EVENTS / seconds),
       seconds: Number(seconds.toFixed(3)),
@@ -150,6 +156,7 @@ try {
       sandboxCpu: round1(used[2] / seconds),
       fetcherCpuUsPerEvent: Math.round((used[0] * 1e6) / EVENTS),
       redisCpuUsPerEvent: Math.round((used[1] * 1e6) / EVENTS),
+      eventsPerPublishCall: round1(EVENTS / Math.max(1, calls)),
     });
   }
   const rssAfterThroughput = rssBytes(fetcher.pid);

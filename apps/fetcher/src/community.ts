@@ -1,10 +1,13 @@
 import { tokenFingerprint, type VkApi, VkApiError } from '@vkwire/api-client';
-import { type CheckpointStore, errorText, type Lease, type LeaseGrant, type Logger } from '@vkwire/core';
+import type { CheckpointStore, Lease, LeaseGrant, Logger } from '@vkwire/core';
 import {
   NORMALIZED_VK_TYPES,
+  type NormalizeOptions,
   normalize,
+  normalizeBatch,
   type VkNameResolver,
   type VkParsedUpdate,
+  type VkwireEvent,
 } from '@vkwire/events-schema';
 import { GroupLongPoll, LongPollRefusedError } from '@vkwire/longpoll';
 import type { Publisher } from '@vkwire/redis-bridge';
@@ -22,7 +25,13 @@ export interface CommunityOptions {
   /** The community, when configured; otherwise detected from the token. */
   groupId?: number;
   publisher: Publisher;
-  lease: Lease;
+  /**
+   * The lease of each community. With `acquireOrWait` (RedisLease), a standby asks again when the
+   * holder's term would end rather than every `min(1 s, leaseMs / 10)`.
+   */
+  lease: Lease & {
+    acquireOrWait?(key: string, ttlMs: number): Promise<LeaseGrant | { heldForMs: number }>;
+  };
   checkpoints: CheckpointStore;
   resolver: VkNameResolver;
   prefixes: readonly string[];
@@ -35,6 +44,21 @@ export interface CommunityOptions {
   /** A failure no retry can fix (a refused token, no access): the service ends on it. */
   onFatal(error: Error): void;
 }
+
+/**
+ * How long a standby waits before asking for the lease again. Knowing the holder's time left, it
+ * asks just after that (a holder that died is replaced as its term ends, with one call per
+ * renewal period instead of ten), and at least every `max(1 s, leaseMs / 3)` so that a lease
+ * released at a holder's clean stop is taken over within that. Not knowing it, every
+ * `min(1 s, leaseMs / 10)`.
+ */
+export function standbyPause(outcome: { heldForMs: number } | null, leaseMs: number): number {
+  if (outcome === null) return Math.min(1000, leaseMs / 10);
+  return Math.min(Math.max(1000, leaseMs / 3), Math.max(STANDBY_MIN_PAUSE_MS, outcome.heldForMs + 5));
+}
+
+/** The shortest standby pause: a lease about to lapse is not asked for in a tight loop. */
+const STANDBY_MIN_PAUSE_MS = 20;
 
 /** The VK error codes that mean the token itself is refused. */
 const TOKEN_REFUSED = new Set([5, 27, 28, 1117]);
@@ -104,25 +128,25 @@ export class CommunityPoller {
     const key = `fetcher:${groupId}`;
     let standbyLogged = false;
     while (!this.signal.aborted) {
-      let grant: LeaseGrant | null;
+      let outcome: LeaseGrant | { heldForMs: number } | null;
       try {
-        grant = await lease.acquire(key, leaseMs);
+        outcome = lease.acquireOrWait
+          ? await lease.acquireOrWait(key, leaseMs)
+          : await lease.acquire(key, leaseMs);
       } catch (error) {
-        logger.warn(
-          { groupId, error: errorText(error) },
-          'fetcher: cannot reach Redis for the lease; retrying',
-        );
+        logger.warn({ groupId, err: error }, 'fetcher: cannot reach Redis for the lease; retrying');
         await sleep(Math.min(1000, leaseMs / 4), this.signal);
         continue;
       }
-      if (!grant) {
+      if (outcome === null || 'heldForMs' in outcome) {
         if (!standbyLogged)
           logger.info({ groupId }, 'fetcher: another fetcher polls this community; standing by');
         standbyLogged = true;
         this.setRole('standby');
-        await sleep(Math.min(1000, leaseMs / 10), this.signal);
+        await sleep(standbyPause(outcome, leaseMs), this.signal);
         continue;
       }
+      const grant = outcome;
       standbyLogged = false;
       const fatal = await this.lead(groupId, key, grant);
       if (fatal) throw fatal;
@@ -142,10 +166,7 @@ export class CommunityPoller {
           throw new Error(
             `fetcher: VK refused a token (error ${error.code}: ${error.vkMessage}); check VK_TOKEN`,
           );
-        this.options.logger.warn(
-          { error: errorText(error) },
-          'fetcher: cannot ask VK about the token; retrying',
-        );
+        this.options.logger.warn({ err: error }, 'fetcher: cannot ask VK about the token; retrying');
         await sleep(Math.min(30_000, 500 * 2 ** attempt), this.signal);
         continue;
       }
@@ -186,15 +207,27 @@ export class CommunityPoller {
         if (failed === 1 || failed === 2 || failed === 3) observer.longPollFailed(groupId, failed);
       },
     });
-    const handler = async (update: VkParsedUpdate, context: { signal: AbortSignal }): Promise<void> => {
+    // One call per Long Poll answer: its updates normalized together (one resolver lookup for all
+    // their ids; from a warm cache, no API call), published in one publisher call, and the answer's
+    // ts checkpointed by the poll once Redis acknowledged every one of them.
+    const handleAnswer = async (
+      updates: readonly VkParsedUpdate[],
+      context: { signal: AbortSignal; ts: string },
+    ): Promise<void> => {
       const arrived = performance.now();
-      observer.received(groupId, update.type);
-      const event = await normalize(update, { resolver, prefixes });
-      const result = await publishUntilAcknowledged(publisher, event, context.signal, logger);
-      observer.published(event, (performance.now() - arrived) / 1000, result.duplicates > 0);
+      countTypes(updates, (type, count) => observer.received(groupId, type, count));
+      const events = await normalizeAnswer(updates, { resolver, prefixes }, (error, update) =>
+        logger.error(
+          { groupId, eventId: update.event_id, vkType: update.type, err: error },
+          'fetcher: could not normalize an update; it is skipped',
+        ),
+      );
+      if (events.length === 0) return;
+      const result = await publishUntilAcknowledged(publisher, events, context.signal, logger);
+      observer.published(events, (performance.now() - arrived) / 1000, result.duplicates);
       logger.debug(
-        { groupId, eventId: event.event_id, eventType: event.event_type, duplicate: result.duplicates > 0 },
-        'fetcher: published',
+        { groupId, ts: context.ts, events: events.length, duplicates: result.duplicates },
+        'fetcher: published a Long Poll answer',
       );
     };
     // Renew the lease from the moment it is granted, a few times per term (starting the poll may
@@ -202,7 +235,7 @@ export class CommunityPoller {
     const lost = new AbortController();
     const renewing = this.renewWhileHeld(key, grant, lost);
     try {
-      await poll.start(handler);
+      await poll.startAnswers(handleAnswer);
       if (lost.signal.aborted) throw new Error('the lease lapsed while the poll was starting');
       logger.info({ groupId, fence: grant.fence }, 'fetcher: polling the community');
       this.setRole('leader');
@@ -213,7 +246,7 @@ export class CommunityPoller {
       await this.releaseLease(key, grant);
       if (error instanceof LongPollRefusedError) return refusedWithHint(groupId, error);
       if (this.signal.aborted) return undefined;
-      logger.warn({ groupId, error: errorText(error) }, 'fetcher: Long Poll did not start; retrying');
+      logger.warn({ groupId, err: error }, 'fetcher: Long Poll did not start; retrying');
       await sleep(1000, this.signal);
       return undefined;
     }
@@ -256,7 +289,7 @@ export class CommunityPoller {
         lost.abort();
         return;
       } catch (error) {
-        logger.warn({ error: errorText(error) }, 'fetcher: cannot renew the lease (Redis unreachable)');
+        logger.warn({ err: error }, 'fetcher: cannot renew the lease (Redis unreachable)');
         if (performance.now() - confirmedAt >= leaseMs) {
           lost.abort();
           return;
@@ -267,10 +300,7 @@ export class CommunityPoller {
 
   private async releaseLease(key: string, grant: LeaseGrant): Promise<void> {
     await Promise.resolve(this.options.lease.release(key, grant.token)).catch((error: unknown) => {
-      this.options.logger.warn(
-        { error: errorText(error) },
-        'fetcher: could not release the lease; it lapses by itself',
-      );
+      this.options.logger.warn({ err: error }, 'fetcher: could not release the lease; it lapses by itself');
     });
   }
 }
@@ -289,4 +319,44 @@ function refusedWithHint(groupId: number, error: LongPollRefusedError): Error {
   return new Error(`fetcher: community ${groupId}: ${REFUSAL_HINTS[error.code]} (VK error ${error.vkCode})`, {
     cause: error,
   });
+}
+
+/** Calls `count` once per run of updates of one type (an answer is mostly one type). */
+function countTypes(updates: readonly VkParsedUpdate[], count: (type: string, n: number) => void): void {
+  let type = updates[0]?.type;
+  let n = 0;
+  for (const update of updates) {
+    if (update.type === type) {
+      n++;
+      continue;
+    }
+    if (type !== undefined) count(type, n);
+    type = update.type;
+    n = 1;
+  }
+  if (type !== undefined && n > 0) count(type, n);
+}
+
+/**
+ * The events of one answer, normalized together. An update that cannot be normalized fails the
+ * batch; then each is normalized alone, so only that one is skipped (and reported).
+ */
+async function normalizeAnswer(
+  updates: readonly VkParsedUpdate[],
+  options: NormalizeOptions,
+  skipped: (error: unknown, update: VkParsedUpdate) => void,
+): Promise<VkwireEvent[]> {
+  try {
+    return await normalizeBatch(updates, options);
+  } catch {
+    const events: VkwireEvent[] = [];
+    for (const update of updates) {
+      try {
+        events.push(await normalize(update, options));
+      } catch (error) {
+        skipped(error, update);
+      }
+    }
+    return events;
+  }
 }

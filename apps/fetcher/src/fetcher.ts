@@ -1,5 +1,5 @@
 import { VkApi, VkApiError } from '@vkwire/api-client';
-import { errorText, type Logger } from '@vkwire/core';
+import type { Logger } from '@vkwire/core';
 import type { VkNameResolver } from '@vkwire/events-schema';
 import {
   createPublisher,
@@ -17,6 +17,13 @@ import { sleep } from './sleep.js';
 /** How long each part may take to close at stop before it is cut. */
 const CLOSE_STEP_MS = 1500;
 
+/**
+ * How long a Redis command may wait for its reply (node-redis rejects it then; the publisher and
+ * the lease loop retry). Set here rather than left to node-redis's default, so that a Redis that
+ * accepts the connection but stops answering cannot hold a lease renewal or a checkpoint forever.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 5000;
+
 /** What the service runs with (the environment, parsed). */
 export interface FetcherOptions {
   /** One community token per community. */
@@ -31,6 +38,10 @@ export interface FetcherOptions {
   stream: string;
   /** The bus's partition count. */
   partitions: number;
+  /** Entries kept per partition, about (`XADD MAXLEN ~`); 0 or unset keeps all. */
+  maxLen?: number;
+  /** How long an event's dedupe mark lives, in ms. @default the publisher's (24 h) */
+  dedupeTtlMs?: number;
   /** Prefixes that make a message a command. */
   prefixes: readonly string[];
   /** Seconds VK holds a Long Poll request. */
@@ -81,11 +92,14 @@ export class Fetcher {
       this.#fail = resolve;
     });
     let redisDown = false;
-    this.#client = createClient({ url: options.redisUrl }) as RedisClientType;
+    this.#client = createClient({
+      url: options.redisUrl,
+      commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS },
+    }) as RedisClientType;
     this.#client.on('error', (error: unknown) => {
       if (redisDown) return;
       redisDown = true;
-      logger.warn({ error: errorText(error) }, 'fetcher: Redis unreachable; retrying (polling waits for it)');
+      logger.warn({ err: error }, 'fetcher: Redis unreachable; retrying (polling waits for it)');
     });
     this.#client.on('ready', () => {
       if (redisDown) logger.info({}, 'fetcher: Redis is reachable again');
@@ -102,6 +116,8 @@ export class Fetcher {
         redis: this.#client,
         stream: options.stream,
         partitions: options.partitions,
+        ...(options.maxLen ? { maxLen: options.maxLen } : {}),
+        ...(options.dedupeTtlMs !== undefined ? { dedupeTtlMs: options.dedupeTtlMs } : {}),
         logger,
       });
       return publisher;
@@ -156,7 +172,7 @@ export class Fetcher {
     this.#started = true;
     // node-redis retries the connection until Redis answers; commands wait for it meanwhile.
     this.#connecting = this.#client.connect().catch((error: unknown) => {
-      this.options.logger.error({ error: errorText(error) }, 'fetcher: cannot connect to Redis');
+      this.options.logger.error({ err: error }, 'fetcher: cannot connect to Redis');
     });
     this.#openPublisher().catch((error: unknown) => this.#fail(error as Error));
     for (const poller of this.#pollers) poller.start();
@@ -189,7 +205,7 @@ export class Fetcher {
       const outcome = await Promise.race([
         close().then(
           () => 'closed',
-          (error: unknown) => logger.warn({ error: errorText(error) }, `fetcher: closing ${what} failed`),
+          (error: unknown) => logger.warn({ err: error }, `fetcher: closing ${what} failed`),
         ),
         sleep(CLOSE_STEP_MS).then(() => 'timeout' as const),
       ]);

@@ -12,6 +12,7 @@ import {
 } from './config/index.js';
 import { Fetcher } from './fetcher.js';
 import { HttpListenError, type HttpServer, startHttpServer } from './http.js';
+import { errorSerializers } from './log.js';
 import { createFetcherMetrics, type FetcherMetrics } from './metrics.js';
 import type { FetcherObserver } from './observer.js';
 import { createApiNameResolver } from './resolver/index.js';
@@ -25,9 +26,21 @@ const EXIT = { ok: 0, failed: 1, config: 2 } as const;
 /** The metrics, as the service core reports into them. */
 function observe(metrics: FetcherMetrics): FetcherObserver {
   return {
-    received: (_groupId, vkType) => metrics.updatesReceived(vkType),
-    published: (event, seconds) => {
-      metrics.eventsPublished(event.event_type);
+    received: (_groupId, vkType, count) => metrics.updatesReceived(vkType, count),
+    published: (events, seconds) => {
+      // One counter step per run of one event type (an answer is mostly one type).
+      let type = events[0]?.event_type;
+      let count = 0;
+      for (const event of events) {
+        if (event.event_type === type) {
+          count++;
+          continue;
+        }
+        if (type !== undefined) metrics.eventsPublished(type, count);
+        type = event.event_type;
+        count = 1;
+      }
+      if (type !== undefined && count > 0) metrics.eventsPublished(type, count);
       metrics.publishLatency(seconds);
     },
     caughtUp: (groupId) => metrics.pollAnswered(groupId),
@@ -53,7 +66,13 @@ async function main(): Promise<number> {
 }
 
 async function run(config: FetcherConfig): Promise<number> {
-  const logger = pino({ level: config.logLevel, base: { service: 'vkwire-fetcher' } });
+  const logger = pino({
+    level: config.logLevel,
+    base: { service: 'vkwire-fetcher' },
+    // Errors under `err` or `error` as type, code and message (pino prints an Error under
+    // `error` as {}), with the tokens redacted.
+    serializers: errorSerializers(config.tokens),
+  });
   const metrics = createFetcherMetrics();
   const fetcher = new Fetcher({
     tokens: config.tokens,
@@ -62,6 +81,8 @@ async function run(config: FetcherConfig): Promise<number> {
     apiBaseUrl: config.vkApiUrl,
     stream: config.busStream,
     partitions: config.busPartitions,
+    maxLen: config.busMaxLen,
+    dedupeTtlMs: config.busDedupeTtlMs,
     prefixes: config.commandPrefixes,
     wait: config.lpWait,
     leaseMs: config.leaseMs,
@@ -85,8 +106,7 @@ async function run(config: FetcherConfig): Promise<number> {
       port: config.httpPort,
       metrics,
       readiness: () => fetcher.status(),
-      onError: (error) =>
-        logger.warn({ error: errorText(error) }, 'fetcher: health or metrics request failed'),
+      onError: (error) => logger.warn({ err: error }, 'fetcher: health or metrics request failed'),
     });
   } catch (error) {
     if (!(error instanceof HttpListenError)) throw error;
@@ -105,7 +125,7 @@ async function run(config: FetcherConfig): Promise<number> {
     signalled.then((signal) => ({ signal })),
     fetcher.failed.then((error) => ({ error })),
   ]);
-  if ('error' in outcome) logger.fatal({ error: outcome.error.message }, outcome.error.message);
+  if ('error' in outcome) logger.fatal({ err: outcome.error }, outcome.error.message);
   else logger.info({ signal: outcome.signal }, 'fetcher: stopping');
 
   // Past the bound the process ends anyway: a stop that hangs must not keep a replica alive.

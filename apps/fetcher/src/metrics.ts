@@ -105,7 +105,7 @@ export function createFetcherMetrics(options: FetcherMetricsOptions = {}): Fetch
   });
   const latency = new Histogram({
     name: `${PREFIX}publish_latency_seconds`,
-    help: 'Time from a publish call to Redis acknowledging its events, per call.',
+    help: 'Time from a Long Poll answer arriving to Redis acknowledging all its events, per answer.',
     buckets: [...PUBLISH_LATENCY_BUCKETS],
     registers,
   });

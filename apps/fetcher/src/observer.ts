@@ -8,10 +8,13 @@ export type CommunityRole = 'starting' | 'leader' | 'standby' | 'stopped' | 'fai
  * Every method is called synchronously on the hot path and must not throw.
  */
 export interface FetcherObserver {
-  /** An update arrived from Long Poll (before normalizing). */
-  received(groupId: number, vkType: string): void;
-  /** An event was acknowledged by Redis, `seconds` after the update arrived; `duplicate` if it was on the bus already. */
-  published(event: VkwireEvent, seconds: number, duplicate: boolean): void;
+  /** `count` updates of one type arrived from Long Poll (before normalizing). */
+  received(groupId: number, vkType: string, count: number): void;
+  /**
+   * The events of one Long Poll answer were acknowledged by Redis, `seconds` after the answer
+   * arrived; `duplicates` of them were on the bus already.
+   */
+  published(events: readonly VkwireEvent[], seconds: number, duplicates: number): void;
   /** Every update of a Long Poll answer was published and its ts saved: the community is caught up to it. */
   caughtUp(groupId: number): void;
   /** VK answered a Long Poll request with `failed: 1`, `2` or `3`. */

@@ -35,6 +35,8 @@ describe('parseConfig', () => {
       vkApiUrl: 'https://api.vk.com/method',
       busStream: 'vkwire:events',
       busPartitions: 16,
+      busMaxLen: 100_000,
+      busDedupeTtlMs: 3_600_000,
       commandPrefixes: ['/', '!'],
       logLevel: 'info',
       httpHost: '127.0.0.1',
@@ -52,6 +54,8 @@ describe('parseConfig', () => {
       VK_API_URL: 'http://127.0.0.1:5555/',
       BUS_STREAM: 'bots:events',
       BUS_PARTITIONS: '64',
+      BUS_MAXLEN: '5000',
+      BUS_DEDUPE_TTL_MS: '600000',
       COMMAND_PREFIXES: '/, !, .',
       LOG_LEVEL: 'DEBUG',
       HTTP_HOST: '[::1]',
@@ -69,6 +73,8 @@ describe('parseConfig', () => {
       vkApiUrl: 'http://127.0.0.1:5555/method',
       busStream: 'bots:events',
       busPartitions: 64,
+      busMaxLen: 5000,
+      busDedupeTtlMs: 600_000,
       commandPrefixes: ['/', '!', '.'],
       logLevel: 'debug',
       httpHost: '::1',
@@ -144,6 +150,14 @@ describe('parseConfig', () => {
       value: '2000',
       problem: /^BUS_PARTITIONS: must be an integer from 1 to 1024, got "2000"$/,
     },
+    busMaxLen: {
+      value: '-1',
+      problem: /^BUS_MAXLEN: must be an integer ≥ 0 \(entries; 0 keeps all\), got "-1"$/,
+    },
+    busDedupeTtlMs: {
+      value: '999',
+      problem: /^BUS_DEDUPE_TTL_MS: must be an integer ≥ 1000 \(milliseconds\), got "999"$/,
+    },
     commandPrefixes: {
       value: '/,! x',
       problem: /^COMMAND_PREFIXES: prefix 2 contains whitespace, got "\/,! x"$/,
@@ -174,6 +188,15 @@ describe('parseConfig', () => {
       expect(found[0]).toMatch(bad[key].problem);
     },
   );
+
+  test('BUS_MAXLEN and BUS_DEDUPE_TTL_MS: documented defaults, 0 keeps every entry', () => {
+    const defaults = ok({ VK_TOKEN: TOKEN });
+    expect(defaults.busMaxLen).toBe(100_000);
+    expect(defaults.busDedupeTtlMs).toBe(3_600_000);
+    const set = ok({ VK_TOKEN: TOKEN, BUS_MAXLEN: '0', BUS_DEDUPE_TTL_MS: '600000' });
+    expect(set.busMaxLen).toBe(0);
+    expect(set.busDedupeTtlMs).toBe(600_000);
+  });
 
   test('numbers are plain digits: no signs, fractions, exponents, hex or units', () => {
     for (const value of ['+25', '25.0', '2.5e1', '0x19', '25s', ' 2 5 ', '-1'])

@@ -9,6 +9,7 @@ import {
   type UpdateContext,
   type UpdateHandler,
   type UpdateSource,
+  VkwireConfigError,
 } from '@vkwire/core';
 import { type LongPollGap, PollEngine, type PollSource } from './engine.js';
 import { isFatal, LongPollMalformedUpdateError, LongPollStateError } from './errors.js';
@@ -28,6 +29,27 @@ export interface LongPollContext extends UpdateContext {
  * report a failure (retried `handlerRetries` times, then reported, and the poll moves on).
  */
 export type LongPollHandler<U> = UpdateHandler<U, LongPollContext>;
+
+/** What an answer handler gets besides the updates: where they come from and how far they reach. */
+export interface LongPollAnswerContext {
+  /** `long_poll` (Bots Long Poll) or `user_long_poll`. */
+  readonly transport: 'long_poll' | 'user_long_poll';
+  /** Aborted when `stop()` ran out of `stopTimeoutMs`: the outcome is discarded then (no checkpoint). */
+  readonly signal: AbortSignal;
+  /** The community the updates belong to; undefined for a user account's User Long Poll. */
+  readonly groupId: number | undefined;
+  /** The answer's `ts`: checkpointed once this handler (and every one before it) resolved. */
+  readonly ts: string;
+}
+
+/**
+ * A handler of one whole long poll answer: its updates in VK's order (never empty). Resolve when
+ * all are handled; throw to report a failure (the poll reports it and moves on, as with one update).
+ */
+export type LongPollAnswerHandler<U> = (
+  updates: readonly U[],
+  context: LongPollAnswerContext,
+) => void | Promise<void>;
 
 /** Where a poll keeps its position: a store and the name of this poll's stream in it. */
 export interface LongPollCheckpoint {
@@ -169,6 +191,42 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
   }
 
   /**
+   * Like `start`, but hands each answer over whole: `handler` gets every update of one answer in
+   * one call, answers one at a time and in order, and the answer's `ts` is checkpointed once its
+   * call resolved. The next request goes out while an answer is handled (up to 4 answers held).
+   * For consumers that work in batches (publishing to a bus): one call per answer instead of one
+   * per update. Handlers registered with `on()` are not called in this mode, so registering one
+   * first is an error; `concurrency`, `queueLimit` and `handlerRetries` do not apply.
+   *
+   * @throws {VkwireConfigError} a handler was registered with `on()`.
+   * @example
+   * await poll.startAnswers(async (updates, { signal }) => {
+   *   await publisher.publish(await normalizeBatch(updates, { resolver }));
+   * });
+   */
+  async startAnswers(handler: LongPollAnswerHandler<U>): Promise<void> {
+    this.assertStartable();
+    if (typeof handler !== 'function')
+      throw new VkwireConfigError(this.component, 'handler', 'a function (updates, context) => …', {
+        got: handler,
+      });
+    if (this.handlers.length > 0)
+      throw new VkwireConfigError(
+        this.component,
+        'handler',
+        'either on() handlers with start(), or one answer handler with startAnswers(), not both',
+      );
+    await this.begin(undefined, undefined, (updates, ts) =>
+      handler(updates, {
+        transport: this.transport,
+        signal: this.handlerSignal as AbortSignal,
+        groupId: this.contextGroupId,
+        ts,
+      }),
+    );
+  }
+
+  /**
    * Aborts the held request at once, lets running handlers finish up to `stopTimeoutMs`, aborts the
    * rest through their `signal` and discards their outcomes, and resolves with how many it
    * abandoned. After it resolves no handler starts, no checkpoint is saved and no error reported.
@@ -231,8 +289,9 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
 
   /** One start attempt: on failure the client is idle again (and may be started again). */
   private async begin(
-    handle: (update: U) => Promise<void> | void,
+    handle: ((update: U) => Promise<void> | void) | undefined,
     concurrency: number | undefined,
+    handleAnswer?: (updates: U[], ts: string) => Promise<void> | void,
   ): Promise<void> {
     this.state = 'starting';
     const attempt = (async () => {
@@ -242,7 +301,7 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
       if (ts === undefined && options.checkpoint)
         ts = await options.checkpoint.store.load(options.checkpoint.stream);
       this.throwIfStopped();
-      this.engine = this.createEngine(handle, concurrency, ts);
+      this.engine = this.createEngine(handle, concurrency, ts, handleAnswer);
       this.handlerSignal = this.engine.handlerSignal;
       await this.engine.start();
       this.throwIfStopped();
@@ -296,16 +355,18 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
   }
 
   private createEngine(
-    handle: (update: U) => Promise<void> | void,
+    handle: ((update: U) => Promise<void> | void) | undefined,
     concurrency: number | undefined,
     ts: string | undefined,
+    handleAnswer: ((updates: U[], ts: string) => Promise<void> | void) | undefined,
   ): PollEngine<U> {
     const options = this.clientOptions;
     const limit = concurrency ?? options.concurrency ?? 64;
     const { checkpoint, onCheckpoint } = options;
     return new PollEngine<U>({
       source: this.createSource(),
-      handle,
+      handle: handle ?? noop,
+      handleAnswer,
       ts,
       concurrency: limit,
       queueLimit: options.queueLimit ?? Math.max(limit * 4, 100),

@@ -34,10 +34,25 @@ export interface LongPollGap {
   toTs: string;
 }
 
+/** A whole answer handed to an answer handler (see `EngineOptions.handleAnswer`). */
+interface AnswerJob<U> {
+  readonly updates: U[];
+  readonly ts: string;
+}
+
+/** Answers held at once in answer mode: the one handled and those fetched ahead of it. */
+export const ANSWERS_AHEAD = 4;
+
 /** Options of the engine (the public classes fill them in). */
 export interface EngineOptions<U> {
   source: PollSource<U>;
   handle(update: U): Promise<void> | void;
+  /**
+   * Answer mode: each answer's updates go to this in one call, answers one at a time in order
+   * (`handle` and `concurrency` are not used); the poll asks for the next answer meanwhile, holding
+   * up to {@link ANSWERS_AHEAD} answers.
+   */
+  handleAnswer?: ((updates: U[], ts: string) => Promise<void> | void) | undefined;
   ts: string | undefined;
   concurrency: number;
   queueLimit: number;
@@ -67,7 +82,9 @@ export class PollEngine<U> {
   private readonly controller = new AbortController();
   /** Aborted when stop() gives up on running handlers: the one signal every handler of this run gets. */
   private readonly handlers = shared(new AbortController());
-  private readonly scheduler: Scheduler<U>;
+  /** Runs updates (or, in answer mode, whole answers). */
+  private readonly scheduler: Scheduler<U | AnswerJob<U>>;
+  private readonly answerMode: boolean;
   private loop: Promise<void> | undefined;
   private checkpointChain: Promise<void> = Promise.resolve();
   private ts: string | undefined;
@@ -77,13 +94,24 @@ export class PollEngine<U> {
 
   constructor(private readonly options: EngineOptions<U>) {
     this.ts = options.ts;
-    this.scheduler = new Scheduler<U>({
-      concurrency: options.concurrency,
-      queueLimit: options.queueLimit,
-      handle: options.handle,
-      onError: options.onError,
-      onCheckpoint: (ts) => this.checkpoint(ts),
-    });
+    const handleAnswer = options.handleAnswer;
+    this.answerMode = handleAnswer !== undefined;
+    this.scheduler = handleAnswer
+      ? new Scheduler<U | AnswerJob<U>>({
+          // One answer at a time, in order: the updates of a conversation keep their order.
+          concurrency: 1,
+          queueLimit: ANSWERS_AHEAD,
+          handle: (job) => handleAnswer((job as AnswerJob<U>).updates, (job as AnswerJob<U>).ts),
+          onError: (error) => options.onError(error),
+          onCheckpoint: (ts) => this.checkpoint(ts),
+        })
+      : new Scheduler<U | AnswerJob<U>>({
+          concurrency: options.concurrency,
+          queueLimit: options.queueLimit,
+          handle: options.handle as (update: U | AnswerJob<U>) => Promise<void> | void,
+          onError: options.onError as (error: unknown, update: U | AnswerJob<U>) => void,
+          onCheckpoint: (ts) => this.checkpoint(ts),
+        });
   }
 
   /** The signal every handler of this run gets: aborted when `stop()` runs out of time. */
@@ -169,8 +197,18 @@ export class PollEngine<U> {
         if (fatal) return this.fatal(fatal);
         continue;
       }
-      const batch = this.scheduler.openBatch(answer.ts, answer.updates.length);
       for (const error of answer.rejected) this.options.onError(error);
+      if (this.answerMode) {
+        // An empty answer is checkpointed as it comes (in order, after the answers before it).
+        const batch = this.scheduler.openBatch(answer.ts, answer.updates.length > 0 ? 1 : 0);
+        if (answer.updates.length > 0) {
+          const wait = this.scheduler.push({ updates: answer.updates, ts: answer.ts }, undefined, batch);
+          if (wait) await wait;
+        }
+        this.ts = answer.ts;
+        continue;
+      }
+      const batch = this.scheduler.openBatch(answer.ts, answer.updates.length);
       for (const update of answer.updates) {
         const wait = this.scheduler.push(update, source.keyOf(update), batch);
         if (wait) await wait;

@@ -1,6 +1,8 @@
 // Bots Long Poll: the client, its options and handler types
 
 export type {
+  LongPollAnswerContext,
+  LongPollAnswerHandler,
   LongPollCheckpoint,
   LongPollClient,
   LongPollClientOptions,

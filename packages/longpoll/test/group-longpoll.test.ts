@@ -294,6 +294,74 @@ describe('checkpoints', () => {
   });
 });
 
+describe('startAnswers: one call per answer', () => {
+  test('each answer comes whole and in order; its ts is checkpointed only once the call resolved', async () => {
+    rig = await pollRig({ longPoll: { maxBatch: 10 } });
+    const { vk } = rig;
+    const answers: Array<{ texts: string[]; ts: string; groupId: number | undefined }> = [];
+    const checkpoints: string[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // 25 messages before the start: answers of 10, 10 and 5.
+    for (let index = 0; index < 25; index += 1) vk.user((index % 3) + 1).send(`m${index}`);
+    const poll = rig.poll({ ts: '0', onCheckpoint: (ts) => void checkpoints.push(ts) });
+    await poll.startAnswers(async (updates, { ts, groupId }) => {
+      answers.push({ texts: updates.map(textOf), ts, groupId });
+      if (answers.length === 1) await held;
+    });
+    await until(() => answers.length === 1);
+    await sleep(100);
+    // The first call has not resolved: no checkpoint past the start, and no second call yet.
+    expect(answers).toHaveLength(1);
+    expect(checkpoints).toEqual([]);
+    release();
+    await until(() => checkpoints.includes('25'));
+    expect(answers.map((answer) => answer.texts.length)).toEqual([10, 10, 5]);
+    expect(answers.flatMap((answer) => answer.texts)).toEqual(
+      Array.from({ length: 25 }, (_, index) => `m${index}`),
+    );
+    expect(checkpoints).toEqual(answers.map((answer) => answer.ts));
+    expect(answers.map((answer) => answer.groupId)).toEqual([vk.group.id, vk.group.id, vk.group.id]);
+  });
+
+  test('a failed call is reported and the poll moves on; stopped past stopTimeoutMs, nothing is checkpointed', async () => {
+    rig = await pollRig({ longPoll: { maxBatch: 100 } });
+    const { vk } = rig;
+    const errors: Error[] = [];
+    const checkpoints: string[] = [];
+    let calls = 0;
+    const poll = rig.poll({
+      stopTimeoutMs: 50,
+      onError: (error) => errors.push(error),
+      onCheckpoint: (ts) => void checkpoints.push(ts),
+    });
+    await poll.startAnswers(async (_updates, { signal }) => {
+      calls += 1;
+      if (calls === 1) throw new Error('the bus refused it');
+      // The second answer never finishes: stop() gives up on it.
+      await new Promise((resolve) => signal.addEventListener('abort', resolve));
+    });
+    vk.user(1).send('first');
+    await until(() => errors.length === 1);
+    expect(errors[0]?.message).toBe('the bus refused it');
+    // Where it started (a fresh poll saves the server's ts), then past the failed answer.
+    await until(() => checkpoints.length === 2);
+    const afterFirst = [...checkpoints];
+    vk.user(1).send('second');
+    await until(() => calls === 2);
+    expect(await poll.stop()).toEqual({ abandoned: 1 });
+    expect(checkpoints).toEqual(afterFirst);
+  });
+
+  test('on() handlers and startAnswers do not mix', async () => {
+    rig = await pollRig();
+    const poll = rig.poll().on('message_new', () => {});
+    await expect(poll.startAnswers(() => {})).rejects.toThrow(/not both/);
+  });
+});
+
 describe('VK failures and faults', () => {
   async function collecting(
     options: { onGap?: (gap: LongPollGap) => void; onFailed?: (failed: number) => void } = {},

@@ -106,6 +106,20 @@ export const FETCHER_VARIABLES = {
     description: "The bus's partition count, 1 to 1024; must match the count the bus was created with.",
     schema: integer(1, 1024),
   }),
+  busMaxLen: variable({
+    name: 'BUS_MAXLEN',
+    default: '100000',
+    description:
+      'Entries kept per partition, about (XADD MAXLEN ~): older ones are trimmed, read or not; 0 keeps all. Size it for the longest consumer outage.',
+    schema: integer(0, undefined, 'entries; 0 keeps all'),
+  }),
+  busDedupeTtlMs: variable({
+    name: 'BUS_DEDUPE_TTL_MS',
+    default: '3600000',
+    description:
+      "Milliseconds an event's dedupe mark lives: a republish within it (a re-fetch after a crash or takeover, a retried write) adds nothing.",
+    schema: integer(1000, undefined, 'milliseconds'),
+  }),
   commandPrefixes: variable({
     name: 'COMMAND_PREFIXES',
     default: '/,!',
@@ -117,7 +131,7 @@ export const FETCHER_VARIABLES = {
   logLevel: variable({
     name: 'LOG_LEVEL',
     default: 'info',
-    description: 'trace, debug (one line per event), info, warn, error, fatal or silent.',
+    description: 'trace, debug (one line per Long Poll answer), info, warn, error, fatal or silent.',
     schema: logLevel,
   }),
   httpHost: variable({

@@ -15,12 +15,13 @@ export interface RedisLeaseOptions extends RedisStoreOptions {
 // A lease is one hash: `t` the holder's token, `e` when it runs out by Redis's clock, `f` the last
 // fence. The fence outlives the holder; a counter that expired starts again from the clock in ms,
 // above every fence handed out before, so fences only grow. An acquire sent again after a lost reply
-// finds its own token and gets the same grant; a release sent again answers false. One key per
-// script (Cluster-safe).
+// finds its own token and gets the same grant; a release sent again answers false. A lease held by
+// another answers minus the milliseconds it has left (fences are positive). One key per script
+// (Cluster-safe).
 const ACQUIRE = new RedisScript(`${LUA_NOW}
 local h = redis.call('HMGET', KEYS[1], 't', 'e', 'f')
 if h[1] == ARGV[1] and tonumber(h[2]) > now then return tonumber(h[3]) end
-if h[1] and tonumber(h[2]) > now then return false end
+if h[1] and tonumber(h[2]) > now then return -(tonumber(h[2]) - now) end
 local fence = (tonumber(h[3]) or now) + 1
 redis.call('HSET', KEYS[1], 't', ARGV[1], 'e', now + tonumber(ARGV[2]), 'f', fence)
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]))
@@ -69,10 +70,26 @@ export class RedisLease implements Lease {
   }
 
   async acquire(key: string, ttlMs: number): Promise<LeaseGrant | null> {
+    const outcome = await this.acquireOrWait(key, ttlMs);
+    return 'fence' in outcome ? outcome : null;
+  }
+
+  /**
+   * {@link acquire}, telling a loser how long to wait: when another holds the lease, resolves with
+   * the milliseconds it has left by Redis's clock (unless renewed), so a standby can ask again
+   * then instead of polling. One script call, as `acquire`.
+   *
+   * @example
+   * const outcome = await lease.acquireOrWait('fetcher:1', 10_000);
+   * if ('heldForMs' in outcome) await sleep(outcome.heldForMs);
+   */
+  async acquireOrWait(key: string, ttlMs: number): Promise<LeaseGrant | { heldForMs: number }> {
     const px = milliseconds('RedisLease', 'ttlMs', ttlMs);
     const token = randomToken();
     const fence = await this.source.script(ACQUIRE, [this.key(key)], [token, px, this.retentionMs]);
-    return typeof fence === 'number' ? { token, fence } : null;
+    if (typeof fence !== 'number')
+      throw new TypeError(`RedisLease: the acquire script answered ${String(fence)}`);
+    return fence > 0 ? { token, fence } : { heldForMs: -fence };
   }
 
   async renew(key: string, token: string, ttlMs: number): Promise<boolean> {

@@ -36,6 +36,14 @@ export interface SandboxOptions {
   recordEvents?: boolean;
   /** Callback API pusher tuning: retry schedule, timeouts (short ones make tests fast). */
   callback?: CallbackPusherOptions;
+  /**
+   * Benchmark mode closer to VK: every long poll answer is built per request (the kept events are
+   * parsed and the answer serialized again, as VK assembles answers from its storage, instead of
+   * writing the stored bytes as they are), and `bulk.messages` without `userIds` spreads its
+   * messages over 1000 private dialogs instead of 100. Clients then meet VK's costs: a slower
+   * answer, and events of many conversations interleaved. @default false
+   */
+  vkLike?: boolean;
 }
 
 /** Options with every default filled in. */
@@ -50,6 +58,7 @@ export interface ResolvedSandboxOptions {
   callLogSize: number;
   recordEvents: boolean;
   callback: ResolvedCallbackPusherOptions;
+  vkLike: boolean;
 }
 
 const COMPONENT = 'createSandbox';
@@ -79,6 +88,7 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOpt
     callLogSize: options.callLogSize ?? 10_000,
     recordEvents: options.recordEvents ?? true,
     callback: resolveCallbackOptions(options.callback),
+    vkLike: options.vkLike ?? false,
   };
 }
 
@@ -113,6 +123,9 @@ function checkOptions(options: SandboxOptions): void {
   positiveInteger('callLogSize', options.callLogSize);
   if (options.recordEvents !== undefined && typeof options.recordEvents !== 'boolean') {
     throw new VkwireConfigError(COMPONENT, 'recordEvents', 'a boolean', { got: options.recordEvents });
+  }
+  if (options.vkLike !== undefined && typeof options.vkLike !== 'boolean') {
+    throw new VkwireConfigError(COMPONENT, 'vkLike', 'a boolean', { got: options.vkLike });
   }
   if (callback !== undefined) {
     const delays = callback.retryDelaysMs;

@@ -4,14 +4,31 @@
  * run, plus a raw node:http + JSON.parse client as the ceiling. Rate = events / time from the first
  * handled event to the last.
  *
- *   pnpm --filter @vkwire/bench longpoll-dispatch [--events 300000]
+ * `--vk-like` runs the sandbox in its VK-like benchmark mode (each answer built per request, the
+ * events spread over 1000 dialogs instead of 100); `--rounds N` repeats the vk-io / vkwire pair N
+ * times, alternating which goes first, and reports medians.
+ *
+ *   pnpm --filter @vkwire/bench longpoll-dispatch [--events 300000] [--vk-like] [--rounds 1]
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type Consumer, runRaw, startVkio, startVkwire } from './lib/clients.ts';
 import { control, type SandboxProcess, startSandboxProcess } from './lib/sandbox-process.ts';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '300000' } } });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '300000' },
+    'vk-like': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
+  },
+});
 const EVENTS = Number(values.events);
+const VK_LIKE = values['vk-like'];
+const ROUNDS = Number(values.rounds);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1)
+  throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
+
+const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
 
 async function measure(
   sandbox: SandboxProcess,
@@ -38,26 +55,56 @@ async function measure(
   return EVENTS / ((last - first) / 1000);
 }
 
-const sandbox = await startSandboxProcess(['--no-rate-limit', '--history-size', String(EVENTS * 6)]);
+const sandbox = await startSandboxProcess([
+  '--no-rate-limit',
+  '--history-size',
+  String(EVENTS * (2 + 4 * ROUNDS)),
+  ...(VK_LIKE ? ['--vk-like'] : []),
+]);
 try {
-  const rates: Record<string, number> = {};
+  const samples: Record<string, number[]> = {};
+  const add = (name: string, rate: number) => {
+    samples[name] = [...(samples[name] ?? []), rate];
+  };
   // A warm-up pass of each, so that no client pays for the sandbox's JIT.
   await measure(sandbox, (onEvent) => startVkwire(sandbox, onEvent));
-  rates['vk-io'] = await measure(sandbox, (onEvent) => startVkio(sandbox, onEvent));
-  rates.vkwire = await measure(sandbox, (onEvent) => startVkwire(sandbox, onEvent));
-  rates['vkwire (validation off)'] = await measure(sandbox, (onEvent) =>
-    startVkwire(sandbox, onEvent, { validate: false }),
-  );
-  const { fromTs } = await control<{ fromTs: number }>(sandbox, '/bulk', { count: EVENTS });
-  rates['raw node:http + JSON.parse'] = EVENTS / ((await runRaw(sandbox, String(fromTs), EVENTS)) / 1000);
+  await measure(sandbox, (onEvent) => startVkio(sandbox, onEvent));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const pair = [
+      ['vk-io', () => measure(sandbox, (onEvent) => startVkio(sandbox, onEvent))],
+      ['vkwire', () => measure(sandbox, (onEvent) => startVkwire(sandbox, onEvent))],
+    ] as const;
+    for (const [name, run] of round % 2 === 0 ? pair : [...pair].reverse()) add(name, await run());
+    add(
+      'vkwire (validation off)',
+      await measure(sandbox, (onEvent) => startVkwire(sandbox, onEvent, { validate: false })),
+    );
+    const { fromTs } = await control<{ fromTs: number }>(sandbox, '/bulk', { count: EVENTS });
+    add('raw node:http + JSON.parse', EVENTS / ((await runRaw(sandbox, String(fromTs), EVENTS)) / 1000));
+  }
+  const rates = Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, median(list)]));
   const vkio = rates['vk-io'] ?? 1;
   const figures = Object.fromEntries(
     Object.entries(rates).map(([name, rate]) => [
       name,
-      { eventsPerSecond: Math.round(rate), vsVkio: Number((rate / vkio).toFixed(2)) },
+      {
+        eventsPerSecond: Math.round(rate),
+        vsVkio: Number((rate / vkio).toFixed(2)),
+        rounds: (samples[name] ?? []).map(Math.round),
+      },
     ]),
   );
-  console.log(JSON.stringify({ scenario: 'longpoll-dispatch', events: EVENTS, perAnswer: 100, figures }));
+  console.log(
+    JSON.stringify({
+      scenario: 'longpoll-dispatch',
+      events: EVENTS,
+      perAnswer: 100,
+      vkLike: VK_LIKE,
+      rounds: ROUNDS,
+      loadavg: loadavg().map((value) => Number(value.toFixed(2))),
+      figures,
+    }),
+  );
   console.log(
     Object.entries(figures)
       .map(

@@ -3,7 +3,10 @@
  * (apiMode parallel, apiLimit 20) against the same sandbox (its own process) in the same run.
  * Then 1000 concurrent sends to one user with each client: how many distinct messages arrive.
  *
- *   pnpm --filter @vkwire/bench send-throughput [--calls 5000]
+ * `--vk-like` runs the sandbox in its VK-like benchmark mode and sends to 1000 users (who wrote
+ * first) instead of 100.
+ *
+ *   pnpm --filter @vkwire/bench send-throughput [--calls 5000] [--vk-like]
  */
 import http from 'node:http';
 import type https from 'node:https';
@@ -12,9 +15,12 @@ import { MemoryRateLimiter, VkApi } from '@vkwire/api-client';
 import { getRandomId, VK } from 'vk-io';
 import { control, type SandboxProcess, startSandboxProcess } from './lib/sandbox-process.ts';
 
-const { values } = parseArgs({ options: { calls: { type: 'string', default: '5000' } } });
+const { values } = parseArgs({
+  options: { calls: { type: 'string', default: '5000' }, 'vk-like': { type: 'boolean', default: false } },
+});
 const CALLS = Number(values.calls);
-const USERS = 100;
+const VK_LIKE = values['vk-like'];
+const USERS = VK_LIKE ? 1000 : 100;
 
 interface SentMessage {
   id: number;
@@ -72,7 +78,7 @@ async function run(
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const sandbox = await startSandboxProcess();
+const sandbox = await startSandboxProcess(VK_LIKE ? ['--vk-like'] : []);
 const agent = new http.Agent({ keepAlive: true });
 try {
   // Users write first, so that the community may answer them.
@@ -120,7 +126,7 @@ try {
     results.push({ scenario: 'one-user', ...(await run(sandbox, name, send, 1000, () => 1)) });
   }
   await vkwire.close();
-  for (const result of results) console.log(JSON.stringify(result));
+  for (const result of results) console.log(JSON.stringify({ ...result, vkLike: VK_LIKE, users: USERS }));
   const [ours, theirs, oursOne, theirsOne] = results;
   console.log(
     `send-throughput: vkwire ${ours?.callsPerSecond} calls/s (${ours?.error6} error-6, ${ours?.correctResults}/${CALLS} correct results), ` +

@@ -1,5 +1,6 @@
-import { type FormData, Pool } from 'undici';
+import type { FormData, Pool } from 'undici';
 import { VkNetworkError } from './errors.js';
+import { undici } from './undici.js';
 
 /** A raw HTTP answer. */
 export interface HttpAnswer {
@@ -16,7 +17,7 @@ export interface HttpRequestOptions {
   label: string;
 }
 
-/** HTTP over undici with one keep-alive pool per origin. */
+/** HTTP over undici (loaded on the first request) with one keep-alive pool per origin. */
 export class HttpTransport {
   private readonly pools = new Map<string, Pool>();
 
@@ -34,7 +35,7 @@ export class HttpTransport {
 
   /** GETs a URL (downloading an upload source). Returns the raw bytes. */
   async getBytes(url: URL, options: HttpRequestOptions): Promise<{ status: number; bytes: Buffer }> {
-    const pool = this.pool(url);
+    const pool = await this.pool(url);
     try {
       const response = await pool.request({
         path: `${url.pathname}${url.search}`,
@@ -63,7 +64,7 @@ export class HttpTransport {
     body: string | FormData,
     options: HttpRequestOptions,
   ): Promise<HttpAnswer> {
-    const pool = this.pool(url);
+    const pool = await this.pool(url);
     try {
       const response = await pool.request({
         path: `${url.pathname}${url.search}`,
@@ -97,7 +98,8 @@ export class HttpTransport {
     return new VkNetworkError(options.label, timedOut ? 'timeout' : 'network', error);
   }
 
-  private pool(url: URL): Pool {
+  private async pool(url: URL): Promise<Pool> {
+    const { Pool } = await undici();
     let pool = this.pools.get(url.origin);
     if (!pool) {
       pool = new Pool(url.origin, { connections: this.connections, keepAliveTimeout: 30_000 });

@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { FormData } from 'undici';
 import type { ParamValue } from './encode.js';
 import type { CallOptions } from './engine.js';
 import { VkUploadError } from './errors.js';
 import type { HttpTransport } from './transport.js';
+import { undici } from './undici.js';
 
 /**
  * What to upload: a file path, an http(s) or file URL, bytes, a readable stream, or one of these
@@ -144,6 +144,7 @@ export class Uploads {
     what: string,
     options: CallOptions,
   ): Promise<Record<string, unknown>> {
+    const { FormData } = await undici();
     const form = new FormData();
     form.append(field, new Blob([file.bytes]), file.filename);
     const answer = await this.transport.postMultipart(new URL(url), form, {

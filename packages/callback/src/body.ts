@@ -10,9 +10,29 @@ export const UNREADABLE: BodyResult = { ok: false, status: 400, reason: 'unreada
  * the runtime keeps the body to that length, so then the fast `text()` is safe; without one
  * (chunked) the stream is counted and cancelled at the limit.
  */
-export async function readWebBody(request: Request, limit: number, hasLength: boolean): Promise<BodyResult> {
+export function readWebBody(request: Request, limit: number, hasLength: boolean): Promise<BodyResult> {
+  // One promise, no async frame: the usual body with a Content-Length.
+  if (hasLength) {
+    try {
+      return request.text().then(asText, unreadable);
+    } catch {
+      return Promise.resolve(UNREADABLE);
+    }
+  }
+  return readWebStream(request, limit);
+}
+
+function asText(text: string): BodyResult {
+  return { ok: true, text };
+}
+
+function unreadable(): BodyResult {
+  return UNREADABLE;
+}
+
+/** A body without a Content-Length (chunked): counted while it arrives, cancelled at `limit`. */
+async function readWebStream(request: Request, limit: number): Promise<BodyResult> {
   try {
-    if (hasLength) return { ok: true, text: await request.text() };
     if (!request.body) return { ok: true, text: '' };
     const reader = request.body.getReader();
     const chunks: Uint8Array[] = [];

@@ -27,7 +27,11 @@ export interface Reply {
 }
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
-const TEXT_HEADERS: Readonly<Record<string, string>> = { 'content-type': TEXT_TYPE };
+/**
+ * @internal The headers of a reply that is plain text and nothing more: a web transport may leave
+ * them to the runtime, whose default for a string body is the same `text/plain; charset=UTF-8`.
+ */
+export const TEXT_HEADERS: Readonly<Record<string, string>> = { 'content-type': TEXT_TYPE };
 
 /** @internal A text reply; extra headers are added to the content type. */
 export function reply(status: number, text: string, extra?: Record<string, string>): Reply {

@@ -1,6 +1,6 @@
 import type { StopResult } from '@vkwire/core';
 import { readWebBody } from './body.js';
-import type { BodyResult, Delivery, Reply } from './delivery.js';
+import { type BodyResult, type Delivery, type Reply, TEXT_HEADERS } from './delivery.js';
 import type { CallbackReceiverOptions } from './options.js';
 import { buildReceiver } from './receiver.js';
 
@@ -34,14 +34,17 @@ export interface CallbackReceiver {
  */
 export function createCallbackReceiver(options: CallbackReceiverOptions): CallbackReceiver {
   const { receive, stop } = webReceiver('createCallbackReceiver', options);
-  const fetch = (request: Request): Promise<Response> => receive(request);
+  const fetch = (request: Request): Promise<Response> => Promise.resolve(receive(request));
   return Object.assign(fetch, { fetch, stop });
 }
 
 /** @internal The web receiver and its stop. */
 export interface WebReceiver {
-  /** Answers a request; `headers` are Node's raw ones when at hand. */
-  receive(request: Request, headers?: RawHeaders): Promise<Response>;
+  /**
+   * Answers a request; `headers` are Node's raw ones when at hand. The Response itself (not a
+   * promise) when the receiver could answer at once, so an adapter can write it without a turn.
+   */
+  receive(request: Request, headers?: RawHeaders): Response | Promise<Response>;
   stop(): Promise<StopResult>;
 }
 
@@ -52,7 +55,10 @@ export interface WebReceiver {
 export function webReceiver(component: string, options: CallbackReceiverOptions): WebReceiver {
   const receiver = buildReceiver(component, options);
   return {
-    receive: async (request, headers) => toResponse(await receiver.answer(new WebDelivery(request, headers))),
+    receive: (request, headers) => {
+      const answered = receiver.answer(new WebDelivery(request, headers));
+      return answered instanceof Promise ? answered.then(toResponse) : toResponse(answered);
+    },
     stop: receiver.stop,
   };
 }
@@ -83,6 +89,11 @@ class WebDelivery implements Delivery {
   }
 }
 
+/** Plain-text replies leave the content type to the runtime: no header map to build and copy. */
 function toResponse(reply: Reply): Response {
+  if (reply.headers === TEXT_HEADERS)
+    return reply.status === 200
+      ? new Response(reply.text)
+      : new Response(reply.text, { status: reply.status });
   return new Response(reply.text, { status: reply.status, headers: reply.headers });
 }

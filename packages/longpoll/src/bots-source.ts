@@ -1,6 +1,7 @@
 import type { VkApi } from '@vkwire/api-client';
 import { toError } from '@vkwire/core';
-import { parseUpdate, updateOrderKey, type VkParsedUpdate } from '@vkwire/events-schema';
+import type { VkParsedUpdate } from '@vkwire/events-schema';
+import { updateOrderKey } from '@vkwire/events-schema/event-types';
 import type { PollAnswer, PollSource } from './engine.js';
 import { isFatal, LongPollMalformedUpdateError, LongPollTransportError } from './errors.js';
 import type { LongPollHttp } from './http.js';
@@ -16,6 +17,21 @@ export interface BotsSourceOptions {
   http: LongPollHttp;
 }
 
+type ParseUpdate = typeof import('@vkwire/events-schema').parseUpdate;
+
+// The schemas (zod and ~60 event schemas, ~100 ms cold) are loaded when a poll connects, not when
+// @vkwire/longpoll is imported.
+let parseUpdate: ParseUpdate | undefined;
+let loadingSchemas: Promise<ParseUpdate> | undefined;
+
+function loadParseUpdate(): Promise<ParseUpdate> {
+  loadingSchemas ??= import('@vkwire/events-schema').then((module) => {
+    parseUpdate = module.parseUpdate;
+    return module.parseUpdate;
+  });
+  return loadingSchemas;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -28,6 +44,7 @@ export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
   constructor(private readonly options: BotsSourceOptions) {}
 
   async connect(signal: AbortSignal): Promise<string> {
+    await loadParseUpdate();
     const groupId = await this.options.groupId();
     const answer = await this.options.api.groups
       .getLongPollServer({ group_id: groupId }, { signal, batch: false })
@@ -82,9 +99,10 @@ export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
     const updates: VkParsedUpdate[] = [];
     const rejected: Error[] = [];
     const validate = this.options.validate;
+    const parse = parseUpdate ?? (await loadParseUpdate());
     for (const raw of parsed.updates as unknown[]) {
       try {
-        updates.push(parseUpdate(raw, { validate }));
+        updates.push(parse(raw, { validate }));
       } catch (error) {
         rejected.push(new LongPollMalformedUpdateError(raw, toError(error)));
       }

@@ -174,11 +174,16 @@ export class PollEngine<U> {
     const { signal } = this.controller;
     const { source } = this.options;
     let failures = 0;
+    // The request for the answer after the one being handed over, sent before the hand-off: the
+    // server builds it while this process dispatches (VK's servers take their time per answer).
+    let ahead: Promise<PollAnswer<U>> | undefined;
     while (!signal.aborted) {
       const ts = this.ts as string;
       let answer: PollAnswer<U>;
       try {
-        answer = await source.poll(ts, signal);
+        const pending = ahead ?? source.poll(ts, signal);
+        ahead = undefined;
+        answer = await pending;
       } catch (error) {
         if (signal.aborted) return;
         if (source.isFatal(error)) return this.fatal(error as Error);
@@ -196,6 +201,13 @@ export class PollEngine<U> {
         const fatal = await this.recover(answer, ts);
         if (fatal) return this.fatal(fatal);
         continue;
+      }
+      // Only after events: an empty answer (the server's wait ran out) has nothing to overlap with.
+      // At most one answer is read ahead of the scheduler's queue limit.
+      if (answer.updates.length > 0) {
+        ahead = source.poll(answer.ts, signal);
+        // Its failure is handled when it is awaited (next turn); a stop abandons it unread.
+        ahead.catch(noop);
       }
       for (const error of answer.rejected) this.options.onError(error);
       if (this.answerMode) {
@@ -289,3 +301,5 @@ function shared(controller: AbortController): AbortController {
   setMaxListeners(0, controller.signal);
   return controller;
 }
+
+function noop(): void {}

@@ -1,11 +1,8 @@
 import type { VkApi } from '@vkwire/api-client';
 import { errorText, VkwireConfigError } from '@vkwire/core';
-import {
-  isKnownEventType,
-  type VkEventType,
-  type VkParsedUpdate,
-  type VkUpdateOf,
-} from '@vkwire/events-schema';
+import type { VkEventType, VkParsedUpdate, VkUpdateOf } from '@vkwire/events-schema';
+// The zod-free list: the schemas are loaded when the poll starts, not at import.
+import { isKnownEventType } from '@vkwire/events-schema/event-types';
 import { BotsLongPollSource } from './bots-source.js';
 import { LongPollClient, type LongPollClientOptions, type LongPollHandler } from './client.js';
 import type { PollSource } from './engine.js';

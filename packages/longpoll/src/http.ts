@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { LongPollTransportError } from './errors.js';
 
 /**
@@ -20,12 +20,27 @@ async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
 /** Decodes UTF-8 (a replacement character for bad bytes, as undici's text() does); skips a BOM. */
 const utf8 = new TextDecoder('utf-8');
 
-/** GETs long poll URLs over one keep-alive pool per origin. */
+type Undici = typeof import('undici');
+
+// undici is loaded on the first poll, not at import: it is the largest module on the import path.
+let undici: Undici | undefined;
+let loading: Promise<Undici> | undefined;
+
+function loadUndici(): Promise<Undici> {
+  loading ??= import('undici').then((module) => {
+    undici = module;
+    return module;
+  });
+  return loading;
+}
+
+/** GETs long poll URLs over one keep-alive pool per origin (undici, loaded on the first request). */
 export class LongPollHttp {
   private readonly pools = new Map<string, Pool>();
 
   /** The body of a 200 answer; anything else is a LongPollTransportError (aborts stay aborts). */
   async get(url: URL, timeoutMs: number, signal: AbortSignal): Promise<string> {
+    const { Pool } = undici ?? (await loadUndici());
     let pool = this.pools.get(url.origin);
     if (!pool) {
       pool = new Pool(url.origin, { connections: 2, keepAliveTimeout: 60_000 });

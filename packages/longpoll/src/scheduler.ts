@@ -42,8 +42,11 @@ export class Scheduler<U> {
   private held = 0;
   private ready: Array<Job<U>> = [];
   private readyHead = 0;
-  /** Keys that have a job running or waiting; the array holds the waiting ones in order. */
-  private busyKeys = new Map<OrderKey, Array<Job<U>>>();
+  /**
+   * Keys that have a job running or waiting; the array holds the waiting ones in order, `null`
+   * none (the usual case when updates spread over many conversations: no array per update).
+   */
+  private busyKeys = new Map<OrderKey, Array<Job<U>> | null>();
   private batches: Batch[] = [];
   private capacityWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
@@ -76,8 +79,9 @@ export class Scheduler<U> {
     } else {
       const waiting = this.busyKeys.get(key);
       if (waiting) waiting.push(job);
+      else if (waiting === null) this.busyKeys.set(key, [job]);
       else {
-        this.busyKeys.set(key, []);
+        this.busyKeys.set(key, null);
         this.ready.push(job);
       }
     }
@@ -96,7 +100,7 @@ export class Scheduler<U> {
     this.held -= this.ready.length - this.readyHead;
     this.ready = [];
     this.readyHead = 0;
-    for (const waiting of this.busyKeys.values()) this.held -= waiting.length;
+    for (const waiting of this.busyKeys.values()) this.held -= waiting?.length ?? 0;
     this.busyKeys.clear();
     for (const resolve of this.capacityWaiters.splice(0)) resolve();
     if (this.running === 0) return 0;

@@ -12,6 +12,7 @@ export type CliCommand =
       token: string | undefined;
       rateLimit: boolean;
       historySize: number | undefined;
+      vkLike: boolean;
       json: boolean;
       chat: boolean;
     };
@@ -28,6 +29,8 @@ Options:
   --token <token>      the community's access token (default: a generated one)
   --no-rate-limit      answer every call (default: 20 requests/s per community token, as VK)
   --history-size <n>   Bots Long Poll events kept per community (default: 100000)
+  --vk-like            benchmark mode: build each long poll answer per request (as VK does)
+                       and spread bulk messages over 1000 dialogs (default: off)
   --json               print one JSON line { url, apiUrl, groupId, token, chatUrl? } instead
   --chat               serve the chat page at / (talk to your bot as simulated users)
   -h, --help           print this text
@@ -66,6 +69,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         token: { type: 'string' },
         'no-rate-limit': { type: 'boolean', default: false },
         'history-size': { type: 'string' },
+        'vk-like': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         chat: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -95,6 +99,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     token,
     rateLimit: !values['no-rate-limit'],
     historySize: historySize as number | undefined,
+    vkLike: values['vk-like'] as boolean,
     json: values.json as boolean,
     chat: values.chat as boolean,
   };

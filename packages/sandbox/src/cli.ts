@@ -35,6 +35,7 @@ try {
     ],
     ...(command.rateLimit ? {} : { rateLimit: false as const }),
     ...(command.historySize === undefined ? {} : { longPoll: { historySize: command.historySize } }),
+    ...(command.vkLike ? { vkLike: true } : {}),
     recordEvents: false,
     chat: command.chat,
   });

@@ -41,6 +41,14 @@ export interface SandboxOptions {
    * @default false
    */
   chat?: boolean;
+  /**
+   * Benchmark mode closer to VK: every long poll answer is built per request (the kept events are
+   * parsed and the answer serialized again, as VK assembles answers from its storage, instead of
+   * writing the stored bytes as they are), and `bulk.messages` without `userIds` spreads its
+   * messages over 1000 private dialogs instead of 100. Clients then meet VK's costs: a slower
+   * answer, and events of many conversations interleaved. @default false
+   */
+  vkLike?: boolean;
 }
 
 /** Options with every default filled in. */
@@ -56,6 +64,7 @@ export interface ResolvedSandboxOptions {
   recordEvents: boolean;
   callback: ResolvedCallbackPusherOptions;
   chat: boolean;
+  vkLike: boolean;
 }
 
 const COMPONENT = 'createSandbox';
@@ -86,6 +95,7 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOpt
     recordEvents: options.recordEvents ?? true,
     callback: resolveCallbackOptions(options.callback),
     chat: options.chat ?? false,
+    vkLike: options.vkLike ?? false,
   };
 }
 
@@ -123,6 +133,9 @@ function checkOptions(options: SandboxOptions): void {
   }
   if (options.chat !== undefined && typeof options.chat !== 'boolean') {
     throw new VkwireConfigError(COMPONENT, 'chat', 'a boolean', { got: options.chat });
+  }
+  if (options.vkLike !== undefined && typeof options.vkLike !== 'boolean') {
+    throw new VkwireConfigError(COMPONENT, 'vkLike', 'a boolean', { got: options.vkLike });
   }
   if (callback !== undefined) {
     const delays = callback.retryDelaysMs;

@@ -124,7 +124,10 @@ export interface SandboxFeedHandle {
 export interface BulkMessagesOptions {
   /** @default the first community */
   groupId?: number;
-  /** Senders (private dialogs); created when missing. @default 100 users from 100000001 */
+  /**
+   * Senders (private dialogs); created when missing. @default 100 users from 100000001 (1000 in
+   * the `vkLike` benchmark mode)
+   */
   userIds?: readonly number[];
   /**
    * Group chats (chat ids or peer ids) the community is in, written to besides the private
@@ -506,7 +509,9 @@ export class Sandbox {
   private bulkMessages(count: number, options: BulkMessagesOptions = {}): { fromTs: number; toTs: number } {
     const group = this.groupRecord(options.groupId);
     const { world } = this.state;
-    const userIds = options.userIds ?? Array.from({ length: 100 }, (_, index) => 100_000_001 + index);
+    // The vkLike benchmark mode spreads messages over 1000 dialogs, as a busy community sees them.
+    const dialogs = this.state.options.vkLike ? 1000 : 100;
+    const userIds = options.userIds ?? Array.from({ length: dialogs }, (_, index) => 100_000_001 + index);
     const users = userIds.map((id) => this.user(id).record);
     for (const user of users) group.messagePermission.set(user.id, true);
     const chats = (options.chats ?? []).map((id) => this.bulkChat(id, group.id));

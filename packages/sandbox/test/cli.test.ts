@@ -63,6 +63,7 @@ test('--help lists every option with its default and exits 0', async () => {
     '--token',
     '--no-rate-limit',
     '--history-size',
+    '--vk-like',
     '--json',
   ]) {
     expect(stdout).toContain(option);

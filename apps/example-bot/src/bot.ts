@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Bot, stage } from '@vkwire/bot-framework';
 import { defaultLogger, type KeyValueStore, type Logger } from '@vkwire/core';
 import type { ExampleBot, ExampleContext } from './context.js';
@@ -22,6 +23,8 @@ import { Reminders } from './reminders.js';
 export interface ExampleBotOptions {
   /** The community's access token. */
   token: string;
+  /** The key views sign their buttons with. @default derived from `token` */
+  viewSecret?: string | Uint8Array;
   /** The API base (a sandbox's `apiUrl`). @default VK's */
   apiUrl?: string | undefined;
   /** Where scenes and views keep their state (redis-bridge's `RedisStorage`). @default memory */
@@ -47,6 +50,10 @@ export function createExampleBot(options: ExampleBotOptions): ExampleBot {
     token: options.token,
     ...(options.apiUrl === undefined ? {} : { baseUrl: options.apiUrl }),
     logger,
+    // Views sign their buttons. Every worker sharing the storage must use the same key: this one
+    // is derived from the community's token (secret already, and the same on every worker).
+    viewSecret:
+      options.viewSecret ?? createHash('sha256').update(`vkwire-example-views:${options.token}`).digest(),
   });
   const reminders =
     options.reminders ?? new Reminders((error) => logger.error({ err: error }, 'a reminder failed'));

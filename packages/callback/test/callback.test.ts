@@ -110,14 +110,17 @@ describe('against the sandbox pusher over HTTP', () => {
   });
 
   test('a redelivery while the first handling still runs is not dispatched twice', async () => {
-    // VK gives up on the first request after 100 ms and resends; the handler needs 300 ms.
-    const { vk, serve } = await start({ callback: { retryDelaysMs: [10, 10, 10, 10], timeoutMs: 100 } });
+    // VK gives up on the first request after 400 ms and resends; the handler needs 1.2 s. (Wide
+    // margins: on a loaded machine a 100 ms VK timeout ran out before the request was read at all.)
+    const { vk, serve } = await start({
+      callback: { retryDelaysMs: [20, 20, 20, 20, 20, 20], timeoutMs: 400 },
+    });
     let calls = 0;
     await serve({
-      deadlineMs: 150,
+      deadlineMs: 600,
       onUpdate: async () => {
         calls += 1;
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
       },
     });
     vk.user(1).send('slow and retried');

@@ -5,12 +5,14 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HERE = fileURLToPath(new URL('../', import.meta.url));
-const TSX = join(ROOT, 'packages/sandbox/node_modules/.bin/tsx');
+// The bot runs under node itself with tsx as a loader (no tsx wrapper process in between), so
+// Ctrl+C reaches the bot's own SIGINT handler as it does for `node echo.mjs`.
+const TSX_LOADER = pathToFileURL(join(ROOT, 'packages/sandbox/node_modules/tsx/dist/loader.mjs')).href;
 const children: ChildProcess[] = [];
 let folder: string | undefined;
 
@@ -41,8 +43,10 @@ test('the README echo bot answers a simulated user through the sandbox and stops
 
   // Step 2, on a free port instead of 8787.
   const sandbox = spawn(
-    TSX,
+    process.execPath,
     [
+      '--import',
+      TSX_LOADER,
       '--conditions=@vkwire/source',
       join(ROOT, 'packages/sandbox/src/cli.ts'),
       '--port',
@@ -61,7 +65,7 @@ test('the README echo bot answers a simulated user through the sandbox and stops
   folder = await mkdtemp(join(HERE, '.echo-'));
   const file = join(folder, 'echo.mjs');
   await writeFile(file, code);
-  const bot = spawn(TSX, ['--conditions=@vkwire/source', file], {
+  const bot = spawn(process.execPath, ['--import', TSX_LOADER, '--conditions=@vkwire/source', file], {
     env: { ...process.env, VK_TOKEN: 'sandbox-token', VK_API_URL: apiUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

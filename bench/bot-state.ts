@@ -39,6 +39,7 @@ import { parseUpdate, type VkParsedUpdate } from '@vkwire/events-schema';
 import { RedisLease, RedisStorage } from '@vkwire/redis-bridge';
 import { destroyManagedRedis, launchManagedRedis, type ManagedRedisServer } from '@vkwire/testing';
 import { createClient, type RedisClientType } from 'redis';
+import { BENCH_CLIENT_INFO, benchMessageUpdate } from './lib/bus-events.ts';
 
 const { values } = parseArgs({
   options: {
@@ -64,36 +65,15 @@ function buildUpdates(count: number): VkParsedUpdate[] {
   return Array.from({ length: count }, (_, index) => {
     const user = FIRST_USER + (index % USERS);
     const nth = Math.floor(index / USERS);
-    return parseUpdate({
-      group_id: GROUP,
-      type: 'message_new',
-      event_id: index.toString(16).padStart(40, '0'),
-      v: '5.199',
-      object: {
-        message: {
-          date: 1748761325,
-          from_id: user,
-          id: index + 1,
-          out: 0,
-          version: 10_000_000 + index,
-          attachments: [],
-          conversation_message_id: nth + 1,
-          fwd_messages: [],
-          important: false,
-          is_hidden: false,
-          peer_id: user,
-          random_id: 0,
-          text: `go ${STEPS[nth % 3]}`,
-        },
-        client_info: {
-          button_actions: ['text', 'callback'],
-          keyboard: true,
-          inline_keyboard: true,
-          carousel: true,
-          lang_id: 0,
-        },
-      },
-    });
+    return parseUpdate(
+      benchMessageUpdate({
+        index,
+        user,
+        cmid: nth + 1,
+        text: `go ${STEPS[nth % 3]}`,
+        clientInfo: { ...BENCH_CLIENT_INFO, button_actions: ['text', 'callback'] },
+      }),
+    );
   });
 }
 

@@ -19,6 +19,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 // Relative until bench depends on @vkwire/events-schema; the package's public face either way.
 import { normalizeSync, parseUpdate, vkEventSchemas } from '@vkwire/events-schema';
+import { benchMessageUpdate } from './lib/bus-events.ts';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '300000' }, rounds: { type: 'string', default: '5' } },
@@ -48,31 +49,12 @@ const CLIENT_INFO = {
 
 /** The update the sandbox's bulk generator emits (see packages/sandbox/src/sandbox.ts). */
 function sandboxUpdate(index: number): Json {
-  const user = 100_000_001 + (index % 100);
-  return {
-    group_id: 218734561,
-    type: 'message_new',
-    event_id: index.toString(16).padStart(40, '0'),
-    v: '5.199',
-    object: {
-      message: {
-        date: 1748761325,
-        from_id: user,
-        id: index + 1,
-        out: 0,
-        version: 10_000_000 + index,
-        attachments: [],
-        conversation_message_id: index + 1,
-        fwd_messages: [],
-        important: false,
-        is_hidden: false,
-        peer_id: user,
-        random_id: 0,
-        text: 'bulk message',
-      },
-      client_info: CLIENT_INFO,
-    },
-  };
+  return benchMessageUpdate({
+    index,
+    user: 100_000_001 + (index % 100),
+    text: 'bulk message',
+    clientInfo: CLIENT_INFO,
+  });
 }
 
 const FIXTURES = new URL('../packages/events-schema/test/fixtures/events/', import.meta.url);

@@ -4,13 +4,18 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+const LOADER = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+const TSX = process.execPath;
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 test('vkwire-sandbox --chat serves the chat page and prints its URL', async () => {
-  const child = spawn(TSX, ['--conditions=@vkwire/source', CLI, '--port', '0', '--json', '--chat'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    TSX,
+    ['--import', LOADER, '--conditions=@vkwire/source', CLI, '--port', '0', '--json', '--chat'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
     const info = JSON.parse(line) as { url: string; chatUrl?: string };

@@ -7,13 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { VK_API_VERSION } from '@vkwire/events-schema';
 import { expect, test } from 'vitest';
 
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+// node itself with tsx as a loader: no tsx wrapper between the test and the CLI, whose signal relay
+// turned a handled SIGTERM into exit 143 on a loaded machine.
+const LOADER = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+const TSX = process.execPath;
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 test('the standalone sandbox prints its API base and token, serves the API, and stops on SIGTERM', async () => {
   const child = spawn(
     TSX,
-    ['--conditions=@vkwire/source', CLI, '--port', '0', '--json', '--group-id', '5001'],
+    ['--import', LOADER, '--conditions=@vkwire/source', CLI, '--port', '0', '--json', '--group-id', '5001'],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -37,7 +40,7 @@ test('the standalone sandbox prints its API base and token, serves the API, and 
 
 /** Runs the CLI to its end and returns what it printed and its exit code. */
 async function runToEnd(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(TSX, ['--conditions=@vkwire/source', CLI, ...args], {
+  const child = spawn(TSX, ['--import', LOADER, '--conditions=@vkwire/source', CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -97,9 +100,13 @@ test('a busy port is one clear line and exit 1', async () => {
 });
 
 test('a leading `--` (pnpm start -- --port N) is accepted', async () => {
-  const child = spawn(TSX, ['--conditions=@vkwire/source', CLI, '--', '--port', '0', '--json'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    TSX,
+    ['--import', LOADER, '--conditions=@vkwire/source', CLI, '--', '--port', '0', '--json'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
     expect(JSON.parse(line)).toMatchObject({

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 /** The export condition that points every workspace package at its TypeScript sources. */
@@ -25,6 +26,7 @@ export function packageTestConfig(options: PackageTestOptions = {}): ViteUserCon
       testTimeout: options.testTimeout ?? 20_000,
       hookTimeout: 20_000,
       globalSetup: options.globalSetup ?? [],
+      setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
       reporters: ['default', ['json', { outputFile: '.vitest/report.json' }]],
     },
   });

@@ -73,6 +73,9 @@ export class UserBot<C extends UserContext = UserContext, E extends BotEvents = 
         ...options.apiOptions,
         token: options.token as string,
         ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+        ...(options.apiOptions?.logger === undefined && options.logger !== undefined
+          ? { logger: options.logger }
+          : {}),
       });
     this.ownsApi = options.api === undefined;
     this.contextType = options.context ?? (UserContext as unknown as UserContextConstructor<C>);

@@ -131,3 +131,34 @@ test('a user bot waits with ctx.waitFor: the answer goes to the wait, the rest t
   expect(result.abandoned).toBe(0);
   expect(outcome).toEqual(['wait_cancelled']);
 });
+
+test("a user bot's API client logs to the bot's logger (unless apiOptions names its own)", async () => {
+  const vk = await sandbox();
+  const debug: string[] = [];
+  const logger = {
+    ...memoryLogger().logger,
+    debug: (_fields: object, message?: string) => void debug.push(message ?? ''),
+  };
+  const bot = new UserBot({ token: vk.group.token, baseUrl: vk.apiUrl, logger, longPoll: { wait: 1 } });
+  bot.command('ping', () => 'pong');
+  await bot.start();
+  cleanup(() => bot.stop());
+  vk.user(USER).send('/ping');
+  await vi.waitFor(() => expect(vk.sent({ peer: USER }).map((message) => message.text)).toEqual(['pong']));
+  expect(debug).toContain('vk api request');
+
+  const own: string[] = [];
+  const apiLogger = {
+    ...memoryLogger().logger,
+    debug: (_fields: object, message?: string) => void own.push(message ?? ''),
+  };
+  const other = new UserBot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    logger,
+    apiOptions: { logger: apiLogger },
+  });
+  await other.api.call('users.get', { user_ids: String(USER) });
+  await other.stop();
+  expect(own).toContain('vk api request');
+});

@@ -27,6 +27,8 @@ export function packageTestConfig(options: PackageTestOptions = {}): ViteUserCon
       hookTimeout: 20_000,
       globalSetup: options.globalSetup ?? [],
       setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
+      // expect.poll gives up after 1 s by default, too short on a loaded CI machine (see vitest.setup.ts).
+      expect: { poll: { timeout: 10_000 } },
       reporters: ['default', ['json', { outputFile: '.vitest/report.json' }]],
     },
   });

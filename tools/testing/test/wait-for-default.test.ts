@@ -15,3 +15,8 @@ test('vi.waitFor keeps trying past 1 s unless a test names its own timeout', asy
     ),
   ).rejects.toThrow('never');
 });
+
+test('expect.poll keeps trying past 1 s too (vitest.shared.ts)', async () => {
+  const start = Date.now();
+  await expect.poll(() => Date.now() - start >= 1_500).toBe(true);
+});

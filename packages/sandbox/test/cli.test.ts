@@ -5,13 +5,17 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { VK_API_VERSION } from '@vkwire/events-schema';
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 
 // node itself with tsx as a loader: no tsx wrapper between the test and the CLI, whose signal relay
 // turned a handled SIGTERM into exit 143 on a loaded machine.
 const LOADER = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const TSX = process.execPath;
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+
+// Each test starts node, which compiles the sandbox's sources on the way in: a few seconds on a quiet
+// machine, more than the default 20 s on a loaded CI machine (seen at load 26).
+vi.setConfig({ testTimeout: 90_000 });
 
 test('the standalone sandbox prints its API base and token, serves the API, and stops on SIGTERM', async () => {
   const child = spawn(

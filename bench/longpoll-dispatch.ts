@@ -2,7 +2,8 @@
  * Bots Long Poll dispatch: 300k message_new events, 100 per answer, one awaited handler each;
  * vkwire (validation on and off) and vk-io against the same sandbox (its own process) in the same
  * run, plus a raw node:http + JSON.parse client as the ceiling. Rate = events / time from the first
- * handled event to the last.
+ * handled event to the last. Each client's own CPU per event and the sandbox's CPU share over its run
+ * (`serverBusy`, 1 = a core kept busy) say whether a client or the server sets the pace.
  *
  * `--vk-like` runs the sandbox in its VK-like benchmark mode (each answer built per request, the
  * events spread over 1000 dialogs instead of 100); `--rounds N` repeats the vk-io / vkwire pair N
@@ -30,29 +31,50 @@ if (!Number.isInteger(ROUNDS) || ROUNDS < 1)
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
 
+/** One client's run: its rate, its own CPU per event, and how busy it kept the server. */
+interface Sample {
+  rate: number;
+  /** This process's CPU µs per event (the client's cost, whatever the server's speed). */
+  clientCpuUs: number;
+  /** The sandbox's CPU time over the wall time, first event to last (1 = a core kept busy). */
+  serverBusy: number;
+}
+
 async function measure(
   sandbox: SandboxProcess,
   start: (onEvent: () => void) => Promise<Consumer>,
-): Promise<number> {
+): Promise<Sample> {
   let handled = 0;
   let first = 0;
   let last = 0;
+  let clientCpu = process.cpuUsage();
+  let serverCpu = 0;
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => {
     finish = resolve;
   });
   const consumer = await start(() => {
-    if (handled === 0) first = performance.now();
+    if (handled === 0) {
+      first = performance.now();
+      clientCpu = process.cpuUsage();
+      serverCpu = sandbox.cpuMs();
+    }
     handled += 1;
     if (handled === EVENTS) {
       last = performance.now();
+      clientCpu = process.cpuUsage(clientCpu);
+      serverCpu = sandbox.cpuMs() - serverCpu;
       finish();
     }
   });
   await control(sandbox, '/bulk', { count: EVENTS });
   await done;
   await consumer.stop();
-  return EVENTS / ((last - first) / 1000);
+  return {
+    rate: EVENTS / ((last - first) / 1000),
+    clientCpuUs: (clientCpu.user + clientCpu.system) / EVENTS,
+    serverBusy: serverCpu / (last - first),
+  };
 }
 
 const sandbox = await startSandboxProcess([
@@ -62,9 +84,9 @@ const sandbox = await startSandboxProcess([
   ...(VK_LIKE ? ['--vk-like'] : []),
 ]);
 try {
-  const samples: Record<string, number[]> = {};
-  const add = (name: string, rate: number) => {
-    samples[name] = [...(samples[name] ?? []), rate];
+  const samples: Record<string, Sample[]> = {};
+  const add = (name: string, sample: Sample) => {
+    samples[name] = [...(samples[name] ?? []), sample];
   };
   // A warm-up pass of each, so that no client pays for the sandbox's JIT.
   await measure(sandbox, (onEvent) => startVkwire(sandbox, onEvent));
@@ -80,19 +102,27 @@ try {
       await measure(sandbox, (onEvent) => startVkwire(sandbox, onEvent, { validate: false })),
     );
     const { fromTs } = await control<{ fromTs: number }>(sandbox, '/bulk', { count: EVENTS });
-    add('raw node:http + JSON.parse', EVENTS / ((await runRaw(sandbox, String(fromTs), EVENTS)) / 1000));
+    const rawMs = await runRaw(sandbox, String(fromTs), EVENTS);
+    // The raw client shares this process with nothing but the bench; its CPU is not split out.
+    add('raw node:http + JSON.parse', { rate: EVENTS / (rawMs / 1000), clientCpuUs: NaN, serverBusy: NaN });
   }
-  const rates = Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, median(list)]));
-  const vkio = rates['vk-io'] ?? 1;
+  const vkio = median((samples['vk-io'] ?? []).map((sample) => sample.rate));
   const figures = Object.fromEntries(
-    Object.entries(rates).map(([name, rate]) => [
-      name,
-      {
-        eventsPerSecond: Math.round(rate),
-        vsVkio: Number((rate / vkio).toFixed(2)),
-        rounds: (samples[name] ?? []).map(Math.round),
-      },
-    ]),
+    Object.entries(samples).map(([name, list]) => {
+      const rate = median(list.map((sample) => sample.rate));
+      const cpu = median(list.map((sample) => sample.clientCpuUs));
+      const busy = median(list.map((sample) => sample.serverBusy));
+      return [
+        name,
+        {
+          eventsPerSecond: Math.round(rate),
+          vsVkio: Number((rate / vkio).toFixed(2)),
+          rounds: list.map((sample) => Math.round(sample.rate)),
+          ...(Number.isNaN(cpu) ? {} : { clientCpuUsPerEvent: Number(cpu.toFixed(1)) }),
+          ...(Number.isNaN(busy) ? {} : { serverBusy: Number(busy.toFixed(2)) }),
+        },
+      ];
+    }),
   );
   console.log(
     JSON.stringify({
@@ -108,8 +138,12 @@ try {
   console.log(
     Object.entries(figures)
       .map(
-        ([name, { eventsPerSecond, vsVkio }]) =>
-          `${name}: ${eventsPerSecond.toLocaleString('en')} ev/s (${vsVkio}× vk-io)`,
+        ([name, { eventsPerSecond, vsVkio, ...cost }]) =>
+          `${name}: ${eventsPerSecond.toLocaleString('en')} ev/s (${vsVkio}× vk-io${
+            'clientCpuUsPerEvent' in cost
+              ? `; ${cost.clientCpuUsPerEvent} µs CPU/event, server busy ${cost.serverBusy}`
+              : ''
+          })`,
       )
       .join('; '),
   );

@@ -43,8 +43,12 @@ let stopping = false;
 const onSignal = (): void => {
   if (stopping) fail('stopped without waiting for the handlers (a second signal)', 130);
   stopping = true;
+  process.stdout.write('example-bot: stopping (the handlers in flight finish first)\n');
   shutdown().then(
-    () => process.exit(0),
+    () => {
+      process.stdout.write('example-bot: stopped\n');
+      process.exit(0);
+    },
     (error: unknown) => fail(`stopping failed: ${error instanceof Error ? error.message : String(error)}`),
   );
 };

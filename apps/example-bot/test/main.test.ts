@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { cleanup, eventually } from './helpers.js';
-import { spawnMain } from './process.js';
+import { spawnMain, spawnRootScript } from './process.js';
 
 describe('the entry point (pnpm start)', () => {
   test('offline: starts a sandbox and the bot on it, prints the URL, stops on SIGINT with exit 0', async () => {
@@ -29,7 +29,23 @@ describe('the entry point (pnpm start)', () => {
     main.child.kill('SIGINT');
     expect(await main.exited).toEqual({ code: 0, signal: null });
     expect(main.stderr()).toBe('');
+    expect(main.lines.slice(-2)).toEqual([
+      'example-bot: stopping (the handlers in flight finish first)',
+      'example-bot: stopped',
+    ]);
     await expect(fetch(`${url}/_sandbox`)).rejects.toThrow(); // the sandbox is closed too
+  });
+
+  test('`pnpm start` at the root prints the URL, serves the chat page, and Ctrl+C stops it', async () => {
+    const start = spawnRootScript('start', { PORT: '0' });
+    const [, url] = (await start.printed(/Open (http:\/\/127\.0\.0\.1:\d+)/)) as [string, string];
+    expect((await fetch(url)).headers.get('content-type')).toMatch(/^text\/html/); // the chat page
+
+    // Ctrl+C in a terminal: SIGINT to the whole foreground process group (pnpm and node).
+    process.kill(-(start.child.pid as number), 'SIGINT');
+    await start.exited;
+    await expect.poll(() => start.lines.at(-1)).toBe('example-bot: stopped');
+    await expect(fetch(url)).rejects.toThrow();
   });
 
   test('a busy PORT is one clear line on stderr and exit code 1', async () => {

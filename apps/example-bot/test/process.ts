@@ -34,11 +34,32 @@ afterEach(async () => {
  * the `@vkwire/source` condition), with `env` on top of a minimal environment.
  */
 export function spawnMain(env: Record<string, string>): MainProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@vkwire/source', MAIN], {
-    cwd: CWD,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return watch(
+    spawn(process.execPath, ['--import', 'tsx', '--conditions=@vkwire/source', MAIN], {
+      cwd: CWD,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+/**
+ * Runs `pnpm <script>` at the repository's root, as a newcomer types it, in a process group of
+ * its own (`detached`), so that a test can send SIGINT to the group as a terminal's Ctrl+C does.
+ */
+export function spawnRootScript(script: string, env: Record<string, string>): MainProcess {
+  return watch(
+    spawn('pnpm', ['--silent', script], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    }),
+  );
+}
+
+/** Follows a child's output (kept for the test's end, when the child is killed if still running). */
+function watch(child: ChildProcess): MainProcess {
   running.add(child);
   child.once('exit', () => running.delete(child));
   const lines: string[] = [];

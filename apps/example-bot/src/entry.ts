@@ -1,4 +1,5 @@
-// What the entry points (main.ts, pipeline.ts) share: the one-line failure and the listen problems.
+// What the entry points (main.ts, pipeline.ts, worker.ts) share: the one-line failures.
+import { loadSettings, type Settings, SettingsError } from './settings.js';
 
 /** Writes `example-bot: <line>` to stderr and exits with `code`. */
 export function fail(line: string, code = 1): never {
@@ -14,4 +15,14 @@ export function listenProblem(error: unknown, port: number): string | undefined 
   if (code === 'EACCES')
     return `not allowed to listen on port ${port} (ports below 1024 need privileges); set PORT`;
   return undefined;
+}
+
+/** The settings from the environment; a bad one is one line naming it and exit code 2. */
+export function loadSettingsOrExit(): Settings {
+  try {
+    return loadSettings();
+  } catch (error) {
+    if (error instanceof SettingsError) fail(error.message, 2);
+    throw error;
+  }
 }

@@ -2,16 +2,9 @@
 import { createSandbox, type Sandbox } from '@vkwire/sandbox';
 import { createExampleBot } from './bot.js';
 import type { ExampleBot } from './context.js';
-import { fail, listenProblem } from './entry.js';
-import { loadSettings, SettingsError } from './settings.js';
+import { fail, listenProblem, loadSettingsOrExit } from './entry.js';
 
-let settings: ReturnType<typeof loadSettings>;
-try {
-  settings = loadSettings();
-} catch (error) {
-  if (error instanceof SettingsError) fail(error.message, 2);
-  throw error;
-}
+const settings = loadSettingsOrExit();
 
 // Redis only when asked for: the client is loaded then, not on every start.
 const storage = settings.REDIS_URL

@@ -4,11 +4,10 @@
 import { fileURLToPath } from 'node:url';
 import { errorText } from '@vkwire/core';
 import { createSandbox, type Sandbox } from '@vkwire/sandbox';
-import { fail, listenProblem } from './entry.js';
+import { fail, listenProblem, loadSettingsOrExit } from './entry.js';
 import { describeExit, type PipelineChild, startChild } from './pipeline/child.js';
 import { freePort } from './pipeline/net.js';
 import { type PrivateRedis, RedisServerMissingError, startPrivateRedis } from './pipeline/redis-server.js';
-import { loadSettings, SettingsError } from './settings.js';
 
 /** How many bot workers consume the bus. */
 const WORKERS = 2;
@@ -24,13 +23,7 @@ const WORKER = fileURLToPath(
 );
 const FETCHER = fileURLToPath(import.meta.resolve('@vkwire/fetcher/main'));
 
-let settings: ReturnType<typeof loadSettings>;
-try {
-  settings = loadSettings();
-} catch (error) {
-  if (error instanceof SettingsError) fail(error.message, 2);
-  throw error;
-}
+const settings = loadSettingsOrExit();
 if (settings.VK_TOKEN !== undefined)
   fail(
     'the pipeline runs offline on its embedded sandbox: unset VK_TOKEN (on VK, run apps/fetcher and workers)',

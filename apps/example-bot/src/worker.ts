@@ -11,21 +11,14 @@ import {
   RedisStorage,
 } from '@vkwire/redis-bridge';
 import { createExampleBot } from './bot.js';
-import { fail } from './entry.js';
-import { loadSettings, SettingsError } from './settings.js';
+import { fail, loadSettingsOrExit } from './entry.js';
 
 /** The consumer group every worker of the example bot reads the bus in. */
 const GROUP = 'example-bot';
 
 const index = Number(process.argv[2]);
 if (!Number.isInteger(index) || index < 1) fail('usage: worker.js <worker number, 1 or more>', 2);
-let settings: ReturnType<typeof loadSettings>;
-try {
-  settings = loadSettings();
-} catch (error) {
-  if (error instanceof SettingsError) fail(error.message, 2);
-  throw error;
-}
+const settings = loadSettingsOrExit();
 const { VK_TOKEN: token, REDIS_URL: redisUrl } = settings;
 if (token === undefined || redisUrl === undefined) fail('a worker needs VK_TOKEN and REDIS_URL', 2);
 

@@ -1,4 +1,5 @@
-// The entry point as `pnpm start` runs it: a child process configured by the environment.
+// The entry points as `pnpm start` and `pnpm start:pipeline` run them: child processes configured by
+// the environment.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -6,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const PIPELINE = fileURLToPath(new URL('../src/pipeline.ts', import.meta.url));
 const CWD = fileURLToPath(new URL('..', import.meta.url));
 
-/** A running `src/main.ts`. */
+/** A running entry point (`src/main.ts`, `src/pipeline.ts`). */
 export interface MainProcess {
   readonly child: ChildProcess;
   /** Lines written to stdout so far. */
@@ -29,12 +31,22 @@ afterEach(async () => {
   await Promise.all(exits);
 });
 
-/**
- * Starts `src/main.ts` with node itself (tsx as an import hook, the workspace packages' sources by
- * the `@vkwire/source` condition), with `env` on top of a minimal environment.
- */
+/** Starts `src/main.ts` (see {@link spawnEntry}). */
 export function spawnMain(env: Record<string, string>): MainProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@vkwire/source', MAIN], {
+  return spawnEntry(MAIN, env);
+}
+
+/** Starts `src/pipeline.ts` (see {@link spawnEntry}); its children run the same way. */
+export function spawnPipeline(env: Record<string, string>): MainProcess {
+  return spawnEntry(PIPELINE, env);
+}
+
+/**
+ * Starts `file` with node itself (tsx as an import hook, the workspace packages' sources by the
+ * `@vkwire/source` condition), with `env` on top of a minimal environment.
+ */
+function spawnEntry(file: string, env: Record<string, string>): MainProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@vkwire/source', file], {
     cwd: CWD,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

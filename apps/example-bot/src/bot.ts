@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { RateLimiter } from '@vkwire/api-client';
 import { Bot, stage } from '@vkwire/bot-framework';
-import { defaultLogger, type KeyValueStore, type Logger } from '@vkwire/core';
+import { defaultLogger, type KeyValueStore, type Lease, type Logger } from '@vkwire/core';
 import type { ExampleBot, ExampleContext } from './context.js';
 import { ask } from './features/ask.js';
 import { errors } from './features/boom.js';
@@ -29,6 +30,18 @@ export interface ExampleBotOptions {
   apiUrl?: string | undefined;
   /** Where scenes and views keep their state (redis-bridge's `RedisStorage`). @default memory */
   storage?: KeyValueStore | undefined;
+  /**
+   * The lock workers sharing `storage` take on a scene's state while an update changes it
+   * (redis-bridge's `RedisLease`). @default none (one process)
+   */
+  lease?: Lease | undefined;
+  /** The API's rate limiter, shared by every process on the token (redis-bridge's `RedisRateLimiter`). @default the process's own */
+  rateLimiter?: RateLimiter | undefined;
+  /**
+   * `false`: a worker fed by a bus — updates come only through `bot.handleUpdate`, and `start()`
+   * only starts the background task. @default Bots Long Poll on `start()`
+   */
+  longPoll?: false | undefined;
   /** The reminders' owner; the bot stops it on shutdown. @default a new `Reminders` */
   reminders?: Reminders | undefined;
   /** How often the digest goes to subscribers (`bot.every`). @default '1h' */
@@ -49,6 +62,8 @@ export function createExampleBot(options: ExampleBotOptions): ExampleBot {
   const bot = new Bot<ExampleContext>({
     token: options.token,
     ...(options.apiUrl === undefined ? {} : { baseUrl: options.apiUrl }),
+    ...(options.rateLimiter === undefined ? {} : { apiOptions: { rateLimiter: options.rateLimiter } }),
+    ...(options.longPoll === false ? { longPoll: false } : {}),
     logger,
     // Views sign their buttons. Every worker sharing the storage must use the same key: this one
     // is derived from the community's token (secret already, and the same on every worker).
@@ -60,8 +75,8 @@ export function createExampleBot(options: ExampleBotOptions): ExampleBot {
 
   // First: the error boundary and the scenes (a user in a scene gets there before the commands).
   errors(bot, logger);
-  bot.use(stage([registration], { storage: options.storage }));
-  digest(bot, options.digestEvery ?? '1h');
+  bot.use(stage([registration], { storage: options.storage, lease: options.lease }));
+  digest(bot, options.digestEvery ?? '1h', options.storage);
 
   start(bot);
   sum(bot);

@@ -1,30 +1,10 @@
 // `pnpm start`: the example bot, offline on an embedded sandbox by default, or on VK with VK_TOKEN.
-import { createSandbox, type Sandbox, type SandboxOptions } from '@vkwire/sandbox';
+import { createSandbox, type Sandbox } from '@vkwire/sandbox';
 import { createExampleBot } from './bot.js';
 import type { ExampleBot } from './context.js';
-import { loadSettings, SettingsError } from './settings.js';
+import { fail, listenProblem, loadSettingsOrExit } from './entry.js';
 
-const fail = (line: string, code = 1): never => {
-  process.stderr.write(`example-bot: ${line}\n`);
-  process.exit(code);
-};
-
-const listenProblem = (error: unknown, port: number): string | undefined => {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'EADDRINUSE')
-    return `port ${port} is already in use; set PORT to another one (PORT=0: any free port)`;
-  if (code === 'EACCES')
-    return `not allowed to listen on port ${port} (ports below 1024 need privileges); set PORT`;
-  return undefined;
-};
-
-let settings: ReturnType<typeof loadSettings>;
-try {
-  settings = loadSettings();
-} catch (error) {
-  if (error instanceof SettingsError) fail(error.message, 2);
-  throw error;
-}
+const settings = loadSettingsOrExit();
 
 // Redis only when asked for: the client is loaded then, not on every start.
 const storage = settings.REDIS_URL
@@ -57,13 +37,11 @@ process.on('SIGTERM', onSignal);
 
 try {
   if (settings.VK_TOKEN === undefined) {
-    // Offline: an embedded sandbox, with its chat page where the sandbox has one. `chat` is
-    // passed through a cast so this builds against a sandbox without that option too.
-    vk = await createSandbox({ port: settings.PORT, chat: true } as SandboxOptions);
+    // Offline: an embedded sandbox with its chat page.
+    vk = await createSandbox({ port: settings.PORT, chat: true });
     bot = createExampleBot({ token: vk.group.token, apiUrl: vk.apiUrl, storage, digestEvery: '1m' });
     await bot.start();
-    const page = (vk as Sandbox & { chatUrl?: string }).chatUrl ?? vk.url;
-    process.stdout.write(`example-bot: offline, on an embedded sandbox. Open ${page}\n`);
+    process.stdout.write(`example-bot: offline, on an embedded sandbox. Open ${vk.chatUrl ?? vk.url}\n`);
   } else {
     bot = createExampleBot({ token: settings.VK_TOKEN, apiUrl: settings.VK_API_URL, storage });
     if (settings.PUBLIC_URL !== undefined) {

@@ -1,4 +1,5 @@
-// The entry point as `pnpm start` runs it: a child process configured by the environment.
+// The entry points as `pnpm start` and `pnpm start:pipeline` run them: child processes configured by
+// the environment.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -6,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const PIPELINE = fileURLToPath(new URL('../src/pipeline.ts', import.meta.url));
 const CWD = fileURLToPath(new URL('..', import.meta.url));
 
-/** A running `src/main.ts`. */
+/** A running entry point (`src/main.ts`, `src/pipeline.ts`). */
 export interface MainProcess {
   readonly child: ChildProcess;
   /** Lines written to stdout so far. */
@@ -22,20 +24,40 @@ export interface MainProcess {
 }
 
 const running = new Set<ChildProcess>();
+/** Children leading a process group of their own: the whole group is killed at the end. */
+const groups = new Set<ChildProcess>();
 
 afterEach(async () => {
+  for (const child of groups) {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  }
+  groups.clear();
   const exits = [...running].map((child) => new Promise((resolve) => child.once('exit', resolve)));
   for (const child of running) child.kill('SIGKILL');
   await Promise.all(exits);
 });
 
-/**
- * Starts `src/main.ts` with node itself (tsx as an import hook, the workspace packages' sources by
- * the `@vkwire/source` condition), with `env` on top of a minimal environment.
- */
+/** Starts `src/main.ts` (see {@link spawnEntry}). */
 export function spawnMain(env: Record<string, string>): MainProcess {
+  return spawnEntry(MAIN, env);
+}
+
+/** Starts `src/pipeline.ts` (see {@link spawnEntry}); its children run the same way. */
+export function spawnPipeline(env: Record<string, string>): MainProcess {
+  return spawnEntry(PIPELINE, env);
+}
+
+/**
+ * Starts `file` with node itself (tsx as an import hook, the workspace packages' sources by the
+ * `@vkwire/source` condition), with `env` on top of a minimal environment.
+ */
+function spawnEntry(file: string, env: Record<string, string>): MainProcess {
   return watch(
-    spawn(process.execPath, ['--import', 'tsx', '--conditions=@vkwire/source', MAIN], {
+    spawn(process.execPath, ['--import', 'tsx', '--conditions=@vkwire/source', file], {
       cwd: CWD,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,14 +70,14 @@ export function spawnMain(env: Record<string, string>): MainProcess {
  * its own (`detached`), so that a test can send SIGINT to the group as a terminal's Ctrl+C does.
  */
 export function spawnRootScript(script: string, env: Record<string, string>): MainProcess {
-  return watch(
-    spawn('pnpm', ['--silent', script], {
-      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    }),
-  );
+  const child = spawn('pnpm', ['--silent', script], {
+    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  groups.add(child);
+  return watch(child);
 }
 
 /** Follows a child's output (kept for the test's end, when the child is killed if still running). */

@@ -78,21 +78,26 @@ export interface BotOptions<C extends Context = Context> extends BotBaseOptions 
   confirmation?: string;
   /** Further options of the API clients the bot creates (rate, retries, logger...). */
   apiOptions?: Omit<VkApiOptions, 'token' | 'baseUrl'>;
-  /** Bots Long Poll settings. */
-  longPoll?: {
-    /** Seconds VK holds a request. @default 25 */
-    wait?: number;
-    /**
-     * Before polling, set the community's Long Poll to deliver exactly the event types the bot
-     * handles (Long Poll on, vkwire's API version). Without it the settings are only checked, and
-     * a warning names any handled type the community would not send. @default false
-     */
-    ensureSettings?: boolean;
-    /** Keep each community's position (`group:<id>`) in this store to resume after a restart. */
-    checkpoint?: CheckpointStore;
-    /** Check each update against the event schemas. @default true */
-    validate?: boolean;
-  };
+  /**
+   * Bots Long Poll settings; `false`: no Long Poll — `start()` runs the hooks and background tasks
+   * and the updates come only through `handleUpdate` (a worker fed by a bus).
+   */
+  longPoll?:
+    | false
+    | {
+        /** Seconds VK holds a request. @default 25 */
+        wait?: number;
+        /**
+         * Before polling, set the community's Long Poll to deliver exactly the event types the bot
+         * handles (Long Poll on, vkwire's API version). Without it the settings are only checked, and
+         * a warning names any handled type the community would not send. @default false
+         */
+        ensureSettings?: boolean;
+        /** Keep each community's position (`group:<id>`) in this store to resume after a restart. */
+        checkpoint?: CheckpointStore;
+        /** Check each update against the event schemas. @default true */
+        validate?: boolean;
+      };
   /**
    * The event types the bot waits for (settings, AutoSetting). @default what the handlers
    * registered with `on`, `command`, `hears`, `button`, `payload`, `chatAction`; `'all'` for every type
@@ -551,12 +556,13 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
         );
       return;
     }
+    if (this.options.longPoll === false) return;
     const types = this.options.updateTypes === 'all' ? undefined : this.eventTypes();
     await Promise.all(this.communities.map((community) => this.startPoll(community, types)));
   }
 
   private async startPoll(community: Community, types: readonly VkEventType[] | undefined): Promise<void> {
-    const settings = this.options.longPoll ?? {};
+    const settings = this.options.longPoll || {};
     const groupId = community.groupId as number;
     const poll = new GroupLongPoll({
       api: community.api,

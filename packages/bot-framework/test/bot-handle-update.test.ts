@@ -159,3 +159,23 @@ test('updates about one user (group_join, then a message) keep their order throu
   await handled;
   expect(log).toEqual(['join', 'message hello']);
 });
+
+test('longPoll: false: start() runs the background tasks and polls nothing; updates come from handleUpdate', async () => {
+  const vk = await sandbox();
+  const bot = new Bot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    longPoll: false,
+    logger: memoryLogger().logger,
+  });
+  cleanup(() => bot.stop());
+  const ran = deferred();
+  bot.every(60_000, () => ran.resolve(), { runOnStart: true });
+  bot.command('ping', () => 'pong');
+  await bot.start();
+  await ran.promise;
+  vk.user(1).send('/ping');
+  for (const update of vk.events() as unknown as VkParsedUpdate[]) await bot.handleUpdate(update);
+  await expect.poll(() => vk.sent({ peer: 1 }).map((message) => message.text)).toEqual(['pong']);
+  expect(vk.calls({ method: 'groups.getLongPollServer' })).toEqual([]);
+});

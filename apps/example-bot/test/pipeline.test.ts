@@ -86,7 +86,9 @@ describe('the pipeline (pnpm start:pipeline)', { timeout: 300_000 }, () => {
     const deadline = Date.now() + 90_000;
     while (handledBy(pipeline, 1).size === 0 || handledBy(pipeline, 2).size === 0) {
       if (Date.now() > deadline)
-        throw new Error(`not both workers handled messages; output:\n${pipeline.lines.join('\n')}`);
+        throw new Error(
+          `not both workers handled messages; stderr:\n${pipeline.stderr()}\nstdout:\n${pipeline.lines.join('\n')}`,
+        );
       const user = 1000 + users.length;
       users.push(user);
       await send(url, user, `/sum ${user} 1`);

@@ -273,7 +273,10 @@ function settled<T>(answer: T | PromiseLike<T>): T | Promise<T> {
 }
 
 /** A store without `writeJson`: one key at a time, a delete checked right before it. */
-async function writeOneByOne(storage: KeyValueStore, writes: readonly JsonWrite[]): Promise<string | undefined> {
+async function writeOneByOne(
+  storage: KeyValueStore,
+  writes: readonly JsonWrite[],
+): Promise<string | undefined> {
   for (const write of writes) {
     if (write.json === undefined) {
       // The contract's delete takes no version: compare right before it.

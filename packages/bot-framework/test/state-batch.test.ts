@@ -99,3 +99,52 @@ test('a store with only get/set/delete works the same, key by key', async () => 
   expect((await inner.get(`${g}:session:uc:9:9`))?.value).toEqual({ count: 5 });
   expect((await inner.get(`${g}:fsm:uc:9:9`))?.value).toEqual({ state: 'a', data: { n: 5 } });
 });
+
+test('a store that answers readJson/writeJson with promises (a networked one) works the same', async () => {
+  const vk = await sandbox();
+  const inner = new CountingStore();
+  const storage: KeyValueStore = {
+    get: (key) => inner.get(key),
+    set: (key, value, options) => inner.set(key, value, options),
+    delete: (key) => inner.delete(key),
+    readJson: async (keys) => inner.readJson(keys),
+    writeJson: async (writes) => inner.writeJson(writes),
+  };
+  const { bot, errors } = bothBot(vk, storage);
+  const next = inbox(vk);
+  for (let i = 0; i < 10; i++) vk.user(10).send(`m${i}`);
+  await Promise.all(next().map((update) => bot.handleUpdate(update)));
+  expect(errors).toEqual([]);
+  expect(inner.calls).toMatchObject({ readJson: 10, writeJson: 10, get: 0, set: 0 });
+  const g = vk.group.id;
+  expect((await inner.get(`${g}:session:uc:10:10`))?.value).toEqual({ count: 10 });
+  expect((await inner.get(`${g}:fsm:uc:10:10`))?.value).toEqual({ state: 'b', data: { n: 10 } });
+});
+
+test('a handler that keeps the session and FSM data and changes them after its update changes nothing stored', async () => {
+  const vk = await sandbox();
+  const storage = new MemoryKeyValueStore();
+  const { bot, errors } = stateBot<Both>(vk);
+  const flow = fsm({ states, storage });
+  bot.use(session({ initial: () => ({ count: 0 }), storage }), flow);
+  const kept: Array<{ session: { count: number }; data: { n: number } | undefined }> = [];
+  bot.on('message_new', async (ctx) => {
+    ctx.session.count += 1;
+    await ctx.fsm.set('a', { n: ctx.session.count });
+    kept.push({ session: ctx.session, data: ctx.fsm.current?.data as { n: number } | undefined });
+  });
+  const next = inbox(vk);
+  await say(vk, bot, next, 11, 'first');
+  // After the update: what the handler kept is its own, not the store's.
+  for (const item of kept) {
+    item.session.count = 1000;
+    if (item.data) item.data.n = 1000;
+  }
+  await say(vk, bot, next, 11, 'second');
+  for (const item of kept) item.session.count = 2000;
+  expect(errors).toEqual([]);
+  const g = vk.group.id;
+  expect((await storage.get(`${g}:session:uc:11:11`))?.value).toEqual({ count: 2 });
+  expect((await storage.get(`${g}:fsm:uc:11:11`))?.value).toEqual({ state: 'a', data: { n: 2 } });
+  expect(kept.map((item) => item.session.count)).toEqual([2000, 2000]);
+});

@@ -186,10 +186,14 @@ export function withState(
 ): Promise<void> {
   for (let held = (ctx as WithHeld)[HELD]; held !== undefined; held = held.next)
     if (held.group === group && held.base === base) return inner(held, ctx, keyOf, key, work);
-  return group.lock.run(base, () => outer(ctx, group, keyOf, base, key, work), ctx.signal);
+  return group.lock.run(
+    base,
+    () => outer(ctx, group, base, (held) => inner(held, ctx, keyOf, key, work)),
+    ctx.signal,
+  );
 }
 
-/** An outer feature of this update holds the key: read from its batch, write with it. */
+/** Reads `key` in the update's batch, runs `work` on it, and queues the write it answers. */
 async function inner(
   held: Held,
   ctx: BaseContext,
@@ -202,24 +206,23 @@ async function inner(
   if (write !== undefined) held.add(write);
 }
 
-/** The outermost feature of the group in this update, holding the lock: reads, runs, writes. */
+/**
+ * The outermost feature of the group in this update, holding the lock: opens the update's batch
+ * on `base`, runs `feature` (its own {@link inner}), and writes what every feature left.
+ */
 async function outer(
   ctx: BaseContext,
   group: StateGroup,
-  keyOf: StateKeyFn<BaseContext>,
   base: string,
-  key: string,
-  work: StateWork,
+  feature: (held: Held) => Promise<void>,
 ): Promise<void> {
   const slot = ctx as WithHeld;
   const held = new Held(group, base);
   held.next = slot[HELD];
   slot[HELD] = held;
   try {
-    let write: JsonWrite | undefined;
     try {
-      const found = held.get(ctx, keyOf, key);
-      write = await work(found instanceof Promise ? await found : found);
+      await feature(held);
     } catch (error) {
       // What inner features finished is written, as if each had written on its own.
       try {
@@ -229,7 +232,6 @@ async function outer(
       }
       throw error;
     }
-    if (write !== undefined) held.add(write);
     const flushed = held.flush();
     if (flushed !== undefined) await flushed;
   } finally {

@@ -100,21 +100,39 @@ class Held {
     readonly base: string,
   ) {}
 
-  /** The key's stored JSON: the first call reads every member's key of this update at once. */
-  async get(ctx: BaseContext, keyOf: StateKeyFn<BaseContext>, key: string): Promise<StoredJson | undefined> {
+  /**
+   * The key's stored JSON: the first call reads every member's key of this update at once. Not a
+   * promise when the store answered at once (the memory store): nothing to wait a turn for.
+   */
+  get(
+    ctx: BaseContext,
+    keyOf: StateKeyFn<BaseContext>,
+    key: string,
+  ): StoredJson | undefined | Promise<StoredJson | undefined> {
     if (this.keys !== undefined && this.found !== undefined) {
       const index = this.keys.indexOf(key);
       if (index >= 0) return this.found[index];
-      const [alone] = await readJson(this.group.storage, [key]);
-      this.keys.push(key);
-      this.found = [...this.found, alone];
-      return alone;
+      return this.getAlone(key);
     }
     const keys = this.group.keysOf(ctx, keyOf, this.base, key);
-    const found = await readJson(this.group.storage, keys);
+    const found = readJson(this.group.storage, keys);
+    if (found instanceof Promise)
+      return found.then((list) => {
+        this.keys = keys;
+        this.found = list;
+        return list[0];
+      });
     this.keys = keys;
     this.found = found;
     return found[0];
+  }
+
+  /** A key the first read did not know of (a member with a key of its own). */
+  private async getAlone(key: string): Promise<StoredJson | undefined> {
+    const [alone] = await readJson(this.group.storage, [key]);
+    (this.keys as string[]).push(key);
+    this.found = [...(this.found ?? []), alone];
+    return alone;
   }
 
   /**
@@ -128,13 +146,18 @@ class Held {
     else this.writes.push(write);
   }
 
-  /** Writes what the members left, all or none; a version that moved is a SessionConflictError. */
-  async flush(): Promise<void> {
+  /**
+   * Writes what the members left, all or none; a version that moved is a SessionConflictError.
+   * Undefined when there was nothing to wait for (nothing to write, or the store wrote at once).
+   */
+  flush(): Promise<void> | undefined {
     const writes = this.writes;
-    if (writes === undefined) return;
+    if (writes === undefined) return undefined;
     this.writes = undefined;
-    const failed = await writeJson(this.group.storage, writes);
-    if (failed !== undefined) throw new SessionConflictError(failed);
+    const failed = writeJson(this.group.storage, writes);
+    if (failed instanceof Promise) return failed.then(conflictIf);
+    conflictIf(failed);
+    return undefined;
   }
 }
 
@@ -153,7 +176,7 @@ export type StateWork = (stored: StoredJson | undefined) => Promise<JsonWrite | 
  * read in the update's one read, and the write sent with the others of the update after the
  * outermost feature's handlers (all or none).
  */
-export async function withState(
+export function withState(
   ctx: BaseContext,
   group: StateGroup,
   keyOf: StateKeyFn<BaseContext>,
@@ -161,51 +184,71 @@ export async function withState(
   key: string,
   work: StateWork,
 ): Promise<void> {
-  const slot = ctx as WithHeld;
-  for (let held = slot[HELD]; held !== undefined; held = held.next)
-    if (held.group === group && held.base === base) {
-      // An outer feature of this update holds the key: read from its batch, write with it.
-      const write = await work(await held.get(ctx, keyOf, key));
-      if (write !== undefined) held.add(write);
-      return;
-    }
-  await group.lock.run(
+  for (let held = (ctx as WithHeld)[HELD]; held !== undefined; held = held.next)
+    if (held.group === group && held.base === base) return inner(held, ctx, keyOf, key, work);
+  return group.lock.run(
     base,
-    async () => {
-      const held = new Held(group, base);
-      held.next = slot[HELD];
-      slot[HELD] = held;
-      try {
-        let write: JsonWrite | undefined;
-        try {
-          write = await work(await held.get(ctx, keyOf, key));
-        } catch (error) {
-          // What inner features finished is written, as if each had written on its own.
-          try {
-            await held.flush();
-          } catch (flushError) {
-            throw new AggregateError(
-              [error, flushError],
-              `${String(error)}; and then: ${String(flushError)}`,
-            );
-          }
-          throw error;
-        }
-        if (write !== undefined) held.add(write);
-        await held.flush();
-      } finally {
-        slot[HELD] = held.next;
-      }
-    },
+    () => outer(ctx, group, base, (held) => inner(held, ctx, keyOf, key, work)),
     ctx.signal,
   );
 }
 
-async function readJson(
+/** Reads `key` in the update's batch, runs `work` on it, and queues the write it answers. */
+async function inner(
+  held: Held,
+  ctx: BaseContext,
+  keyOf: StateKeyFn<BaseContext>,
+  key: string,
+  work: StateWork,
+): Promise<void> {
+  const found = held.get(ctx, keyOf, key);
+  const write = await work(found instanceof Promise ? await found : found);
+  if (write !== undefined) held.add(write);
+}
+
+/**
+ * The outermost feature of the group in this update, holding the lock: opens the update's batch
+ * on `base`, runs `feature` (its own {@link inner}), and writes what every feature left.
+ */
+async function outer(
+  ctx: BaseContext,
+  group: StateGroup,
+  base: string,
+  feature: (held: Held) => Promise<void>,
+): Promise<void> {
+  const slot = ctx as WithHeld;
+  const held = new Held(group, base);
+  held.next = slot[HELD];
+  slot[HELD] = held;
+  try {
+    try {
+      await feature(held);
+    } catch (error) {
+      // What inner features finished is written, as if each had written on its own.
+      try {
+        await held.flush();
+      } catch (flushError) {
+        throw new AggregateError([error, flushError], `${String(error)}; and then: ${String(flushError)}`);
+      }
+      throw error;
+    }
+    const flushed = held.flush();
+    if (flushed !== undefined) await flushed;
+  } finally {
+    slot[HELD] = held.next;
+  }
+}
+
+function conflictIf(failed: string | undefined): void {
+  if (failed !== undefined) throw new SessionConflictError(failed);
+}
+
+/** The store's `readJson` (as it answered: at once, or a promise), or a `get` per key. */
+function readJson(
   storage: KeyValueStore,
   keys: readonly string[],
-): Promise<ReadonlyArray<StoredJson | undefined>> {
-  if (storage.readJson !== undefined) return storage.readJson(keys);
+): ReadonlyArray<StoredJson | undefined> | Promise<ReadonlyArray<StoredJson | undefined>> {
+  if (storage.readJson !== undefined) return settled(storage.readJson(keys));
   return Promise.all(
     keys.map(async (key) => {
       const entry = await storage.get(key);
@@ -214,9 +257,28 @@ async function readJson(
   );
 }
 
+/** The store's `writeJson` (as it answered: at once, or a promise), or one key at a time. */
+function writeJson(
+  storage: KeyValueStore,
+  writes: readonly JsonWrite[],
+): string | undefined | Promise<string | undefined> {
+  if (storage.writeJson !== undefined) return settled(storage.writeJson(writes));
+  return writeOneByOne(storage, writes);
+}
+
+/** A store's answer as a value, or a native promise when it is a thenable (any `PromiseLike`). */
+function settled<T>(answer: T | PromiseLike<T>): T | Promise<T> {
+  if (answer instanceof Promise) return answer;
+  if (typeof answer === 'object' && answer !== null && typeof (answer as PromiseLike<T>).then === 'function')
+    return Promise.resolve(answer);
+  return answer as T;
+}
+
 /** A store without `writeJson`: one key at a time, a delete checked right before it. */
-async function writeJson(storage: KeyValueStore, writes: readonly JsonWrite[]): Promise<string | undefined> {
-  if (storage.writeJson !== undefined) return storage.writeJson(writes);
+async function writeOneByOne(
+  storage: KeyValueStore,
+  writes: readonly JsonWrite[],
+): Promise<string | undefined> {
   for (const write of writes) {
     if (write.json === undefined) {
       // The contract's delete takes no version: compare right before it.

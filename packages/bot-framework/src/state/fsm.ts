@@ -288,14 +288,14 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
     return `${lines.join('\n')}\n`;
   }
 
-  private async run(ctx: BaseContext & FsmFlavor<M>, next: () => Promise<void>): Promise<void> {
+  private run(ctx: BaseContext & FsmFlavor<M>, next: () => Promise<void>): Promise<void> {
     const base = this.keyOf(ctx as unknown as C);
     if (base === undefined) {
       Object.defineProperty(ctx, 'fsm', this.missing);
       return next();
     }
     const key = featureKey(base, this.prefix);
-    await withState(
+    return withState(
       ctx,
       this.group,
       this.keyOf as unknown as StateKeyFn<BaseContext>,

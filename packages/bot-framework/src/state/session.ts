@@ -76,14 +76,14 @@ export function session<S, C extends BaseContext = BaseContext>(
     },
   };
 
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const base = keyOf(ctx);
     if (base === undefined) {
       Object.defineProperty(ctx, 'session', missing);
       return next();
     }
     const key = featureKey(base, prefix);
-    await withState(ctx, group, keyOf as StateKeyFn<BaseContext>, base, key, async (stored) => {
+    return withState(ctx, group, keyOf as StateKeyFn<BaseContext>, base, key, async (stored) => {
       let value: S | null | undefined;
       let before: string;
       if (stored === undefined) {

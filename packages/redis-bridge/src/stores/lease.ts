@@ -1,6 +1,7 @@
 import type { Lease, LeaseGrant } from '@vkwire/core';
 import { RedisScript } from '../connection.js';
 import { LUA_NOW, milliseconds, RedisSource, type RedisStoreOptions, randomToken } from './redis-source.js';
+import { batchScript, ScriptBatch } from './script-batch.js';
 
 /** Options of {@link RedisLease}. */
 export interface RedisLeaseOptions extends RedisStoreOptions {
@@ -16,9 +17,10 @@ export interface RedisLeaseOptions extends RedisStoreOptions {
 // fence. The fence outlives the holder; a counter that expired starts again from the clock in ms,
 // above every fence handed out before, so fences only grow. An acquire sent again after a lost reply
 // finds its own token and gets the same grant; a release sent again answers false. A lease held by
-// another answers minus the milliseconds it has left (fences are positive). One key per script
-// (Cluster-safe).
-const ACQUIRE = new RedisScript(`${LUA_NOW}
+// another answers minus the milliseconds it has left (fences are positive). One key per call
+// (Cluster-safe); on a single Redis the acquires (and releases) of one event-loop turn share a
+// script call.
+const ACQUIRE = batchScript(`
 local h = redis.call('HMGET', KEYS[1], 't', 'e', 'f')
 if h[1] == ARGV[1] and tonumber(h[2]) > now then return tonumber(h[3]) end
 if h[1] and tonumber(h[2]) > now then return -(tonumber(h[2]) - now) end
@@ -36,7 +38,7 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]))
 return 1
 `);
 
-const RELEASE = new RedisScript(`${LUA_NOW}
+const RELEASE = batchScript(`
 local h = redis.call('HMGET', KEYS[1], 't', 'e')
 if h[1] ~= ARGV[1] then return 0 end
 redis.call('HDEL', KEYS[1], 't', 'e')
@@ -49,7 +51,8 @@ return 1
  * A {@link Lease} on Redis: one holder per key across every process, for `ttlMs` by Redis's clock
  * (no process's clock matters), with a fence that grows with every grant. For the fetcher's
  * one-active-poller rule and per-conversation isolation across workers. Keys:
- * `<prefix>lease:<key>`, one per script (Cluster-safe).
+ * `<prefix>lease:<key>`, one per call (Cluster-safe); on a single Redis the acquires and releases
+ * made in one turn of the event loop go in one script call each.
  *
  * @example
  * const lease = new RedisLease({ redis: 'redis://127.0.0.1:6379' });
@@ -59,9 +62,13 @@ return 1
 export class RedisLease implements Lease {
   private readonly source: RedisSource;
   private readonly retentionMs: number;
+  private readonly acquires: ScriptBatch;
+  private readonly releases: ScriptBatch;
 
   constructor(options: RedisLeaseOptions) {
     this.source = new RedisSource('RedisLease', options);
+    this.acquires = new ScriptBatch(this.source, ACQUIRE);
+    this.releases = new ScriptBatch(this.source, RELEASE);
     this.retentionMs = milliseconds(
       'RedisLease',
       'fenceRetentionMs',
@@ -86,7 +93,7 @@ export class RedisLease implements Lease {
   async acquireOrWait(key: string, ttlMs: number): Promise<LeaseGrant | { heldForMs: number }> {
     const px = milliseconds('RedisLease', 'ttlMs', ttlMs);
     const token = randomToken();
-    const fence = await this.source.script(ACQUIRE, [this.key(key)], [token, px, this.retentionMs]);
+    const fence = await this.acquires.run([this.key(key)], [token, px, this.retentionMs]);
     if (typeof fence !== 'number')
       throw new TypeError(`RedisLease: the acquire script answered ${String(fence)}`);
     return fence > 0 ? { token, fence } : { heldForMs: -fence };
@@ -98,11 +105,13 @@ export class RedisLease implements Lease {
   }
 
   async release(key: string, token: string): Promise<boolean> {
-    return (await this.source.script(RELEASE, [this.key(key)], [token, this.retentionMs])) === 1;
+    return (await this.releases.run([this.key(key)], [token, this.retentionMs])) === 1;
   }
 
   /** Closes the connection if this store opened it (a client or handle you passed stays open). */
   close(): Promise<void> {
+    this.acquires.flush();
+    this.releases.flush();
     return this.source.close();
   }
 

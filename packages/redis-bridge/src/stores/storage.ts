@@ -2,6 +2,7 @@ import type { JsonWrite, KeyValueSetOptions, KeyValueStore, StoredJson, Versione
 import { VkwireConfigError } from '@vkwire/core';
 import { RedisScript } from '../connection.js';
 import { LUA_NOW, milliseconds, RedisSource, type RedisStoreOptions, randomToken } from './redis-source.js';
+import { batchScript, ScriptBatch } from './script-batch.js';
 
 /** Options of {@link RedisStorage}. */
 export interface RedisStorageOptions extends RedisStoreOptions {
@@ -50,8 +51,9 @@ if h[2] and tonumber(h[2]) <= now then return 0 end
 return 1
 `);
 
-// Several keys in one script: `d`, `n` of each live key, false, false for the others.
-const READ_MANY = new RedisScript(`${LUA_NOW}
+// Several keys in one script: `d`, `n` of each live key, false, false for the others. Batched:
+// the calls of one turn of the event loop share a script call.
+const READ_MANY = batchScript(`
 local out = {}
 for i = 1, #KEYS do
   local h = redis.call('HMGET', KEYS[i], 'd', 'n', 'e')
@@ -70,29 +72,35 @@ return out
 // 'd' delete), JSON, ifVersion ('' none), ttl ('' none). Every version is checked before anything
 // is written; the answer is 0 when all were applied, else the 1-based index of the key that did
 // not match. The token goes into every key's `w`, so the script sent again after a lost reply
-// finds it on the first key and answers 0 without applying it twice.
-const WRITE_MANY = new RedisScript(`${LUA_NOW}
-if redis.call('HGET', KEYS[1], 'w') == ARGV[1] then return 0 end
+// finds it on the first key and answers 0 without applying it twice. Batched as READ_MANY (each
+// call all or none on its own).
+const WRITE_MANY = batchScript(`
 local retention = tonumber(ARGV[2])
 local found = {}
+local plain = {}
 for i = 1, #KEYS do
   local b = 2 + (i - 1) * 4
-  local h = redis.call('HMGET', KEYS[i], 'd', 'n', 'e')
+  local h = redis.call('HMGET', KEYS[i], 'd', 'n', 'e', 'w')
+  if i == 1 and h[4] == ARGV[1] then return 0 end
   local n = tonumber(h[2]) or 0
   local live = h[1] and (not h[3] or tonumber(h[3]) > now)
   if ARGV[b + 3] ~= '' and tonumber(ARGV[b + 3]) ~= (live and n or 0) then return i end
   found[i] = n
+  -- A value without an expiry was last set without a TTL: the key has none to take away.
+  plain[i] = h[1] and not h[3]
 end
 for i = 1, #KEYS do
   local b = 2 + (i - 1) * 4
   if ARGV[b + 1] == 's' then
-    redis.call('HSET', KEYS[i], 'd', ARGV[b + 2], 'n', found[i] + 1, 'w', ARGV[1])
     if ARGV[b + 4] ~= '' then
-      redis.call('HSET', KEYS[i], 'e', now + tonumber(ARGV[b + 4]))
+      redis.call('HSET', KEYS[i], 'd', ARGV[b + 2], 'n', found[i] + 1, 'w', ARGV[1], 'e', now + tonumber(ARGV[b + 4]))
       redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[b + 4]) + retention)
     else
-      redis.call('HDEL', KEYS[i], 'e')
-      redis.call('PERSIST', KEYS[i])
+      redis.call('HSET', KEYS[i], 'd', ARGV[b + 2], 'n', found[i] + 1, 'w', ARGV[1])
+      if not plain[i] then
+        redis.call('HDEL', KEYS[i], 'e')
+        redis.call('PERSIST', KEYS[i])
+      end
     end
   else
     redis.call('HDEL', KEYS[i], 'd', 'e')
@@ -109,7 +117,9 @@ return 0
  * JSON, version, expiry by Redis's clock); reads and writes are Lua scripts, so a compare-and-set
  * (`ifVersion`) is atomic, and they work unchanged on a Cluster. `readJson` and `writeJson` take
  * several keys in one script (one round trip; all or none for writes); on a Cluster they do so when
- * the keys share a slot, and otherwise run key by key (writes are then not all or none).
+ * the keys share a slot, and otherwise run key by key (writes are then not all or none). On a
+ * single Redis, the `readJson` (and the `writeJson`) calls made in one turn of the event loop go
+ * in one script call, each answered on its own: many updates' state costs Redis one command.
  *
  * @example
  * const storage = new RedisStorage<{ step: number }>({ redis: 'redis://127.0.0.1:6379' });
@@ -119,9 +129,13 @@ return 0
 export class RedisStorage<V = unknown> implements KeyValueStore<V> {
   private readonly source: RedisSource;
   private readonly retentionMs: number;
+  private readonly reads: ScriptBatch;
+  private readonly writes: ScriptBatch;
 
   constructor(options: RedisStorageOptions) {
     this.source = new RedisSource('RedisStorage', options);
+    this.reads = new ScriptBatch(this.source, READ_MANY);
+    this.writes = new ScriptBatch(this.source, WRITE_MANY);
     this.retentionMs = milliseconds(
       'RedisStorage',
       'versionRetentionMs',
@@ -164,7 +178,7 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
           return Array.isArray(answer) ? { json: String(answer[0]), version: Number(answer[1]) } : undefined;
         }),
       );
-    const answer = await this.source.script(READ_MANY, stored, []);
+    const answer = await this.reads.run(stored, []);
     const list = Array.isArray(answer) ? answer : [];
     const found: Array<StoredJson | undefined> = [];
     for (let index = 0; index < keys.length; index += 1) {
@@ -210,7 +224,7 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
       }
       return undefined;
     }
-    const answer = Number(await this.source.script(WRITE_MANY, stored, args));
+    const answer = Number(await this.writes.run(stored, args));
     return answer === 0 ? undefined : writes[answer - 1]?.key;
   }
 
@@ -229,6 +243,8 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
 
   /** Closes the connection if this store opened it (a client or handle you passed stays open). */
   close(): Promise<void> {
+    this.reads.flush();
+    this.writes.flush();
     return this.source.close();
   }
 

@@ -63,6 +63,23 @@ async function sent(url: string, peer: number): Promise<string[]> {
   return messages.map((message) => message.text);
 }
 
+/** Who holds each bus partition and what is pending in it, from the pipeline's Redis (for a failure's message). */
+function busState(pipeline: MainProcess): string {
+  const port = pipeline.lines.join('\n').match(/redis:\/\/127\.0\.0\.1:(\d+)/)?.[1];
+  if (port === undefined) return 'no Redis address printed';
+  const cli = (...args: string[]) =>
+    execFileSync('redis-cli', ['-p', port, ...args], { encoding: 'utf8' })
+      .trim()
+      .replace(/\s+/g, ' ');
+  const members = cli('ZRANGE', 'vkwire:events:group:example-bot:members', '0', '-1');
+  const parts = Array.from({ length: 16 }, (_, n) => {
+    const owner = cli('GET', `{vkwire:events:${n}}:lease:example-bot`);
+    const pending = cli('XPENDING', `{vkwire:events:${n}}`, 'example-bot');
+    return `${n}: ${owner || '-'} (pending ${pending.split(' ')[0] ?? '?'}, ${cli('XLEN', `{vkwire:events:${n}}`)} entries)`;
+  });
+  return `members ${members}; ${parts.join('; ')}`;
+}
+
 /** The users whose messages `worker` logged as handled. */
 function handledBy(pipeline: MainProcess, worker: number): Set<number> {
   const users = new Set<number>();
@@ -87,7 +104,7 @@ describe('the pipeline (pnpm start:pipeline)', { timeout: 300_000 }, () => {
     while (handledBy(pipeline, 1).size === 0 || handledBy(pipeline, 2).size === 0) {
       if (Date.now() > deadline)
         throw new Error(
-          `not both workers handled messages; stderr:\n${pipeline.stderr()}\nstdout:\n${pipeline.lines.join('\n')}`,
+          `not both workers handled messages; partitions: ${busState(pipeline)}\nstderr:\n${pipeline.stderr()}\nstdout:\n${pipeline.lines.join('\n')}`,
         );
       const user = 1000 + users.length;
       users.push(user);

@@ -236,6 +236,8 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     const api =
       item.api ??
       new VkApi({
+        // A community bot: its token is paced at the community rate from the first call.
+        tokenType: 'group',
         ...this.options.apiOptions,
         token: item.token as string,
         ...(this.options.baseUrl === undefined ? {} : { baseUrl: this.options.baseUrl }),

@@ -70,6 +70,8 @@ export class UserBot<C extends UserContext = UserContext, E extends BotEvents = 
     this.api =
       options.api ??
       new VkApi({
+        // A user bot: its token is paced at the user rate from the first call.
+        tokenType: 'user',
         ...options.apiOptions,
         token: options.token as string,
         ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),

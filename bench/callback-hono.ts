@@ -10,7 +10,7 @@
  *
  *   pnpm --filter @vkwire/bench callback-hono [--duration 5] [--rounds 6] [--connections 50]
  *     [--warmup 3] [--baseline <a built @vkwire/callback's dist/hono.js, measured beside>]
- *     [--cpu-prof <dir> (profiles vkwire's server)]
+ *     [--cpu-prof <dir> (profiles every server: CPU.<date>.<time>.<pid>.*.cpuprofile, pids printed)]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve as resolvePath } from 'node:path';
@@ -50,7 +50,8 @@ const { values } = parseArgs({
 
 /** What a server says when asked: its CPU so far and the requests it handled. */
 interface Usage {
-  cpuUs: number;
+  userUs: number;
+  systemUs: number;
   handled: number;
 }
 
@@ -85,7 +86,7 @@ async function runServer(kind: Kind, module: string | undefined): Promise<void> 
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'usage') {
       const { user, system } = process.cpuUsage();
-      console.log(JSON.stringify({ cpuUs: user + system, handled } satisfies Usage));
+      console.log(JSON.stringify({ userUs: user, systemUs: system, handled } satisfies Usage));
     }
     if (line === 'stop') break;
   }
@@ -97,6 +98,7 @@ async function runServer(kind: Kind, module: string | undefined): Promise<void> 
 /** A server process and its control line. */
 interface Server {
   kind: Kind;
+  pid: number | undefined;
   url: string;
   usage(): Promise<Usage>;
   stop(): Promise<void>;
@@ -122,6 +124,7 @@ async function startServer(kind: Kind, module: string | undefined, nodeFlags: st
   const { url } = JSON.parse(await next()) as { url: string };
   return {
     kind,
+    pid: child.pid,
     url,
     usage: async () => {
       child.stdin?.write('usage\n');
@@ -137,7 +140,9 @@ async function startServer(kind: Kind, module: string | undefined, nodeFlags: st
 /** One window of wrk on one server. */
 interface Window extends WrkResult {
   handled: number;
+  /** User + system. */
   cpuUsPerRequest: number;
+  systemUsPerRequest: number;
 }
 
 async function measure(
@@ -150,7 +155,9 @@ async function measure(
   const result = await wrk(server.url, seconds, connections, script);
   const after = await server.usage();
   const handled = after.handled - before.handled;
-  return { ...result, handled, cpuUsPerRequest: (after.cpuUs - before.cpuUs) / handled };
+  const systemUs = after.systemUs - before.systemUs;
+  const cpuUs = after.userUs - before.userUs + systemUs;
+  return { ...result, handled, cpuUsPerRequest: cpuUs / handled, systemUsPerRequest: systemUs / handled };
 }
 
 const median = (list: number[]): number => {
@@ -173,9 +180,11 @@ async function main(): Promise<void> {
   const lua = writeLuaScript('callback-hono');
   const servers: Server[] = [];
   try {
-    servers.push(await startServer(BARE, undefined, []));
+    servers.push(await startServer(BARE, undefined, profileFlags));
     servers.push(await startServer(VKWIRE, undefined, profileFlags));
-    if (baseline !== undefined) servers.push(await startServer(BASELINE, baseline, []));
+    if (baseline !== undefined) servers.push(await startServer(BASELINE, baseline, profileFlags));
+    if (profile !== undefined)
+      console.error(`profiles in ${profile}: ${servers.map((server) => `${server.kind} pid ${server.pid}`).join(', ')}`);
     for (const server of servers) await wrk(server.url, warmup, connections, lua.path); // JIT, connections
     const windows = new Map<Kind, Window[]>(servers.map((server) => [server.kind, []]));
     for (let round = 0; round < rounds; round += 1) {
@@ -206,6 +215,7 @@ function report(windows: Map<Kind, Window[]>, run: Record<string, unknown>): voi
           cpuUsPerRequest: round1(cpu),
           cpuUsPerRequestRounds: list.map((window) => round1(window.cpuUsPerRequest)),
           cpuRatio: Number((bareCpu / cpu).toFixed(3)),
+          systemUsPerRequest: round1(median(list.map((window) => window.systemUsPerRequest))),
           reqPerSec: Math.round(rate),
           reqPerSecRounds: list.map((window) => Math.round(window.requestsPerSecond)),
           rateRatio: Number((rate / bareRate).toFixed(3)),
@@ -221,7 +231,7 @@ function report(windows: Map<Kind, Window[]>, run: Record<string, unknown>): voi
   console.log(JSON.stringify({ scenario: 'callback-hono', bodyBytes: BODY_BYTES, ...run, figures }));
   for (const [kind, figure] of Object.entries(figures)) {
     console.log(
-      `${kind.padEnd(26)} ${String(figure.cpuUsPerRequest).padStart(6)} CPU µs/request (${figure.cpuUsPerRequestRounds.join(' ')}), bare/this ${figure.cpuRatio}; ${figure.reqPerSec.toLocaleString('en-US')} req/s (${figure.rateRatio}× bare)`,
+      `${kind.padEnd(26)} ${String(figure.cpuUsPerRequest).padStart(6)} CPU µs/request (${figure.cpuUsPerRequestRounds.join(' ')}; system ${figure.systemUsPerRequest}), bare/this ${figure.cpuRatio}; ${figure.reqPerSec.toLocaleString('en-US')} req/s (${figure.rateRatio}× bare)`,
     );
   }
 }

@@ -184,7 +184,9 @@ async function main(): Promise<void> {
     servers.push(await startServer(VKWIRE, undefined, profileFlags));
     if (baseline !== undefined) servers.push(await startServer(BASELINE, baseline, profileFlags));
     if (profile !== undefined)
-      console.error(`profiles in ${profile}: ${servers.map((server) => `${server.kind} pid ${server.pid}`).join(', ')}`);
+      console.error(
+        `profiles in ${profile}: ${servers.map((server) => `${server.kind} pid ${server.pid}`).join(', ')}`,
+      );
     for (const server of servers) await wrk(server.url, warmup, connections, lua.path); // JIT, connections
     const windows = new Map<Kind, Window[]>(servers.map((server) => [server.kind, []]));
     for (let round = 0; round < rounds; round += 1) {

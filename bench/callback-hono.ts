@@ -8,8 +8,8 @@
  * and the requests it handled before and after its window: CPU µs per request is the figure that
  * survives a shared machine (wrk's req/s does not). vkwire runs from its build (dist).
  *
- *   pnpm --filter @vkwire/bench callback-hono [--duration 5] [--rounds 6] [--connections 50]
- *     [--warmup 3] [--baseline <a built @vkwire/callback's dist/hono.js, measured beside>]
+ *   pnpm --filter @vkwire/bench callback-hono [--duration 2] [--rounds 16] [--connections 50]
+ *     [--warmup 8] [--baseline <a built @vkwire/callback's dist/hono.js, measured beside>]
  *     [--cpu-prof <dir> (profiles every server: CPU.<date>.<time>.<pid>.*.cpuprofile, pids printed)]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -39,10 +39,10 @@ const { values } = parseArgs({
   options: {
     serve: { type: 'string' },
     module: { type: 'string' },
-    duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '6' },
+    duration: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '16' },
     connections: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '8' },
     baseline: { type: 'string' },
     'cpu-prof': { type: 'string' },
   },

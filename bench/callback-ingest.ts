@@ -10,24 +10,25 @@
  *
  *   pnpm --filter @vkwire/bench callback-ingest [--duration 10] [--connections 50] [--rounds 1]
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { unlinkSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
-import { serve } from '@hono/node-server';
+import { parseArgs } from 'node:util';
 import { createCallbackHandler } from '@vkwire/callback/hono';
 import { serveCallback } from '@vkwire/callback/node';
 import { Hono } from 'hono';
 import { VK } from 'vk-io';
+import {
+  BODY_BYTES,
+  CONFIRMATION,
+  GROUP_ID,
+  SECRET,
+  serveHono,
+  writeLuaScript,
+  wrk,
+} from './lib/callback-load.ts';
 
-const GROUP_ID = 218734561;
-const SECRET = 's3cr3t_Bodroe_2025';
-const CONFIRMATION = '5f3e9a1c';
-const BODY_BYTES = 585;
 const KINDS = ['vkwire', 'vkwire on hono', 'vk-io', 'bare hono'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -39,27 +40,6 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
   },
 });
-
-/** A message_new body of exactly 585 bytes around a 40-hex event_id placeholder. */
-function bodyParts(): { head: string; tail: string } {
-  const head = `{"group_id":${GROUP_ID},"type":"message_new","event_id":"`;
-  const tailFor = (text: string) =>
-    `","v":"5.199","object":{"message":{"date":1748761325,"from_id":193847562,"id":1842,"out":0,"version":10004217,"attachments":[],"conversation_message_id":1203,"fwd_messages":[],"important":false,"is_hidden":false,"peer_id":193847562,"random_id":0,"text":"${text}"},"client_info":{"button_actions":["text","vkpay","open_app","location","open_link","callback"],"keyboard":true,"inline_keyboard":true,"carousel":true,"lang_id":0}},"secret":"${SECRET}"}`;
-  const fixed = Buffer.byteLength(head) + 40 + Buffer.byteLength(tailFor(''));
-  return { head, tail: tailFor('x'.repeat(BODY_BYTES - fixed)) };
-}
-
-/** A hono app on @hono/node-server, as hono's docs run it on Node. */
-async function serveHono(app: Hono): Promise<{ url: string; stop: () => Promise<void> }> {
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
-  });
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}/callback`,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 async function runServer(kind: Kind): Promise<void> {
   let handled = 0;
@@ -114,69 +94,8 @@ async function runServer(kind: Kind): Promise<void> {
   process.exit(0);
 }
 
-interface WrkResult {
-  requestsPerSecond: number;
-  p99Ms: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-}
-
 const TSX = fileURLToPath(new URL('./node_modules/.bin/tsx', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const execFileAsync = promisify(execFile);
-
-function luaScript(): string {
-  const { head, tail } = bodyParts();
-  const path = join(tmpdir(), `vkwire-callback-ingest-${process.pid}.lua`);
-  // Each request gets a fresh event_id: a random per-run prefix and a counter (one wrk thread).
-  writeFileSync(
-    path,
-    `math.randomseed(os.time())
-local prefix = string.format("%08x", math.random(0, 0x7fffffff))
-local counter = 0
-local head = ${JSON.stringify(head)}
-local tail = ${JSON.stringify(tail)}
-local headers = { ["Content-Type"] = "application/json" }
-request = function()
-  counter = counter + 1
-  return wrk.format("POST", nil, headers, head .. prefix .. string.format("%032x", counter) .. tail)
-end
-`,
-  );
-  return path;
-}
-
-function parseWrk(output: string): WrkResult {
-  const rate = /Requests\/sec:\s+([\d.]+)/.exec(output);
-  const p99 = /\s99%\s+([\d.]+)(us|ms|s)\b/.exec(output);
-  const total = /(\d+) requests in/.exec(output);
-  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
-  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
-  if (!rate || !p99 || !total) throw new Error(`unexpected wrk output:\n${output}`);
-  const scale = p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1;
-  return {
-    requestsPerSecond: Number(rate[1]),
-    p99Ms: Number(p99[1]) * scale,
-    requests: Number(total[1]),
-    non2xx: non2xx ? Number(non2xx[1]) : 0,
-    errors: errors ? errors.slice(1).reduce((sum, value) => sum + Number(value), 0) : 0,
-  };
-}
-
-async function wrk(url: string, seconds: number, connections: number, script: string): Promise<WrkResult> {
-  const { stdout } = await execFileAsync('/usr/bin/wrk', [
-    '-t1',
-    `-c${connections}`,
-    `-d${seconds}s`,
-    '--latency',
-    '-s',
-    script,
-    url,
-  ]);
-  return parseWrk(stdout);
-}
-
 async function measure(kind: Kind, seconds: number, connections: number, script: string) {
   const child: ChildProcess = spawn(TSX, [SELF, '--serve', kind], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -202,7 +121,8 @@ if (values.serve) {
   const seconds = Number(values.duration);
   const connections = Number(values.connections);
   const rounds = Number(values.rounds);
-  const script = luaScript();
+  const lua = writeLuaScript('callback-ingest');
+  const script = lua.path;
   const results = new Map<Kind, Array<Awaited<ReturnType<typeof measure>>>>();
   try {
     for (let round = 0; round < rounds; round += 1) {
@@ -212,7 +132,7 @@ if (values.serve) {
       }
     }
   } finally {
-    unlinkSync(script);
+    lua.remove();
   }
   const median = (kind: Kind) => {
     const list = [...(results.get(kind) ?? [])].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);

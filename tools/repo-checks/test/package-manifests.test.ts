@@ -32,6 +32,26 @@ const manifests = await Promise.all(
   })),
 );
 const published = manifests.filter(({ manifest }) => !manifest.private);
+const apps = await Promise.all(
+  (await readdir(join(ROOT, 'apps'))).map(async (name) => ({
+    folder: `apps/${name}`,
+    manifest: JSON.parse(await readFile(join(ROOT, 'apps', name, 'package.json'), 'utf8')) as Manifest,
+  })),
+);
+
+test.each([...manifests, ...apps])(
+  '$folder: every export names a source file that exists',
+  async ({ folder, manifest }) => {
+    for (const [path, target] of Object.entries(manifest.exports ?? {})) {
+      const source = typeof target === 'string' ? target : target['@vkwire/source'];
+      if (source === undefined) continue;
+      await expect(
+        readFile(join(ROOT, folder, source)),
+        `${folder} exports ${path}: ${source}`,
+      ).resolves.toBeDefined();
+    }
+  },
+);
 const license = await readFile(join(ROOT, 'LICENSE'), 'utf8');
 
 describe.each(published)('$folder', ({ folder, manifest }) => {

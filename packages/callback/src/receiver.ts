@@ -1,11 +1,4 @@
-import {
-  type DedupeClaim,
-  errorText,
-  isScopedDedupeStore,
-  MemoryDedupeStore,
-  type StopResult,
-  toError,
-} from '@vkwire/core';
+import { type DedupeClaim, errorText, MemoryDedupeStore, type StopResult, toError } from '@vkwire/core';
 import { safeParseUpdate, type VkParsedUpdate } from '@vkwire/events-schema';
 import { type CallbackHandlerResult, DeliveryContext } from './context.js';
 import { type BodyResult, type Delivery, type Reply, reply } from './delivery.js';
@@ -63,8 +56,6 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
   const { logger, onRejected, onError } = settings;
   const parseOptions = { validate: settings.validate };
   const store = settings.dedupe ?? new MemoryDedupeStore();
-  // A store that takes (community, event_id) as they are: no key string built per request.
-  const scoped = isScopedDedupeStore(store) ? store : undefined;
   // A claim outlives the handler's deadline by far: it lapses only when a process died holding it.
   const leaseMs = Math.max(60_000, deadlineMs * 4);
   const handlerFailed = reply(503, 'handler failed', { 'retry-after': errorRetryAfter });
@@ -167,7 +158,7 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
         new Error(`callback receiver stopped: the handler ran past ${stopTimeoutMs} ms`),
       );
       handling.resolve(STOPPED);
-      const released = record(handling.context, handling.owner, STOPPED);
+      const released = record(handling.key, handling.owner, STOPPED);
       if (released) pending.push(released);
     }
     await Promise.all(pending);
@@ -246,19 +237,18 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
 
   /** Handles an update once: a redelivery gets the outcome of the handling it repeats. */
   function claim(update: VkParsedUpdate, context: DeliveryContext): Reply | Promise<Reply> {
-    const inFlight = running.size === 0 ? undefined : running.get(keyOf(context));
+    const key = `${context.groupId}:${context.eventId}`;
+    const inFlight = running.get(key);
     if (inFlight) return withDeadline(inFlight.outcome, deadlineMs).then(answerFor);
     let claimed: DedupeClaim | Promise<DedupeClaim>;
     try {
-      claimed = scoped
-        ? scoped.claimIn(context.groupId, context.eventId, leaseMs)
-        : store.claim(keyOf(context), leaseMs);
+      claimed = store.claim(key, leaseMs);
     } catch (error) {
       return storeUnavailable(context, error);
     }
-    if (!isThenable(claimed)) return claimedAs(claimed, update, context);
+    if (!isThenable(claimed)) return claimedAs(claimed, key, update, context);
     return Promise.resolve(claimed).then(
-      (found) => claimedAs(found, update, context),
+      (found) => claimedAs(found, key, update, context),
       (error: unknown) => storeUnavailable(context, error),
     );
   }
@@ -271,12 +261,13 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
 
   function claimedAs(
     claim: DedupeClaim,
+    key: string,
     update: VkParsedUpdate,
     context: DeliveryContext,
   ): Reply | Promise<Reply> {
     if (claim.state === 'claimed') {
-      if (!stopping) return dispatch(claim.owner, update, context);
-      const released = record(context, claim.owner, STOPPED);
+      if (!stopping) return dispatch(key, claim.owner, update, context);
+      const released = record(key, claim.owner, STOPPED);
       return released ? released.then(() => stoppingReply) : stoppingReply;
     }
     if (claim.state === 'done') {
@@ -286,14 +277,19 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
     }
     if (claim.state === 'in_progress') {
       // Handled by another process right now: its outcome decides, so ask VK to come back.
-      const again = running.size === 0 ? undefined : running.get(keyOf(context));
+      const again = running.get(key);
       return again ? withDeadline(again.outcome, deadlineMs).then(answerFor) : retry('in progress');
     }
     return storeUnavailable(context, new TypeError(`the dedupe store answered an unknown claim state`));
   }
 
   /** Runs `onUpdate`; `ok` once it resolves, a retry answer when it fails or runs past the deadline. */
-  function dispatch(owner: string, update: VkParsedUpdate, context: DeliveryContext): Reply | Promise<Reply> {
+  function dispatch(
+    key: string,
+    owner: string,
+    update: VkParsedUpdate,
+    context: DeliveryContext,
+  ): Reply | Promise<Reply> {
     let result: CallbackHandlerResult | PromiseLike<CallbackHandlerResult>;
     try {
       result = onUpdate(update, context);
@@ -304,7 +300,7 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
       // A synchronous handler: no deadline to watch, nothing can interleave.
       context.finished = true;
       const outcome: Outcome = result ?? OK;
-      const recorded = record(context, owner, outcome);
+      const recorded = record(key, owner, outcome);
       return recorded ? recorded.then(() => answerFor(outcome)) : answerFor(outcome);
     }
     let resolve: (outcome: Outcome) => void = noop;
@@ -312,7 +308,7 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
       resolve = settle;
     });
     const handling: Handling = {
-      key: keyOf(context),
+      key,
       owner,
       context,
       outcome,
@@ -320,7 +316,7 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
       abandoned: false,
       recording: undefined,
     };
-    running.set(handling.key, handling);
+    running.set(key, handling);
     result.then(
       (value) => finish(handling, value ?? OK),
       (error: unknown) => {
@@ -342,7 +338,7 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
     handling.context.finished = true;
     if (handling.abandoned) return;
     handling.resolve(outcome);
-    const recorded = record(handling.context, handling.owner, outcome);
+    const recorded = record(handling.key, handling.owner, outcome);
     if (recorded) handling.recording = recorded.then(() => forget(handling));
     else forget(handling);
   }
@@ -353,42 +349,35 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
   }
 
   /** Writes an outcome to the store: handled (`complete`) or not (`release`, so VK's retry is handled). */
-  function record(context: DeliveryContext, owner: string, outcome: Outcome): Promise<void> | undefined {
+  function record(key: string, owner: string, outcome: Outcome): Promise<void> | undefined {
     const handled = outcome.kind === 'ok';
-    const { groupId, eventId } = context;
     try {
-      const held = scoped
-        ? handled
-          ? scoped.completeIn(groupId, eventId, owner, dedupeTtlMs)
-          : scoped.releaseIn(groupId, eventId, owner)
-        : handled
-          ? store.complete(keyOf(context), owner, dedupeTtlMs)
-          : store.release(keyOf(context), owner);
+      const held = handled ? store.complete(key, owner, dedupeTtlMs) : store.release(key, owner);
       if (!isThenable(held)) {
-        if (!held && handled) claimLapsed(context);
+        if (!held && handled) claimLapsed(key);
         return undefined;
       }
       return Promise.resolve(held).then(
         (still) => {
-          if (!still && handled) claimLapsed(context);
+          if (!still && handled) claimLapsed(key);
         },
-        (error: unknown) => storeFailed(context, error),
+        (error: unknown) => storeFailed(key, error),
       );
     } catch (error) {
-      storeFailed(context, error);
+      storeFailed(key, error);
       return undefined;
     }
   }
 
-  function claimLapsed({ groupId, eventId }: DeliveryContext): void {
+  function claimLapsed(key: string): void {
     logger.warn(
-      { groupId, eventId, leaseMs },
+      { key, leaseMs },
       'dedupe claim lapsed before the handler finished and another handling took it: the update may have been handled twice',
     );
   }
 
-  function storeFailed({ groupId, eventId }: DeliveryContext, error: unknown): void {
-    logger.error({ groupId, eventId, err: errorText(error) }, 'dedupe store failed to record an outcome');
+  function storeFailed(key: string, error: unknown): void {
+    logger.error({ key, err: errorText(error) }, 'dedupe store failed to record an outcome');
   }
 
   /** A handler's error: to `onError` when given, else to the logger (stderr by default). */
@@ -407,11 +396,6 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
 }
 
 const noop = (): void => {};
-
-/** The dedupe key of a delivery for a store that takes one string: `<group_id>:<event_id>`. */
-function keyOf(context: DeliveryContext): string {
-  return `${context.groupId}:${context.eventId}`;
-}
 
 /** The outcome, or `TIMED_OUT` once `ms` pass (the handling itself goes on). */
 function withDeadline(outcome: Promise<Outcome>, ms: number): Promise<Outcome> {

@@ -133,20 +133,3 @@ describe('a dedupe store shared by processes (owner tokens)', () => {
     expect(warnings).toEqual([expect.stringMatching(/lapsed.*handled twice/)]);
   });
 });
-
-describe('the dedupe key', () => {
-  test('a store that takes keys in two parts gets (group_id, event_id): the same entry as `<group_id>:<event_id>`', async () => {
-    const shared = new MemoryDedupeStore();
-    let calls = 0;
-    const onUpdate = () => {
-      calls += 1;
-    };
-    const send = replica({ dedupe: shared, onUpdate });
-    expect(await send(0)).toEqual([200, 'ok']);
-    expect(shared.claim(`${GROUP}:shared-event`, 10_000)).toEqual({ state: 'done' });
-    // A store with joined keys only, over the same entries, sees the same handled event.
-    const joined = replica({ dedupe: stalling(shared), onUpdate });
-    expect(await joined(1)).toEqual([200, 'ok']);
-    expect(calls).toBe(1);
-  });
-});

@@ -46,31 +46,6 @@ export interface DedupeStore {
   release(key: string, owner: string): MaybePromise<boolean>;
 }
 
-/**
- * A {@link DedupeStore} that also takes a key in two parts, a scope (a community's id) and an id
- * (VK's `event_id`), without joining them into one string per call: `claimIn(scope, id, …)` is
- * `claim(\`${scope}:${id}\`, …)` and addresses the same entry. The Callback receiver uses this form
- * when the store has it.
- */
-export interface ScopedDedupeStore extends DedupeStore {
-  /** {@link DedupeStore.claim} of `${scope}:${id}`; `scope` is a safe integer. */
-  claimIn(scope: number, id: string, leaseMs: number): MaybePromise<DedupeClaim>;
-  /** {@link DedupeStore.complete} of `${scope}:${id}`. */
-  completeIn(scope: number, id: string, owner: string, ttlMs: number): MaybePromise<boolean>;
-  /** {@link DedupeStore.release} of `${scope}:${id}`. */
-  releaseIn(scope: number, id: string, owner: string): MaybePromise<boolean>;
-}
-
-/** Whether `store` also takes keys in two parts ({@link ScopedDedupeStore}). */
-export function isScopedDedupeStore(store: DedupeStore): store is ScopedDedupeStore {
-  const scoped = store as Partial<ScopedDedupeStore>;
-  return (
-    typeof scoped.claimIn === 'function' &&
-    typeof scoped.completeIn === 'function' &&
-    typeof scoped.releaseIn === 'function'
-  );
-}
-
 /** Options of {@link MemoryDedupeStore}. */
 export interface MemoryDedupeStoreOptions {
   /** Most handled keys kept; the oldest are forgotten first. @default 100000 */
@@ -83,39 +58,25 @@ interface Claim {
   expiresAt: number;
 }
 
-/** The keys of one scope: done marks in two generations, and claims. */
-interface Scope {
-  current: Map<string, number>;
-  previous: Map<string, number>;
-  readonly claims: Map<string, Claim>;
-}
-
 /**
  * A {@link DedupeStore} in this process's memory: handled keys with a TTL each, at most
  * `maxEntries` of them (the oldest forgotten first), claims with their owners and leases. Enough
- * for one process; behind a load balancer use a shared one (redis-bridge). Also a
- * {@link ScopedDedupeStore}: keys are kept by scope (`218734561:ev1` as `ev1` in the table of
- * 218734561), so the two-part form never joins strings.
+ * for one process; behind a load balancer use a shared one (redis-bridge).
  *
  * @example
  * const store = new MemoryDedupeStore({ maxEntries: 10_000 });
  * const claim = store.claim('218734561:ev1', 60_000);
  * if (claim.state === 'claimed') { await handle(); store.complete('218734561:ev1', claim.owner, 6 * 3600_000); }
  */
-export class MemoryDedupeStore implements ScopedDedupeStore {
-  // Handled keys live in two generations of half the room each (counted over every scope): new
-  // keys go to `current`; when the generation is full every scope's `current` becomes its
-  // `previous` and the old `previous` is dropped whole. Forgetting is then free and the tables
-  // written to stay small. Values are expiries in whole seconds since the store was made: small
-  // integers, no object per key, so 100k keys stay cheap for the GC.
-  private readonly scopes = new Map<number, Scope>();
-  /** Keys without a canonical integer prefix, kept whole. */
-  private readonly unscoped = newScope();
+export class MemoryDedupeStore implements DedupeStore {
+  // Handled keys live in two generations of half the room each: new keys go to `current`; when it
+  // is full it becomes `previous` and the old `previous` is dropped whole. Forgetting is then free
+  // and the table written to stays small. Values are expiries in whole seconds since the store was
+  // made: small integers, no object per key, so 100k keys stay cheap for the GC.
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
+  private readonly claims = new Map<string, Claim>();
   private readonly generation: number;
-  /** Done marks written to the current generation, over every scope. */
-  private written = 0;
-  /** Claims held, over every scope. */
-  private claimed = 0;
   private readonly epoch = Date.now();
 
   constructor(options: MemoryDedupeStoreOptions = {}) {
@@ -126,150 +87,54 @@ export class MemoryDedupeStore implements ScopedDedupeStore {
   }
 
   claim(key: string, leaseMs: number): DedupeClaim {
-    const colon = scopeEnd(key);
-    return colon === -1
-      ? this.claimAt(this.unscoped, key, leaseMs)
-      : this.claimAt(this.table(Number(key.slice(0, colon))), key.slice(colon + 1), leaseMs);
+    if (this.isDone(key)) return DONE;
+    const now = Date.now();
+    const held = this.claims.get(key);
+    if (held && held.expiresAt > now) return IN_PROGRESS;
+    if (this.claims.size >= this.generation) this.sweep(now);
+    const owner = ownerToken();
+    this.claims.set(key, { owner, expiresAt: now + leaseMs });
+    return { state: 'claimed', owner };
   }
 
   complete(key: string, owner: string, ttlMs: number): boolean {
-    const colon = scopeEnd(key);
-    return colon === -1
-      ? this.completeAt(this.unscoped, key, owner, ttlMs)
-      : this.completeAt(this.table(Number(key.slice(0, colon))), key.slice(colon + 1), owner, ttlMs);
+    const held = this.claims.get(key);
+    const ours = held === undefined || held.owner === owner || held.expiresAt <= Date.now();
+    if (held && ours) this.claims.delete(key);
+    // No claim left and already marked done: another owner took the lapsed claim and finished first.
+    const doneBefore = held === undefined && this.isDone(key);
+    this.current.set(key, this.seconds() + Math.max(1, Math.ceil(ttlMs / 1000)));
+    if (this.current.size >= this.generation) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    return held === undefined ? !doneBefore : held.owner === owner;
   }
 
   release(key: string, owner: string): boolean {
-    const colon = scopeEnd(key);
-    return colon === -1
-      ? releaseAt(this.unscoped, key, owner) && this.released()
-      : releaseAt(this.scopes.get(Number(key.slice(0, colon))), key.slice(colon + 1), owner) &&
-          this.released();
-  }
-
-  claimIn(scope: number, id: string, leaseMs: number): DedupeClaim {
-    return this.claimAt(this.table(scope), id, leaseMs);
-  }
-
-  completeIn(scope: number, id: string, owner: string, ttlMs: number): boolean {
-    return this.completeAt(this.table(scope), id, owner, ttlMs);
-  }
-
-  releaseIn(scope: number, id: string, owner: string): boolean {
-    return releaseAt(this.scopes.get(scope), id, owner) && this.released();
+    const held = this.claims.get(key);
+    if (!held || held.owner !== owner) return false;
+    this.claims.delete(key);
+    return true;
   }
 
   /** How many keys are held: handled ones (expired ones included until pushed out) and claims. */
   get size(): number {
-    let size = 0;
-    for (const table of [this.unscoped, ...this.scopes.values()])
-      size += table.current.size + table.previous.size + table.claims.size;
-    return size;
+    return this.current.size + this.previous.size + this.claims.size;
   }
 
-  private claimAt(table: Scope, id: string, leaseMs: number): DedupeClaim {
-    const now = Date.now();
-    if (isDone(table, id, this.seconds(now))) return DONE;
-    const held = table.claims.get(id);
-    if (held !== undefined) {
-      if (held.expiresAt > now) return IN_PROGRESS;
-    } else {
-      if (this.claimed >= this.generation) this.sweep(now);
-      this.claimed += 1;
-    }
-    const owner = ownerToken();
-    table.claims.set(id, { owner, expiresAt: now + leaseMs });
-    return { state: 'claimed', owner };
-  }
-
-  private completeAt(table: Scope, id: string, owner: string, ttlMs: number): boolean {
-    const now = Date.now();
-    const held = table.claims.get(id);
-    if (held !== undefined && (held.owner === owner || held.expiresAt <= now)) {
-      table.claims.delete(id);
-      this.claimed -= 1;
-    }
-    const seconds = this.seconds(now);
-    // No claim left and already marked done: another owner took the lapsed claim and finished first.
-    const doneBefore = held === undefined && isDone(table, id, seconds);
-    table.current.set(id, seconds + Math.max(1, Math.ceil(ttlMs / 1000)));
-    this.written += 1;
-    if (this.written >= this.generation) this.rotate();
-    return held === undefined ? !doneBefore : held.owner === owner;
-  }
-
-  /** Counts a claim {@link releaseAt} removed; always true. */
-  private released(): boolean {
-    this.claimed -= 1;
-    return true;
-  }
-
-  /** The table of `scope`, made on first use. */
-  private table(scope: number): Scope {
-    const found = this.scopes.get(scope);
-    if (found !== undefined) return found;
-    if (!Number.isSafeInteger(scope))
-      throw new TypeError(`MemoryDedupeStore: a scope is a safe integer, got ${String(scope)}`);
-    const table = newScope();
-    this.scopes.set(scope, table);
-    return table;
-  }
-
-  /** The generation is full: every scope's current marks become its previous ones. */
-  private rotate(): void {
-    this.written = 0;
-    this.unscoped.previous = this.unscoped.current;
-    this.unscoped.current = new Map();
-    for (const [scope, table] of this.scopes) {
-      if (table.current.size === 0 && table.claims.size === 0) this.scopes.delete(scope);
-      else {
-        table.previous = table.current;
-        table.current = new Map();
-      }
-    }
+  private isDone(key: string): boolean {
+    const until = this.current.get(key) ?? this.previous.get(key);
+    return until !== undefined && until > this.seconds();
   }
 
   private sweep(now: number): void {
-    for (const table of [this.unscoped, ...this.scopes.values()])
-      for (const [id, claim] of table.claims)
-        if (claim.expiresAt <= now) {
-          table.claims.delete(id);
-          this.claimed -= 1;
-        }
+    for (const [key, claim] of this.claims) if (claim.expiresAt <= now) this.claims.delete(key);
   }
 
-  private seconds(now: number): number {
-    return Math.floor((now - this.epoch) / 1000);
+  private seconds(): number {
+    return Math.floor((Date.now() - this.epoch) / 1000);
   }
-}
-
-function newScope(): Scope {
-  return { current: new Map(), previous: new Map(), claims: new Map() };
-}
-
-/** Removes `owner`'s claim of `id`; false when it does not hold it (then nothing is touched). */
-function releaseAt(table: Scope | undefined, id: string, owner: string): boolean {
-  const held = table?.claims.get(id);
-  if (table === undefined || held === undefined || held.owner !== owner) return false;
-  table.claims.delete(id);
-  return true;
-}
-
-function isDone(table: Scope, id: string, seconds: number): boolean {
-  const until = table.current.get(id) ?? table.previous.get(id);
-  return until !== undefined && until > seconds;
-}
-
-/**
- * Where a key's scope ends: the index of the colon after a canonical safe-integer prefix
- * (`218734561:ev1` → 9), or -1 for a key kept whole (`ev1`, `01:x`, `a:b`).
- */
-function scopeEnd(key: string): number {
-  const colon = key.indexOf(':');
-  if (colon <= 0) return -1;
-  const prefix = key.slice(0, colon);
-  const scope = Number(prefix);
-  return Number.isSafeInteger(scope) && String(scope) === prefix ? colon : -1;
 }
 
 const DONE: DedupeClaim = Object.freeze({ state: 'done' });

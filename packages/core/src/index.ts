@@ -4,10 +4,8 @@ export { type CheckpointStore, MemoryCheckpointStore } from './checkpoint.js';
 export {
   type DedupeClaim,
   type DedupeStore,
-  isScopedDedupeStore,
   MemoryDedupeStore,
   type MemoryDedupeStoreOptions,
-  type ScopedDedupeStore,
 } from './dedupe.js';
 // Errors: the one configuration error, and helpers for anything thrown
 export { errorText, toError, VkwireConfigError } from './errors.js';

@@ -5,6 +5,7 @@ import { updateOrderKey } from '@vkwire/events-schema/event-types';
 import type { PollAnswer, PollSource } from './engine.js';
 import { isFatal, LongPollMalformedUpdateError, LongPollTransportError } from './errors.js';
 import type { LongPollHttp } from './http.js';
+import { bodyPreview, parseJsonBody } from './json-body.js';
 import { refusal } from './refusal.js';
 import type { OrderKey } from './scheduler.js';
 
@@ -75,10 +76,10 @@ export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
     const body = await this.options.http.get(url, (this.options.wait + 10) * 1000, signal);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      parsed = parseJsonBody(body);
     } catch {
       throw new LongPollTransportError(
-        `long poll answer is not JSON: ${JSON.stringify(body.slice(0, 120))}`,
+        `long poll answer is not JSON: ${JSON.stringify(bodyPreview(body))}`,
         200,
       );
     }
@@ -92,7 +93,7 @@ export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
     }
     if (!Array.isArray(parsed.updates) || parsed.ts === undefined) {
       throw new LongPollTransportError(
-        `long poll answer has no updates/ts: ${JSON.stringify(body.slice(0, 120))}`,
+        `long poll answer has no updates/ts: ${JSON.stringify(bodyPreview(body))}`,
         200,
       );
     }

@@ -2,6 +2,7 @@ import type { VkApi } from '@vkwire/api-client';
 import type { PollAnswer, PollSource } from './engine.js';
 import { isFatal, LongPollFailedError, LongPollTransportError } from './errors.js';
 import type { LongPollHttp } from './http.js';
+import { bodyPreview, parseJsonBody } from './json-body.js';
 import { refusal } from './refusal.js';
 import type { OrderKey } from './scheduler.js';
 import { decodeUserUpdate, userEventPeerId } from './user/decode.js';
@@ -55,7 +56,16 @@ export class UserLongPollSource implements PollSource<UserLongPollEvent> {
     const { wait, mode, scheme } = this.options;
     const url = new URL(userLongPollCheckUrl(this.server, { key: this.key, ts, wait, mode, scheme }));
     const body = await this.options.http.get(url, (wait + 10) * 1000, signal);
-    const answer = parseUserLongPollAnswer(body);
+    let value: unknown;
+    try {
+      value = parseJsonBody(body);
+    } catch {
+      throw new LongPollTransportError(
+        `user long poll: the answer is not JSON: ${JSON.stringify(bodyPreview(body))}`,
+        200,
+      );
+    }
+    const answer = parseUserLongPollAnswer(value);
     if (answer.kind === 'invalid') throw new LongPollTransportError(`user long poll: ${answer.reason}`, 200);
     if (answer.kind === 'failed') {
       if (answer.code === 4) {

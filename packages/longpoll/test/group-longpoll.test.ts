@@ -326,6 +326,22 @@ describe('startAnswers: one call per answer', () => {
     expect(answers.map((answer) => answer.groupId)).toEqual([vk.group.id, vk.group.id, vk.group.id]);
   });
 
+  test('a large answer (100 Cyrillic messages, over 60 KB: parsed in pieces) arrives whole and in order', async () => {
+    rig = await pollRig({ longPoll: { maxBatch: 100 } });
+    const { vk } = rig;
+    const text =
+      'Здравствуйте! Подскажите, пожалуйста, работаете ли вы в выходные и можно ли заказать доставку к 10 утра? "[{\\';
+    const sent = Array.from({ length: 100 }, (_, index) => `${text} ${index}`);
+    for (const [index, message] of sent.entries()) vk.user(index + 1).send(message);
+    const answers: string[][] = [];
+    const poll = rig.poll({ ts: '0' });
+    await poll.startAnswers((updates) => {
+      answers.push(updates.map(textOf));
+    });
+    await until(() => answers.flat().length === 100);
+    expect(answers).toEqual([sent]);
+  });
+
   test('a failed call is reported and the poll moves on; stopped past stopTimeoutMs, nothing is checkpointed', async () => {
     rig = await pollRig({ longPoll: { maxBatch: 100 } });
     const { vk } = rig;

@@ -16,6 +16,9 @@ import type { CommunityRole, FetcherObserver } from './observer.js';
 import { publishUntilAcknowledged } from './publish.js';
 import { aborted, sleep } from './sleep.js';
 
+/** Long Poll answers handled at once per community: one being written to Redis, the next queued. */
+const ANSWERS_IN_FLIGHT = 2;
+
 /** What one community's poller needs: the service hands every poller the same shared parts. */
 export interface CommunityOptions {
   /** The community's API client (its token). */
@@ -209,33 +212,50 @@ export class CommunityPoller {
     });
     // One call per Long Poll answer: its updates normalized together (one resolver lookup for all
     // their ids; from a warm cache, no API call), published in one publisher call, and the answer's
-    // ts checkpointed by the poll once Redis acknowledged every one of them.
+    // ts checkpointed by the poll once Redis acknowledged every one of them (and every answer's
+    // before it). Two answers run at once: while Redis writes one, the next is normalized and
+    // queued behind it. Publish calls are made in answer order, a partition's batches are written
+    // in call order, and the publisher never gives up on a call while the service runs (see
+    // fetcher.ts), so no event is written ahead of an earlier one of its conversation.
+    let previousQueued: Promise<void> = Promise.resolve();
     const handleAnswer = async (
       updates: readonly VkParsedUpdate[],
       context: { signal: AbortSignal; ts: string },
     ): Promise<void> => {
       const arrived = performance.now();
-      countTypes(updates, (type, count) => observer.received(groupId, type, count));
-      const events = await normalizeAnswer(updates, { resolver, prefixes }, (error, update) =>
-        logger.error(
-          { groupId, eventId: update.event_id, vkType: update.type, err: error },
-          'fetcher: could not normalize an update; it is skipped',
-        ),
-      );
-      if (events.length === 0) return;
-      const result = await publishUntilAcknowledged(publisher, events, context.signal, logger);
-      observer.published(events, (performance.now() - arrived) / 1000, result.duplicates);
-      logger.debug(
-        { groupId, ts: context.ts, events: events.length, duplicates: result.duplicates },
-        'fetcher: published a Long Poll answer',
-      );
+      const turn = previousQueued;
+      let queued: () => void = () => {};
+      previousQueued = new Promise<void>((resolve) => {
+        queued = resolve;
+      });
+      try {
+        countTypes(updates, (type, count) => observer.received(groupId, type, count));
+        const events = await normalizeAnswer(updates, { resolver, prefixes }, (error, update) =>
+          logger.error(
+            { groupId, eventId: update.event_id, vkType: update.type, err: error },
+            'fetcher: could not normalize an update; it is skipped',
+          ),
+        );
+        await turn;
+        if (events.length === 0) return;
+        const publishing = publishUntilAcknowledged(publisher, events, context.signal, logger);
+        queued();
+        const result = await publishing;
+        observer.published(events, (performance.now() - arrived) / 1000, result.duplicates);
+        logger.debug(
+          { groupId, ts: context.ts, events: events.length, duplicates: result.duplicates },
+          'fetcher: published a Long Poll answer',
+        );
+      } finally {
+        queued();
+      }
     };
     // Renew the lease from the moment it is granted, a few times per term (starting the poll may
     // take long); past its term without a renewal, stop: another fetcher may have taken it over.
     const lost = new AbortController();
     const renewing = this.renewWhileHeld(key, grant, lost);
     try {
-      await poll.startAnswers(handleAnswer);
+      await poll.startAnswers(handleAnswer, { inFlight: ANSWERS_IN_FLIGHT });
       if (lost.signal.aborted) throw new Error('the lease lapsed while the poll was starting');
       logger.info({ groupId, fence: grant.fence }, 'fetcher: polling the community');
       this.setRole('leader');

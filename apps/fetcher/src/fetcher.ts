@@ -24,6 +24,9 @@ const CLOSE_STEP_MS = 1500;
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 5000;
 
+/** The longest delay a timer takes (about 24.8 days): "until it is done" for a publish call. */
+const TIMER_MAX_MS = 2_147_483_647;
+
 /** What the service runs with (the environment, parsed). */
 export interface FetcherOptions {
   /** One community token per community. */
@@ -118,12 +121,26 @@ export class Fetcher {
         partitions: options.partitions,
         ...(options.maxLen ? { maxLen: options.maxLen } : {}),
         ...(options.dedupeTtlMs !== undefined ? { dedupeTtlMs: options.dedupeTtlMs } : {}),
+        // A call waits through an outage for as long as it lasts: a call that gave up would let
+        // the next answer's events, queued behind it, be written first. What waits is bounded by
+        // the pollers (each holds at most 4 answers and stops asking VK); stop() cuts the rest.
+        maxWaitMs: TIMER_MAX_MS,
+        maxBuffered: Number.MAX_SAFE_INTEGER,
         logger,
       });
       return publisher;
     };
+    // Calls reach the publisher in the order they are made (the pollers rely on it): at once when it
+    // is open, in a chain on its opening before.
+    let opened: Publisher | undefined;
     this.#publisher = {
-      publish: async (events) => (await this.#openPublisher()).publish(events),
+      publish: (events) =>
+        opened
+          ? opened.publish(events)
+          : this.#openPublisher().then((open) => {
+              opened = open;
+              return open.publish(events);
+            }),
       close: async () => {
         if (publisher) await (await publisher).close();
       },

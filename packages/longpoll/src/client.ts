@@ -11,7 +11,7 @@ import {
   type UpdateSource,
   VkwireConfigError,
 } from '@vkwire/core';
-import { type LongPollGap, PollEngine, type PollSource } from './engine.js';
+import { ANSWERS_AHEAD, type LongPollGap, PollEngine, type PollSource } from './engine.js';
 import { isFatal, LongPollMalformedUpdateError, LongPollStateError } from './errors.js';
 import { END, HandOff } from './hand-off.js';
 import { LongPollHttp } from './http.js';
@@ -50,6 +50,16 @@ export type LongPollAnswerHandler<U> = (
   updates: readonly U[],
   context: LongPollAnswerContext,
 ) => void | Promise<void>;
+
+/** Options of {@link LongPollClient.startAnswers}. */
+export interface AnswerOptions {
+  /**
+   * How many answers' calls may run at once (1–4). Calls start in answer order; a ts is
+   * checkpointed once its call and every earlier one resolved.
+   * @default 1
+   */
+  inFlight?: number;
+}
 
 /** Where a poll keeps its position: a store and the name of this poll's stream in it. */
 export interface LongPollCheckpoint {
@@ -192,23 +202,32 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
 
   /**
    * Like `start`, but hands each answer over whole: `handler` gets every update of one answer in
-   * one call, answers one at a time and in order, and the answer's `ts` is checkpointed once its
-   * call resolved. The next request goes out while an answer is handled (up to 4 answers held).
-   * For consumers that work in batches (publishing to a bus): one call per answer instead of one
-   * per update. Handlers registered with `on()` are not called in this mode, so registering one
-   * first is an error; `concurrency`, `queueLimit` and `handlerRetries` do not apply.
+   * one call, answers in order, and the answer's `ts` is checkpointed once its call (and the call
+   * of every answer before it) resolved. The next request goes out while an answer is handled (up
+   * to 4 answers held). By default one call runs at a time; with `inFlight: n` the next answer's
+   * call starts while up to n - 1 earlier ones still run (calls still start in answer order):
+   * for a consumer that waits on something slow per answer (a bus acknowledging) and keeps the
+   * order itself. For consumers that work in batches (publishing to a bus): one call per answer
+   * instead of one per update. Handlers registered with `on()` are not called in this mode, so
+   * registering one first is an error; `concurrency`, `queueLimit` and `handlerRetries` do not
+   * apply.
    *
-   * @throws {VkwireConfigError} a handler was registered with `on()`.
+   * @throws {VkwireConfigError} a handler was registered with `on()`, or `inFlight` is not 1–4.
    * @example
    * await poll.startAnswers(async (updates, { signal }) => {
    *   await publisher.publish(await normalizeBatch(updates, { resolver }));
    * });
    */
-  async startAnswers(handler: LongPollAnswerHandler<U>): Promise<void> {
+  async startAnswers(handler: LongPollAnswerHandler<U>, options: AnswerOptions = {}): Promise<void> {
     this.assertStartable();
     if (typeof handler !== 'function')
       throw new VkwireConfigError(this.component, 'handler', 'a function (updates, context) => …', {
         got: handler,
+      });
+    const inFlight = options.inFlight ?? 1;
+    if (!Number.isSafeInteger(inFlight) || inFlight < 1 || inFlight > ANSWERS_AHEAD)
+      throw new VkwireConfigError(this.component, 'inFlight', `an integer from 1 to ${ANSWERS_AHEAD}`, {
+        got: inFlight,
       });
     if (this.handlers.length > 0)
       throw new VkwireConfigError(
@@ -216,7 +235,7 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
         'handler',
         'either on() handlers with start(), or one answer handler with startAnswers(), not both',
       );
-    await this.begin(undefined, undefined, (updates, ts) =>
+    await this.begin(undefined, inFlight, (updates, ts) =>
       handler(updates, {
         transport: this.transport,
         signal: this.handlerSignal as AbortSignal,

@@ -48,9 +48,9 @@ export interface EngineOptions<U> {
   source: PollSource<U>;
   handle(update: U): Promise<void> | void;
   /**
-   * Answer mode: each answer's updates go to this in one call, answers one at a time in order
-   * (`handle` and `concurrency` are not used); the poll asks for the next answer meanwhile, holding
-   * up to {@link ANSWERS_AHEAD} answers.
+   * Answer mode: each answer's updates go to this in one call, answers started in order, up to
+   * `concurrency` at once (`handle` is not used); the poll asks for the next answer meanwhile,
+   * holding up to {@link ANSWERS_AHEAD} answers.
    */
   handleAnswer?: ((updates: U[], ts: string) => Promise<void> | void) | undefined;
   ts: string | undefined;
@@ -98,8 +98,9 @@ export class PollEngine<U> {
     this.answerMode = handleAnswer !== undefined;
     this.scheduler = handleAnswer
       ? new Scheduler<U | AnswerJob<U>>({
-          // One answer at a time, in order: the updates of a conversation keep their order.
-          concurrency: 1,
+          // Answers start in order (one at a time unless the owner allows more: it keeps the
+          // order of what it does with them); checkpoints follow in order either way.
+          concurrency: options.concurrency,
           queueLimit: ANSWERS_AHEAD,
           handle: (job) => handleAnswer((job as AnswerJob<U>).updates, (job as AnswerJob<U>).ts),
           onError: (error) => options.onError(error),

@@ -1,6 +1,7 @@
 // Bots Long Poll: the client, its options and handler types
 
 export type {
+  AnswerOptions,
   LongPollAnswerContext,
   LongPollAnswerHandler,
   LongPollCheckpoint,

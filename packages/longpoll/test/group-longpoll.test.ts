@@ -326,6 +326,39 @@ describe('startAnswers: one call per answer', () => {
     expect(answers.map((answer) => answer.groupId)).toEqual([vk.group.id, vk.group.id, vk.group.id]);
   });
 
+  test('inFlight: 2 starts the next answer while one runs, in order; checkpoints wait for every earlier call', async () => {
+    rig = await pollRig({ longPoll: { maxBatch: 10 } });
+    const { vk } = rig;
+    for (let index = 0; index < 30; index += 1) vk.user((index % 3) + 1).send(`m${index}`);
+    const checkpoints: string[] = [];
+    const started: string[] = [];
+    const releases = new Map<string, () => void>();
+    const poll = rig.poll({ ts: '0', onCheckpoint: (ts) => void checkpoints.push(ts) });
+    await poll.startAnswers(
+      async (updates, { ts }) => {
+        started.push(ts);
+        await new Promise<void>((resolve) => releases.set(ts, resolve));
+      },
+      { inFlight: 2 },
+    );
+    // Two calls run at once, never a third.
+    await until(() => started.length === 2);
+    await sleep(100);
+    expect(started).toEqual(['10', '20']);
+    // The second resolves first: nothing is checkpointed until the first did too.
+    releases.get('20')?.();
+    await sleep(100);
+    expect(checkpoints).toEqual([]);
+    expect(started).toEqual(['10', '20', '30']);
+    releases.get('10')?.();
+    await until(() => checkpoints.includes('20'));
+    expect(checkpoints).toEqual(['10', '20']);
+    releases.get('30')?.();
+    await until(() => checkpoints.includes('30'));
+    expect(checkpoints).toEqual(['10', '20', '30']);
+    await expect(rig.poll().startAnswers(() => {}, { inFlight: 5 })).rejects.toThrow(/inFlight/);
+  });
+
   test('a large answer (100 Cyrillic messages, over 60 KB: parsed in pieces) arrives whole and in order', async () => {
     rig = await pollRig({ longPoll: { maxBatch: 100 } });
     const { vk } = rig;

@@ -335,7 +335,7 @@ describe('startAnswers: one call per answer', () => {
     const releases = new Map<string, () => void>();
     const poll = rig.poll({ ts: '0', onCheckpoint: (ts) => void checkpoints.push(ts) });
     await poll.startAnswers(
-      async (updates, { ts }) => {
+      async (_updates, { ts }) => {
         started.push(ts);
         await new Promise<void>((resolve) => releases.set(ts, resolve));
       },

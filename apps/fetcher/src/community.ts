@@ -11,6 +11,7 @@ import {
 } from '@vkwire/events-schema';
 import { GroupLongPoll, LongPollRefusedError } from '@vkwire/longpoll';
 import type { Publisher } from '@vkwire/redis-bridge';
+import type { FleetShare } from './fleet.js';
 import type { CommunityReadiness } from './http.js';
 import type { CommunityRole, FetcherObserver } from './observer.js';
 import { publishUntilAcknowledged } from './publish.js';
@@ -36,6 +37,8 @@ export interface CommunityOptions {
     acquireOrWait?(key: string, ttlMs: number): Promise<LeaseGrant | { heldForMs: number }>;
   };
   checkpoints: CheckpointStore;
+  /** The fleet's share: how many communities this fetcher may poll, and hand-over requests. */
+  fleet: FleetShare;
   resolver: VkNameResolver;
   prefixes: readonly string[];
   /** Seconds VK holds a Long Poll request. */
@@ -127,21 +130,29 @@ export class CommunityPoller {
   private async run(): Promise<void> {
     const groupId = await this.findGroupId();
     if (groupId === undefined) return;
-    const { lease, leaseMs, logger } = this.options;
+    const { lease, leaseMs, logger, fleet } = this.options;
     const key = `fetcher:${groupId}`;
     let standbyLogged = false;
     while (!this.signal.aborted) {
+      // A fetcher that polls its share of the fleet's communities asks for no more.
+      if (!fleet.reserve()) {
+        this.setRole('standby');
+        await sleep(standbyPause(null, leaseMs), this.signal);
+        continue;
+      }
       let outcome: LeaseGrant | { heldForMs: number } | null;
       try {
         outcome = lease.acquireOrWait
           ? await lease.acquireOrWait(key, leaseMs)
           : await lease.acquire(key, leaseMs);
       } catch (error) {
+        fleet.unreserve();
         logger.warn({ groupId, err: error }, 'fetcher: cannot reach Redis for the lease; retrying');
         await sleep(Math.min(1000, leaseMs / 4), this.signal);
         continue;
       }
       if (outcome === null || 'heldForMs' in outcome) {
+        fleet.unreserve();
         if (!standbyLogged)
           logger.info({ groupId }, 'fetcher: another fetcher polls this community; standing by');
         standbyLogged = true;
@@ -151,9 +162,9 @@ export class CommunityPoller {
       }
       const grant = outcome;
       standbyLogged = false;
-      const fatal = await this.lead(groupId, key, grant);
+      const fatal = await this.lead(groupId, key, grant).finally(() => fleet.unreserve());
       if (fatal) throw fatal;
-      if (!this.signal.aborted) this.setRole('starting');
+      if (!this.signal.aborted && this.#role !== 'standby') this.setRole('starting');
     }
   }
 
@@ -271,12 +282,19 @@ export class CommunityPoller {
       return undefined;
     }
 
+    // The fleet may ask this community to move to a fetcher below its share.
+    const handOver = new AbortController();
+    const unregister = this.options.fleet.lead(() => handOver.abort());
     const ended = await Promise.race([
       poll.finished,
-      aborted(AbortSignal.any([lost.signal, this.signal])).then(() =>
-        this.signal.aborted ? ('stopping' as const) : ('lost' as const),
+      aborted(AbortSignal.any([lost.signal, this.signal, handOver.signal])).then(() =>
+        this.signal.aborted
+          ? ('stopping' as const)
+          : lost.signal.aborted
+            ? ('lost' as const)
+            : ('handover' as const),
       ),
-    ]);
+    ]).finally(unregister);
     const { abandoned } = await poll.stop();
     lost.abort();
     await renewing;
@@ -290,6 +308,10 @@ export class CommunityPoller {
       return undefined;
     }
     await this.releaseLease(key, grant);
+    if (ended === 'handover') {
+      logger.info({ groupId }, 'fetcher: handed the community over to a fetcher below its share');
+      this.setRole('standby');
+    }
     if (typeof ended === 'object' && ended.reason === 'fatal') return ended.error;
     return undefined;
   }

@@ -10,6 +10,7 @@ import {
 } from '@vkwire/redis-bridge';
 import { createClient, type RedisClientType } from 'redis';
 import { CommunityPoller } from './community.js';
+import { FleetShare } from './fleet.js';
 import type { Readiness } from './http.js';
 import { type FetcherObserver, silentObserver } from './observer.js';
 import { sleep } from './sleep.js';
@@ -81,6 +82,7 @@ export class Fetcher {
   readonly #checkpoints: RedisCheckpointStore;
   readonly #limiter: RedisRateLimiter;
   readonly #pollers: CommunityPoller[];
+  readonly #fleet: FleetShare;
   readonly #resolvers: (VkNameResolver & { close?(): Promise<void> | void })[];
   #fail: (error: Error) => void = () => {};
   readonly #openPublisher: () => Promise<Publisher>;
@@ -161,6 +163,13 @@ export class Fetcher {
         }),
     );
     this.#resolvers = this.#apis.map((api) => options.resolver(api));
+    this.#fleet = new FleetShare({
+      client: this.#client,
+      prefix,
+      tokens: options.tokens,
+      leaseMs: options.leaseMs,
+      logger,
+    });
     this.#pollers = this.#apis.map(
       (api, index) =>
         new CommunityPoller({
@@ -172,6 +181,7 @@ export class Fetcher {
           publisher: this.#publisher,
           lease: this.#lease,
           checkpoints: this.#checkpoints,
+          fleet: this.#fleet,
           resolver: this.#resolvers[index] as VkNameResolver,
           prefixes: options.prefixes,
           wait: options.wait,
@@ -192,6 +202,7 @@ export class Fetcher {
       this.options.logger.error({ err: error }, 'fetcher: cannot connect to Redis');
     });
     this.#openPublisher().catch((error: unknown) => this.#fail(error as Error));
+    this.#fleet.start();
     for (const poller of this.#pollers) poller.start();
   }
 
@@ -217,6 +228,7 @@ export class Fetcher {
   private async shutdown(): Promise<void> {
     const { logger } = this.options;
     await Promise.all(this.#pollers.map((poller) => poller.stop()));
+    await this.#fleet.stop();
     // Each part gets a bounded time: with Redis down, what it still holds is cut below.
     const closing = async (what: string, close: () => Promise<unknown>) => {
       const outcome = await Promise.race([

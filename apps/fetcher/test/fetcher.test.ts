@@ -86,3 +86,39 @@ test('one poller per community: a second fetcher stands by and takes over when t
   const texts = (await busEvents(stream, 4)).map((event) => textOf(event));
   expect(texts).toEqual(Array.from({ length: 60 }, (_, i) => `m${i}`));
 });
+
+test('a fleet spreads its communities: fetchers started later get their share, one that stops leaves it to the others', async () => {
+  await using vk = await createSandbox();
+  const groups = [vk.group, ...Array.from({ length: 5 }, () => vk.addGroup())];
+  const stream = uniqueStream();
+  const options = {
+    tokens: groups.map((group) => group.token),
+    apiBaseUrl: vk.apiUrl,
+    stream,
+    keyPrefix: `${stream}:`,
+    leaseMs: 1500,
+  };
+  const leading = (fetcher: ReturnType<typeof testFetcher>) =>
+    fetcher.status().communities.filter((community) => community.role === 'leader').length;
+  const first = testFetcher(options);
+  first.start();
+  // Alone, it polls every community.
+  await until(() => leading(first) === 6);
+  const second = testFetcher(options);
+  const third = testFetcher(options);
+  second.start();
+  third.start();
+  // Two more start: each ends with two, handed over by the first.
+  await until(() => leading(first) === 2 && leading(second) === 2 && leading(third) === 2, 20_000);
+  for (const fetcher of [first, second, third]) expect(fetcher.status().ready).toBe(true);
+  // Every community is polled by exactly one of them: each message is on the bus once.
+  for (const [index, group] of groups.entries()) vk.user(193847562).send(`g${index}`, { groupId: group.id });
+  await until(async () => (await busEvents(stream, 4)).length === 6);
+  await third.stop();
+  await until(() => leading(first) === 3 && leading(second) === 3, 20_000);
+  for (const [index, group] of groups.entries()) vk.user(193847562).send(`h${index}`, { groupId: group.id });
+  await until(async () => (await busEvents(stream, 4)).length === 12);
+  await Promise.all([first.stop(), second.stop()]);
+  const texts = (await busEvents(stream, 4)).map((event) => textOf(event)).sort();
+  expect(texts).toEqual([...groups.map((_, i) => `g${i}`), ...groups.map((_, i) => `h${i}`)].sort());
+});

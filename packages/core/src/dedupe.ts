@@ -58,6 +58,11 @@ interface Claim {
   expiresAt: number;
 }
 
+/** Characters of a key kept inline, as bytes, in its slot; longer or non-Latin-1 keys stay strings. */
+const INLINE_CHARS = 64;
+/** Slots of a new store; the table doubles as keys arrive, up to `maxEntries`. */
+const FIRST_CAPACITY = 1024;
+
 /**
  * A {@link DedupeStore} in this process's memory: handled keys with a TTL each, at most
  * `maxEntries` of them (the oldest forgotten first), claims with their owners and leases. Enough
@@ -69,21 +74,41 @@ interface Claim {
  * if (claim.state === 'claimed') { await handle(); store.complete('218734561:ev1', claim.owner, 6 * 3600_000); }
  */
 export class MemoryDedupeStore implements DedupeStore {
-  // Handled keys live in two generations of half the room each: new keys go to `current`; when it
-  // is full it becomes `previous` and the old `previous` is dropped whole. Forgetting is then free
-  // and the table written to stays small. Values are expiries in whole seconds since the store was
-  // made: small integers, no object per key, so 100k keys stay cheap for the GC.
-  private current = new Map<string, number>();
-  private previous = new Map<string, number>();
+  // Handled keys live in a ring of slots in the order they were completed: when it is full, the
+  // next key takes the oldest key's slot. A key of up to 64 Latin-1 characters (every VK event key)
+  // is copied into its slot as bytes and found through an open-addressing table of slot numbers,
+  // so the 100k keys held are no 100k strings and Map entries for the GC to copy, promote and mark:
+  // that, and cache misses in two large Maps, cost more per request than the rest of the store.
+  private readonly maxEntries: number;
+  private capacity = 0;
+  /** Slot `s` holds its key's characters at `s * INLINE_CHARS`, its length in `lengths[s]`. */
+  private chars = new Uint8Array(0);
+  private lengths = new Int32Array(0);
+  /** Keys not kept inline, by slot. */
+  private long: Array<string | undefined> = [];
+  /** A slot's key hash (odd), or 0 for an empty slot. */
+  private hashes = new Int32Array(0);
+  /** A slot's expiry in whole seconds since the store was made. */
+  private expiries = new Float64Array(0);
+  /** Slot + 1 by hash, 0 where empty; linear probing, at most half full. */
+  private index = new Int32Array(0);
+  private mask = 0;
+  /** The slot the next key goes to. */
+  private next = 0;
+  private held = 0;
+  private readonly seed = (Math.random() * 0x7fffffff) | 0;
+  /** The hash last computed: `complete` follows `claim` of the same key. */
+  private lastKey: string | undefined;
+  private lastHash = 0;
   private readonly claims = new Map<string, Claim>();
-  private readonly generation: number;
   private readonly epoch = Date.now();
 
   constructor(options: MemoryDedupeStoreOptions = {}) {
     const maxEntries = options.maxEntries ?? 100_000;
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 2)
       throw new VkwireConfigError('MemoryDedupeStore', 'maxEntries', 'an integer ≥ 2', { got: maxEntries });
-    this.generation = Math.floor(maxEntries / 2);
+    this.maxEntries = maxEntries;
+    this.grow(Math.min(maxEntries, FIRST_CAPACITY));
   }
 
   claim(key: string, leaseMs: number): DedupeClaim {
@@ -91,7 +116,7 @@ export class MemoryDedupeStore implements DedupeStore {
     const now = Date.now();
     const held = this.claims.get(key);
     if (held && held.expiresAt > now) return IN_PROGRESS;
-    if (this.claims.size >= this.generation) this.sweep(now);
+    if (this.claims.size >= this.maxEntries / 2) this.sweep(now);
     const owner = ownerToken();
     this.claims.set(key, { owner, expiresAt: now + leaseMs });
     return { state: 'claimed', owner };
@@ -101,14 +126,18 @@ export class MemoryDedupeStore implements DedupeStore {
     const held = this.claims.get(key);
     const ours = held === undefined || held.owner === owner || held.expiresAt <= Date.now();
     if (held && ours) this.claims.delete(key);
-    // No claim left and already marked done: another owner took the lapsed claim and finished first.
-    const doneBefore = held === undefined && this.isDone(key);
-    this.current.set(key, this.seconds() + Math.max(1, Math.ceil(ttlMs / 1000)));
-    if (this.current.size >= this.generation) {
-      this.previous = this.current;
-      this.current = new Map();
+    const hash = this.hash(key);
+    const found = this.find(key, hash);
+    const expiry = this.seconds() + Math.max(1, Math.ceil(ttlMs / 1000));
+    if (found >= 0) {
+      const slot = (this.index[found] as number) - 1;
+      // No claim left and already marked done: another owner took the lapsed claim and finished first.
+      const doneBefore = held === undefined && (this.expiries[slot] as number) > this.seconds();
+      this.expiries[slot] = expiry;
+      return held === undefined ? !doneBefore : held.owner === owner;
     }
-    return held === undefined ? !doneBefore : held.owner === owner;
+    this.insert(key, hash, expiry, -1 - found);
+    return held === undefined ? true : held.owner === owner;
   }
 
   release(key: string, owner: string): boolean {
@@ -120,12 +149,120 @@ export class MemoryDedupeStore implements DedupeStore {
 
   /** How many keys are held: handled ones (expired ones included until pushed out) and claims. */
   get size(): number {
-    return this.current.size + this.previous.size + this.claims.size;
+    return this.held + this.claims.size;
   }
 
   private isDone(key: string): boolean {
-    const until = this.current.get(key) ?? this.previous.get(key);
-    return until !== undefined && until > this.seconds();
+    const found = this.find(key, this.hash(key));
+    return found >= 0 && (this.expiries[(this.index[found] as number) - 1] as number) > this.seconds();
+  }
+
+  /** FNV-1a over the key's UTF-16 code units, seeded per store, made odd (0 marks an empty slot). */
+  private hash(key: string): number {
+    if (key === this.lastKey) return this.lastHash;
+    let hash = 0x811c9dc5 ^ this.seed;
+    for (let at = 0; at < key.length; at += 1) hash = Math.imul(hash ^ key.charCodeAt(at), 0x01000193);
+    hash |= 1;
+    this.lastKey = key;
+    this.lastHash = hash;
+    return hash;
+  }
+
+  /** The index position holding `key`, or `-1 - position` of the empty one where it would go. */
+  private find(key: string, hash: number): number {
+    const { index, mask, hashes } = this;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const entry = index[at] as number;
+      if (entry === 0) return -1 - at;
+      if (hashes[entry - 1] === hash && this.holds(entry - 1, key)) return at;
+    }
+  }
+
+  private holds(slot: number, key: string): boolean {
+    const long = this.long[slot];
+    if (long !== undefined) return long === key;
+    const length = this.lengths[slot] as number;
+    if (length !== key.length) return false;
+    const { chars } = this;
+    const base = slot * INLINE_CHARS;
+    for (let at = 0; at < length; at += 1) if (chars[base + at] !== key.charCodeAt(at)) return false;
+    return true;
+  }
+
+  /** Puts a key not held yet into the next slot (forgetting the oldest key when the ring is full). */
+  private insert(key: string, hash: number, expiry: number, free: number): void {
+    if (this.held === this.capacity && this.capacity < this.maxEntries) {
+      this.grow(Math.min(this.maxEntries, this.capacity * 2));
+      free = -1 - this.find(key, hash);
+    }
+    const slot = this.next;
+    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
+    if (this.hashes[slot] !== 0) {
+      this.forget(slot);
+      free = -1 - this.find(key, hash);
+    } else this.held += 1;
+    const { length } = key;
+    let inline = length <= INLINE_CHARS;
+    const base = slot * INLINE_CHARS;
+    for (let at = 0; inline && at < length; at += 1) {
+      const code = key.charCodeAt(at);
+      if (code > 0xff) inline = false;
+      else this.chars[base + at] = code;
+    }
+    this.lengths[slot] = length;
+    this.long[slot] = inline ? undefined : key;
+    this.hashes[slot] = hash;
+    this.expiries[slot] = expiry;
+    this.index[free] = slot + 1;
+  }
+
+  /** Removes a slot's key from the index (its slot is about to be reused). */
+  private forget(slot: number): void {
+    const { index, mask } = this;
+    let at = (this.hashes[slot] as number) & mask;
+    while (index[at] !== slot + 1) at = (at + 1) & mask;
+    // Backward-shift deletion: entries after the hole that may live there move up.
+    let hole = at;
+    for (let next = (at + 1) & mask; index[next] !== 0; next = (next + 1) & mask) {
+      const home = (this.hashes[(index[next] as number) - 1] as number) & mask;
+      if (((next - home) & mask) >= ((next - hole) & mask)) {
+        index[hole] = index[next] as number;
+        hole = next;
+      }
+    }
+    index[hole] = 0;
+    this.long[slot] = undefined;
+  }
+
+  /** Grows the ring to `capacity` slots (only before it is full once: slots are in order) and rebuilds the index. */
+  private grow(capacity: number): void {
+    const chars = new Uint8Array(capacity * INLINE_CHARS);
+    chars.set(this.chars);
+    const lengths = new Int32Array(capacity);
+    lengths.set(this.lengths);
+    const hashes = new Int32Array(capacity);
+    hashes.set(this.hashes);
+    const expiries = new Float64Array(capacity);
+    expiries.set(this.expiries);
+    this.chars = chars;
+    this.lengths = lengths;
+    this.hashes = hashes;
+    this.expiries = expiries;
+    this.long.length = capacity;
+    let size = 1;
+    while (size < capacity * 2) size *= 2;
+    const index = new Int32Array(size);
+    const mask = size - 1;
+    for (let slot = 0; slot < this.capacity; slot += 1) {
+      if (hashes[slot] === 0) continue;
+      let at = (hashes[slot] as number) & mask;
+      while (index[at] !== 0) at = (at + 1) & mask;
+      index[at] = slot + 1;
+    }
+    this.index = index;
+    this.mask = mask;
+    this.next = this.capacity;
+    this.capacity = capacity;
   }
 
   private sweep(now: number): void {

@@ -135,8 +135,9 @@ export class CommunityPoller {
     let standbyLogged = false;
     while (!this.signal.aborted) {
       // A fetcher that polls its share of the fleet's communities asks for no more.
-      if (!fleet.reserve()) {
-        this.setRole('standby');
+      if (!fleet.hasRoom()) {
+        // Until the fleet was counted, the poller is still starting, not standing by.
+        if (fleet.settled) this.setRole('standby');
         await sleep(standbyPause(null, leaseMs), this.signal);
         continue;
       }
@@ -146,13 +147,11 @@ export class CommunityPoller {
           ? await lease.acquireOrWait(key, leaseMs)
           : await lease.acquire(key, leaseMs);
       } catch (error) {
-        fleet.unreserve();
         logger.warn({ groupId, err: error }, 'fetcher: cannot reach Redis for the lease; retrying');
         await sleep(Math.min(1000, leaseMs / 4), this.signal);
         continue;
       }
       if (outcome === null || 'heldForMs' in outcome) {
-        fleet.unreserve();
         if (!standbyLogged)
           logger.info({ groupId }, 'fetcher: another fetcher polls this community; standing by');
         standbyLogged = true;
@@ -161,8 +160,13 @@ export class CommunityPoller {
         continue;
       }
       const grant = outcome;
+      if (!fleet.take()) {
+        // Another community of this fetcher took the last room meanwhile.
+        await this.releaseLease(key, grant);
+        continue;
+      }
       standbyLogged = false;
-      const fatal = await this.lead(groupId, key, grant).finally(() => fleet.unreserve());
+      const fatal = await this.lead(groupId, key, grant).finally(() => fleet.drop());
       if (fatal) throw fatal;
       if (!this.signal.aborted && this.#role !== 'standby') this.setRole('starting');
     }

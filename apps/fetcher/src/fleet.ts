@@ -24,16 +24,19 @@ export interface FleetShareOptions {
   prefix: string;
   /** The service's tokens: fetchers with the same list form one fleet (only a hash of them is kept). */
   tokens: readonly string[];
-  /** The lease term: a fetcher not heard from for this long no longer counts. */
+  /**
+   * The lease term. A fetcher marks itself alive every sixth of it and stops counting after half of
+   * it unheard: a dead fetcher's share is known to be free before its leases lapse.
+   */
   leaseMs: number;
   logger: Logger;
 }
 
 /**
  * Spreads communities evenly over the fetchers that serve the same token list. Each fetcher marks
- * itself alive in Redis every third of the lease term and learns how many are alive; its share is
+ * itself alive in Redis every sixth of the lease term and learns how many are alive; its share is
  * `ceil(communities / alive)`. A poller asks for its lease only while the fetcher polls fewer than
- * its share ({@link reserve}); a fetcher polling more than its share (another one started) hands
+ * its share ({@link hasRoom}); a fetcher polling more than its share (another one started) hands
  * the newest of its communities over: they stop, save their checkpoint and release their lease,
  * and a fetcher below its share takes them. Without this, whoever asks first polls everything.
  */
@@ -42,13 +45,16 @@ export class FleetShare {
   readonly #key: string;
   readonly #communities: number;
   #alive = 1;
-  /** Communities polled, or being asked for, by this fetcher. */
+  /** Communities polled by this fetcher. */
   #held = 0;
   /** Hand-over requests of the communities this fetcher polls, oldest first. */
   readonly #leaders = new Set<() => void>();
   readonly #stopping = new AbortController();
   #beating: Promise<void> | undefined;
   #unreachableLogged = false;
+  /** Set once the fleet was counted twice: fetchers started together see each other first. */
+  #settled = false;
+  #beats = 0;
 
   constructor(private readonly options: FleetShareOptions) {
     const fleet = createHash('sha256')
@@ -57,6 +63,11 @@ export class FleetShare {
       .slice(0, 16);
     this.#key = `${options.prefix}fleet:${fleet}`;
     this.#communities = options.tokens.length;
+  }
+
+  /** Whether the fleet was counted (until then no community is polled). */
+  get settled(): boolean {
+    return this.#settled;
   }
 
   /** Fetchers alive in this fleet, as last heard (1 until Redis answered). */
@@ -69,15 +80,24 @@ export class FleetShare {
     return Math.ceil(this.#communities / Math.max(1, this.#alive));
   }
 
-  /** Takes room for one more community; false when this fetcher polls its share already. */
-  reserve(): boolean {
-    if (this.#held >= this.share) return false;
+  /** Whether this fetcher may poll one more community (ask for its lease). */
+  hasRoom(): boolean {
+    return this.#settled && this.#held < this.share;
+  }
+
+  /**
+   * Counts a community whose lease was just granted; false when the room went to another one
+   * meanwhile (give the lease back). Asking does not take room: standbys that ask for leases held
+   * elsewhere never crowd out the one whose lease is free.
+   */
+  take(): boolean {
+    if (!this.hasRoom()) return false;
     this.#held++;
     return true;
   }
 
-  /** Gives back the room of a community no longer polled or asked for. */
-  unreserve(): void {
+  /** Gives back the room of a community no longer polled. */
+  drop(): void {
     this.#held--;
   }
 
@@ -109,7 +129,10 @@ export class FleetShare {
     while (!signal.aborted) {
       try {
         const alive = Number(
-          await client.eval(BEAT, { keys: [this.#key], arguments: [this.#id, String(leaseMs)] }),
+          await client.eval(BEAT, {
+            keys: [this.#key],
+            arguments: [this.#id, String(Math.ceil(leaseMs / 2))],
+          }),
         );
         this.#unreachableLogged = false;
         if (alive !== this.#alive)
@@ -118,6 +141,7 @@ export class FleetShare {
             'fetcher: the fleet changed; this fetcher polls up to its share of the communities',
           );
         this.#alive = alive;
+        if (this.#beats++ === 1) this.#settled = true;
         this.handOverSurplus();
       } catch (error) {
         // Without Redis nothing is polled or taken over anyway; the share stays as last heard.
@@ -125,7 +149,9 @@ export class FleetShare {
           logger.warn({ err: error }, 'fetcher: cannot reach Redis to count the fleet; retrying');
         this.#unreachableLogged = true;
       }
-      await sleep(leaseMs / 3, signal);
+      // The second count comes soon after the first, so a fleet started together settles at once
+      // instead of the first to count taking everything and handing most of it over.
+      await sleep(this.#settled || this.#beats === 0 ? leaseMs / 6 : Math.min(1000, leaseMs / 10), signal);
     }
   }
 

@@ -117,7 +117,9 @@ export class FleetShare {
   /** Stops, and leaves the fleet at once (the others' shares grow at their next beat). */
   async stop(): Promise<void> {
     this.#stopping.abort();
-    await this.#beating;
+    // A count in flight while Redis hangs is not waited for past a second: the service closes
+    // the connection next, which ends it (and the loop, which does nothing more once stopped).
+    await Promise.race([this.#beating, sleep(1000)]);
     // With Redis down the entry just lapses after a lease term.
     if (this.#beating === undefined || !this.options.client.isReady) return;
     await this.options.client.zRem(this.#key, this.#id).catch(() => undefined);
@@ -134,6 +136,7 @@ export class FleetShare {
             arguments: [this.#id, String(Math.ceil(leaseMs / 2))],
           }),
         );
+        if (signal.aborted) return;
         this.#unreachableLogged = false;
         if (alive !== this.#alive)
           logger.info(

@@ -114,13 +114,13 @@ async function run(config: FetcherConfig): Promise<number> {
     await fetcher.stop();
     return EXIT.config;
   }
-  logger.info({ config: configSummary(config), http: http.url }, 'fetcher: starting');
-  fetcher.start();
-
+  // Before the first line: whoever reads it may signal at once.
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  logger.info({ config: configSummary(config), http: http.url }, 'fetcher: starting');
+  fetcher.start();
   const outcome = await Promise.race([
     signalled.then((signal) => ({ signal })),
     fetcher.failed.then((error) => ({ error })),

@@ -46,6 +46,14 @@ try {
   process.exit(1);
 }
 
+// Before the ready line: whoever reads it may stop us at once.
+const stop = async (): Promise<void> => {
+  await vk.close();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+
 if (command.json) {
   process.stdout.write(
     `${JSON.stringify({ url: vk.url, apiUrl: vk.apiUrl, groupId: vk.group.id, token: vk.group.token, ...(vk.chatUrl ? { chatUrl: vk.chatUrl } : {}) })}\n`,
@@ -63,10 +71,3 @@ if (command.json) {
     ].join('\n'),
   );
 }
-
-const stop = async (): Promise<void> => {
-  await vk.close();
-  process.exit(0);
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);

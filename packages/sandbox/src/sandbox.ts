@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -601,6 +602,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   for (const group of resolved.groups) state.world.addGroup(group);
   for (const user of resolved.users) state.world.ensureUser(user);
   const closing = new AbortController();
+  // Every held long poll request listens to it (one per community polled): no leak past 10.
+  setMaxListeners(0, closing.signal);
   const holder: { sandbox?: Sandbox } = {};
   const app = createApp(state, METHODS, closing.signal, () => {
     if (!holder.sandbox) throw new Error('sandbox: not started');

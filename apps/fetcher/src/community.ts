@@ -14,7 +14,6 @@ import type { Publisher } from '@vkwire/redis-bridge';
 import type { FleetShare } from './fleet.js';
 import type { CommunityReadiness } from './http.js';
 import type { CommunityRole, FetcherObserver } from './observer.js';
-import { publishUntilAcknowledged } from './publish.js';
 import { aborted, sleep } from './sleep.js';
 
 /** Long Poll answers handled at once per community: one being written to Redis, the next queued. */
@@ -253,7 +252,9 @@ export class CommunityPoller {
         );
         await turn;
         if (events.length === 0) return;
-        const publishing = publishUntilAcknowledged(publisher, events, context.signal, logger);
+        // Waits through a Redis outage (the poll pauses meanwhile; at stop it is abandoned, not
+        // checkpointed, and the next poller fetches the answer again).
+        const publishing = publisher.publish(events);
         queued();
         const result = await publishing;
         observer.published(events, (performance.now() - arrived) / 1000, result.duplicates);

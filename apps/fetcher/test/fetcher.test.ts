@@ -1,5 +1,7 @@
 import { createMemoryNameResolver } from '@vkwire/events-schema';
 import { createSandbox } from '@vkwire/sandbox';
+import { redisUrl } from '@vkwire/testing';
+import { createClient } from 'redis';
 import { expect, test } from 'vitest';
 import { busEvents, testFetcher, textOf, uniqueStream, until } from './helpers.js';
 
@@ -121,4 +123,34 @@ test('a fleet spreads its communities: fetchers started later get their share, o
   await Promise.all([first.stop(), second.stop()]);
   const texts = (await busEvents(stream, 4)).map((event) => textOf(event)).sort();
   expect(texts).toEqual([...groups.map((_, i) => `g${i}`), ...groups.map((_, i) => `h${i}`)].sort());
+});
+
+test('stop() ends the fleet count: the fetcher leaves the fleet at once and marks itself alive no more', async () => {
+  await using vk = await createSandbox();
+  const stream = uniqueStream();
+  const prefix = `${stream}:`;
+  // leaseMs 1200: a count every 200 ms while it runs.
+  const fetcher = testFetcher({
+    tokens: [vk.group.token],
+    apiBaseUrl: vk.apiUrl,
+    stream,
+    keyPrefix: prefix,
+    leaseMs: 1200,
+  });
+  const redis = createClient({ url: redisUrl() });
+  await redis.connect();
+  try {
+    fetcher.start();
+    await until(() => fetcher.status().ready);
+    const [fleetKey] = await redis.keys(`${prefix}fleet:*`);
+    expect(fleetKey).toBeDefined();
+    expect(await redis.zCard(fleetKey as string)).toBe(1);
+    await fetcher.stop();
+    expect(await redis.zCard(fleetKey as string)).toBe(0);
+    // Three count periods later nothing has marked it alive again.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(await redis.zCard(fleetKey as string)).toBe(0);
+  } finally {
+    await redis.close();
+  }
 });

@@ -47,6 +47,8 @@ const { values } = parseArgs({
     users: { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '3' },
     'in-flight': { type: 'string', default: '512' },
+    // The bot's `concurrency` (its default is 64).
+    concurrency: { type: 'string' },
     // Some scenarios only, comma-separated (to profile one: node --cpu-prof --import tsx ...).
     only: { type: 'string' },
   },
@@ -55,6 +57,7 @@ const EVENTS = Number(values.events);
 const USERS = Number(values.users);
 const ROUNDS = Number(values.rounds);
 const IN_FLIGHT = Number(values['in-flight']);
+const CONCURRENCY = values.concurrency === undefined ? undefined : Number(values.concurrency);
 const GROUP = 218734561;
 const FIRST_USER = 100_000_001;
 const STEPS = ['a', 'b', 'c'] as const;
@@ -102,6 +105,7 @@ function newBot<C extends Context>(tally: Tally): Bot<C> {
     communities: [{ token: 'bench-token', groupId: GROUP }],
     baseUrl: 'http://127.0.0.1:9',
     logger: quiet,
+    concurrency: CONCURRENCY,
   });
   bot.catch((error) => {
     tally.errors += 1;

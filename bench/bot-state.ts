@@ -170,12 +170,31 @@ function statefulBot(tally: Tally, storage: KeyValueStore, lease: Lease | undefi
   return bot;
 }
 
-/** One round: feeds every update through `handleUpdate`, `IN_FLIGHT` at a time. */
+/** What one round measured: messages per second, and CPU µs per message (this process, and Redis's). */
+interface Measured {
+  rate: number;
+  cpu: number;
+  redisCpu?: number;
+}
+
+/** Redis's CPU seconds so far (user + system), from INFO. */
+async function redisCpuSeconds(): Promise<number> {
+  const info = await admin.info('cpu');
+  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+/**
+ * One round: feeds every update through `handleUpdate`, `IN_FLIGHT` at a time. The CPU figure
+ * (user + system of this process, GC threads included) moves less than the rate when something
+ * else runs on the machine.
+ */
 async function feed(
   bot: Bot<Context> | Bot<StateContext>,
   updates: readonly VkParsedUpdate[],
-): Promise<number> {
+): Promise<Measured> {
   let next = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const lane = async (): Promise<void> => {
     while (next < updates.length) {
@@ -184,7 +203,12 @@ async function feed(
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-  return updates.length / ((performance.now() - start) / 1000);
+  const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    rate: updates.length / (elapsed / 1000),
+    cpu: (cpu.user + cpu.system) / updates.length,
+  };
 }
 
 /** What a round must have left: counts per step, and (stateful) each user's counter and state. */
@@ -248,7 +272,7 @@ try {
   const warmUpdates = updates.slice(0, Math.max(3 * USERS, Math.round(EVENTS / 3)));
 
   /** One round of `name`: a fresh bot and empty storage, then the checks. */
-  const round = async (name: Scenario, list: readonly VkParsedUpdate[]): Promise<number> => {
+  const round = async (name: Scenario, list: readonly VkParsedUpdate[]): Promise<Measured> => {
     const tally = newTally();
     let storage: KeyValueStore | undefined;
     let bot: Bot<Context> | Bot<StateContext>;
@@ -258,31 +282,49 @@ try {
       storage = name === 'memory' ? new MemoryKeyValueStore() : redisStorage;
       bot = statefulBot(tally, storage, name === 'redis-lease' ? redisLease : undefined);
     }
-    const rate = await feed(bot, list);
+    const redisBefore = name === 'memory' || name === 'stateless' ? undefined : await redisCpuSeconds();
+    const measured = await feed(bot, list);
+    if (redisBefore !== undefined)
+      measured.redisCpu = ((await redisCpuSeconds()) - redisBefore) * 1e6 / list.length;
     await bot.stop();
     await check(name, tally, list.length, storage);
-    return rate;
+    return measured;
   };
 
   for (const name of chosen) await round(name, warmUpdates);
   const rates: Record<string, number[]> = {};
+  const cpus: Record<string, number[]> = {};
+  const redisCpus: Record<string, number[]> = {};
   for (let index = 0; index < ROUNDS; index += 1) {
     // Rotate the order so that no scenario always runs first (or right after the JIT settles).
     const order = chosen.map((_, offset) => chosen[(index + offset) % chosen.length] as Scenario);
     for (const name of order) {
-      const rate = await round(name, updates);
+      const { rate, cpu, redisCpu } = await round(name, updates);
       rates[name] = [...(rates[name] ?? []), rate];
+      cpus[name] = [...(cpus[name] ?? []), cpu];
+      if (redisCpu !== undefined) redisCpus[name] = [...(redisCpus[name] ?? []), redisCpu];
     }
   }
   const stateless = median(rates.stateless ?? []);
+  const statelessCpu = median(cpus.stateless ?? []);
+  const round1 = (value: number): number => Math.round(value * 10) / 10;
   const figure = (name: Scenario) => {
     const list = rates[name];
     if (list === undefined) return undefined;
     const rate = median(list);
+    const cpu = median(cpus[name] ?? []);
+    const redisCpu = redisCpus[name] === undefined ? undefined : median(redisCpus[name]);
+    const total = cpu + (redisCpu ?? 0);
     return {
       messagesPerSecond: Math.round(rate),
       rounds: list.map(Math.round),
       ...(name === 'stateless' || stateless === 0 ? {} : { ratio: Number((rate / stateless).toFixed(2)) }),
+      // CPU µs per message: the bot's process, Redis's, and the stateless bot's over their sum.
+      cpuMicros: round1(cpu),
+      ...(redisCpu === undefined ? {} : { redisCpuMicros: round1(redisCpu) }),
+      ...(name === 'stateless' || statelessCpu === 0
+        ? {}
+        : { cpuRatio: Number((statelessCpu / total).toFixed(2)) }),
     };
   };
   const figures = {
@@ -301,7 +343,10 @@ try {
   const human = chosen
     .map((name) => {
       const item = figure(name);
-      return `${name} ${item?.messagesPerSecond.toLocaleString('en')} msg/s${item && 'ratio' in item ? ` (${item.ratio}×)` : ''}`;
+      if (item === undefined) return name;
+      const redis = 'redisCpuMicros' in item ? ` + Redis ${item.redisCpuMicros}` : '';
+      const ratios = 'ratio' in item ? `, ${item.ratio}× by rate, ${item.cpuRatio}× by CPU` : '';
+      return `${name} ${item.messagesPerSecond.toLocaleString('en')} msg/s (${item.cpuMicros}${redis} µs CPU/msg${ratios})`;
     })
     .join(', ');
   console.log(`bot-state: ${human} — medians of ${ROUNDS} rounds, ${USERS} users, every state checked`);

@@ -186,11 +186,7 @@ export function withState(
 ): Promise<void> {
   for (let held = (ctx as WithHeld)[HELD]; held !== undefined; held = held.next)
     if (held.group === group && held.base === base) return inner(held, ctx, keyOf, key, work);
-  return group.lock.run(
-    base,
-    () => outer(ctx, group, base, (held) => inner(held, ctx, keyOf, key, work)),
-    ctx.signal,
-  );
+  return outer(ctx, group, keyOf, base, key, work);
 }
 
 /** Reads `key` in the update's batch, runs `work` on it, and queues the write it answers. */
@@ -207,22 +203,29 @@ async function inner(
 }
 
 /**
- * The outermost feature of the group in this update, holding the lock: opens the update's batch
- * on `base`, runs `feature` (its own {@link inner}), and writes what every feature left.
+ * The outermost feature of the group in this update: takes the group's lock on `base`, opens the
+ * update's batch on it, runs the feature's `work` (as {@link inner} does), and writes what every
+ * feature left (all or none) before it gives the lock back.
  */
 async function outer(
   ctx: BaseContext,
   group: StateGroup,
+  keyOf: StateKeyFn<BaseContext>,
   base: string,
-  feature: (held: Held) => Promise<void>,
+  key: string,
+  work: StateWork,
 ): Promise<void> {
+  let turn = group.lock.enter(base, ctx.signal);
+  if (turn instanceof Promise) turn = await turn;
   const slot = ctx as WithHeld;
   const held = new Held(group, base);
   held.next = slot[HELD];
   slot[HELD] = held;
   try {
     try {
-      await feature(held);
+      const found = held.get(ctx, keyOf, key);
+      const write = await work(found instanceof Promise ? await found : found);
+      if (write !== undefined) held.add(write);
     } catch (error) {
       // What inner features finished is written, as if each had written on its own.
       try {
@@ -236,6 +239,8 @@ async function outer(
     if (flushed !== undefined) await flushed;
   } finally {
     slot[HELD] = held.next;
+    const left = group.lock.leave(base, turn);
+    if (left !== undefined) await left;
   }
 }
 

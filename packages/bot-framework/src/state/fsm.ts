@@ -388,8 +388,10 @@ class UpdateFsm implements FsmControl<FsmStates> {
     this.value = data === undefined ? { state } : { state, data };
     this.changed = true;
     if (from?.state !== state) {
-      if (from !== undefined) await this.hooks(this.rules.leave, from.state, from.data);
-      await this.hooks(this.rules.enter, state, data);
+      // Most states have no hooks: no promise to make for them.
+      if (from !== undefined && this.rules.leave.has(from.state))
+        await this.hooks(this.rules.leave, from.state, from.data);
+      if (this.rules.enter.has(state)) await this.hooks(this.rules.enter, state, data);
     }
   }
 

@@ -12,13 +12,31 @@ export interface KeyLockOptions {
 }
 
 /**
+ * A key held through {@link KeyLock.enter}, to give back to {@link KeyLock.leave}: undefined
+ * without a lease (nothing to give back but the turn), else the lease's token and its renewal.
+ */
+export type KeyTurn = LeaseHold | undefined;
+
+/** A lease taken for one turn: its token and the timer that renews it. */
+interface LeaseHold {
+  readonly leaseKey: string;
+  readonly token: string;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
  * Runs work one at a time per key: in this process through a queue per key, across processes
  * through a {@link Lease} (taken after this process's turn came, renewed while the work runs, given
  * up after it). A held lease is retried with a growing pause until `waitMs`, then the work fails
  * with a `StateError` (`lock_timeout`).
+ *
+ * @example
+ * const lock = new KeyLock();
+ * await Promise.all([lock.run('a', first), lock.run('a', second)]); // second starts after first
  */
 export class KeyLock {
-  private readonly tails = new Map<string, Promise<void>>();
+  /** Keys held in this process: the works waiting for each, in order (null: none waits). */
+  private readonly held = new Map<string, Array<() => void> | null>();
   private readonly leaseMs: number;
   private readonly waitMs: number;
 
@@ -28,72 +46,78 @@ export class KeyLock {
   }
 
   /** Runs `work` once every earlier work of `key` is done (and the lease is held). */
-  run<T>(key: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const previous = this.tails.get(key);
-    // Nobody ahead: start now, without waiting a turn of the microtask queue.
-    const current =
-      previous === undefined
-        ? this.leased(key, work, signal)
-        : previous.then(() => this.leased(key, work, signal));
-    const done = (): void => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    };
-    const tail: Promise<void> = current.then(done, done);
-    this.tails.set(key, tail);
-    return current;
-  }
-
-  private leased<T>(key: string, work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    const lease = this.options.lease;
-    // Without a lease the work's own promise is the answer (no async wrapper around it).
-    if (lease === undefined) {
-      try {
-        return work();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    return this.withLease(lease, key, work, signal);
-  }
-
-  private async withLease<T>(
-    lease: Lease,
-    key: string,
-    work: () => Promise<T>,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
-    const leaseKey = `lock:${key}`;
-    const token = await this.acquire(lease, leaseKey, signal);
-    let timer: NodeJS.Timeout | undefined;
-    const renew = (): void => {
-      timer = setTimeout(
-        () => {
-          Promise.resolve(lease.renew(leaseKey, token, this.leaseMs)).then(
-            (held) => {
-              if (held && timer !== undefined) renew();
-            },
-            () => undefined,
-          );
-        },
-        Math.max(1, Math.floor(this.leaseMs / 3)),
-      );
-    };
-    renew();
+  async run<T>(key: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let turn = this.enter(key, signal);
+    if (turn instanceof Promise) turn = await turn;
     try {
       return await work();
     } finally {
-      clearTimeout(timer);
-      timer = undefined;
-      await Promise.resolve(lease.release(leaseKey, token)).catch(() => false);
+      const left = this.leave(key, turn);
+      if (left !== undefined) await left;
     }
   }
 
-  private async acquire(lease: Lease, leaseKey: string, signal: AbortSignal | undefined): Promise<string> {
+  /**
+   * Takes `key` once every earlier turn of it has left: at once, without a promise, when it is
+   * free and there is no lease (the common case costs no turn of the microtask queue). Every turn
+   * taken must be given back with {@link leave}; a rejected one (lease timeout, abort) was not taken.
+   */
+  enter(key: string, signal?: AbortSignal): KeyTurn | Promise<KeyTurn> {
+    const queue = this.held.get(key);
+    let turn: Promise<void> | undefined;
+    if (queue === undefined) this.held.set(key, null);
+    else
+      turn = new Promise<void>((resolve) => {
+        if (queue === null) this.held.set(key, [resolve]);
+        else queue.push(resolve);
+      });
+    const lease = this.options.lease;
+    // Resolved without a value: the turn of a lock without a lease.
+    if (lease === undefined) return turn as Promise<undefined> | undefined;
+    const leased = async (): Promise<KeyTurn> => {
+      if (turn !== undefined) await turn;
+      try {
+        return await this.acquire(lease, `lock:${key}`, signal);
+      } catch (error) {
+        this.next(key);
+        throw error;
+      }
+    };
+    return leased();
+  }
+
+  /** Gives back a turn {@link enter} took: the next waiting work of the key starts (after the lease is released). */
+  leave(key: string, turn: KeyTurn): Promise<void> | undefined {
+    if (turn === undefined) {
+      this.next(key);
+      return undefined;
+    }
+    clearTimeout(turn.timer);
+    turn.timer = undefined;
+    const lease = this.options.lease as Lease;
+    return Promise.resolve(lease.release(turn.leaseKey, turn.token))
+      .catch(() => false)
+      .then(() => this.next(key));
+  }
+
+  /** Passes `key` to the next waiting work, or frees it. */
+  private next(key: string): void {
+    const queue = this.held.get(key);
+    const first = queue?.shift();
+    if (first === undefined) this.held.delete(key);
+    else first();
+  }
+
+  private async acquire(lease: Lease, leaseKey: string, signal: AbortSignal | undefined): Promise<LeaseHold> {
     const deadline = Date.now() + this.waitMs;
     let pause = 5;
     for (;;) {
       const grant = await lease.acquire(leaseKey, this.leaseMs);
-      if (grant !== null) return grant.token;
+      if (grant !== null) {
+        const hold: LeaseHold = { leaseKey, token: grant.token, timer: undefined };
+        this.renew(lease, hold);
+        return hold;
+      }
       if (signal?.aborted) throw signal.reason;
       if (Date.now() + pause > deadline)
         throw new StateError(
@@ -104,5 +128,20 @@ export class KeyLock {
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, 200);
     }
+  }
+
+  /** Renews the lease every third of its time until {@link leave} (or a renewal that fails). */
+  private renew(lease: Lease, hold: LeaseHold): void {
+    hold.timer = setTimeout(
+      () => {
+        Promise.resolve(lease.renew(hold.leaseKey, hold.token, this.leaseMs)).then(
+          (held) => {
+            if (held && hold.timer !== undefined) this.renew(lease, hold);
+          },
+          () => undefined,
+        );
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
   }
 }

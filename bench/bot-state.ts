@@ -10,9 +10,13 @@
  * the same messages with three `bot.filter`s on the text and makes the same reply decision. No
  * reply is sent (the API is unreachable): the figure is dispatch + state, not the network.
  *
- * Feed: `bot.handleUpdate` with updates parsed (`parseUpdate`) before the clock starts, 512 in
- * flight, the bot's default concurrency (64) — no long poll, so the state's cost is not diluted by
- * HTTP and JSON.parse: the ratios are the strictest ones (through long poll they would be higher).
+ * Feed (`--feed`): `handleUpdate` (the default) calls `bot.handleUpdate` with updates parsed
+ * (`parseUpdate`) before the clock starts, 512 in flight, the bot's default concurrency (64) — no
+ * long poll, so the state's cost is not diluted by HTTP and JSON.parse: the strictest ratios.
+ * `longpoll` runs each bot as deployed: `bot.start()` on the Bots Long Poll of a sandbox in its own
+ * process (VK-like mode: every answer built per request), the round's messages enqueued there in one
+ * bulk call once the bot polls; the rate runs from the enqueue to the last message handled, and the
+ * CPU figure is the bot's process alone (HTTP and JSON parsing included).
  * Rate = events / time from the first call to the last handled; median of 3 rounds per scenario
  * after a warm-up of each, scenarios rotated round by round. After each round every user's stored
  * state and counter are checked.
@@ -20,7 +24,8 @@
  * Redis: REDIS_URL if set (it is flushed!), else a private redis-server (no persistence) on
  * loopback, started and removed by this script, sharing the 2 cores with the bot.
  *
- *   pnpm --filter @vkwire/bench bot-state [--events 100000] [--users 1000] [--rounds 3] [--only stateless,memory,redis,redis-lease]
+ *   pnpm --filter @vkwire/bench bot-state [--events 100000] [--users 1000] [--rounds 3]
+ *     [--feed handleUpdate|longpoll] [--concurrency 64] [--only stateless,memory,redis,redis-lease]
  */
 import { parseArgs } from 'node:util';
 import {
@@ -40,6 +45,7 @@ import { RedisLease, RedisStorage } from '@vkwire/redis-bridge';
 import { destroyManagedRedis, launchManagedRedis, type ManagedRedisServer } from '@vkwire/testing';
 import { createClient, type RedisClientType } from 'redis';
 import { BENCH_CLIENT_INFO, benchMessageUpdate } from './lib/bus-events.ts';
+import { control, type SandboxProcess, startSandboxProcess } from './lib/sandbox-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +55,7 @@ const { values } = parseArgs({
     'in-flight': { type: 'string', default: '512' },
     // The bot's `concurrency` (its default is 64).
     concurrency: { type: 'string' },
+    feed: { type: 'string', default: 'handleUpdate' },
     // Some scenarios only, comma-separated (to profile one: node --cpu-prof --import tsx ...).
     only: { type: 'string' },
   },
@@ -58,7 +65,12 @@ const USERS = Number(values.users);
 const ROUNDS = Number(values.rounds);
 const IN_FLIGHT = Number(values['in-flight']);
 const CONCURRENCY = values.concurrency === undefined ? undefined : Number(values.concurrency);
-const GROUP = 218734561;
+const FEED = values.feed;
+if (FEED !== 'handleUpdate' && FEED !== 'longpoll') throw new Error('--feed is handleUpdate or longpoll');
+// Through long poll, the sandbox's community and its token.
+const sandbox: SandboxProcess | undefined =
+  FEED === 'longpoll' ? await startSandboxProcess(['--vk-like']) : undefined;
+const GROUP = sandbox?.groupId ?? 218734561;
 const FIRST_USER = 100_000_001;
 const STEPS = ['a', 'b', 'c'] as const;
 type Step = (typeof STEPS)[number];
@@ -83,6 +95,9 @@ function buildUpdates(count: number): VkParsedUpdate[] {
 /** What one round's handlers saw. */
 interface Tally {
   handled: number;
+  /** Called when `handled` reaches `expected` (the long poll feed waits for it). */
+  expected?: number;
+  onAll?: () => void;
   replies: Record<Step, number>;
   /** Messages whose stored state was not the one the user's previous message left. */
   mismatches: number;
@@ -102,8 +117,9 @@ const quiet: NonNullable<BotOptions['logger']> = {
 /** A bot that reaches no API: a reply would fail and be counted as an error. */
 function newBot<C extends Context>(tally: Tally): Bot<C> {
   const bot = new Bot<C>({
-    communities: [{ token: 'bench-token', groupId: GROUP }],
-    baseUrl: 'http://127.0.0.1:9',
+    communities: [{ token: sandbox?.token ?? 'bench-token', groupId: GROUP }],
+    baseUrl: sandbox?.apiUrl ?? 'http://127.0.0.1:9',
+    longPoll: { wait: 25 },
     logger: quiet,
     concurrency: CONCURRENCY,
   });
@@ -114,6 +130,7 @@ function newBot<C extends Context>(tally: Tally): Bot<C> {
   bot.use(async (_ctx, next) => {
     await next();
     tally.handled += 1;
+    if (tally.handled === tally.expected) tally.onAll?.();
   });
   return bot;
 }
@@ -211,6 +228,33 @@ async function feed(
   };
 }
 
+/**
+ * One round through long poll: the bot starts polling, the sandbox gets the round's messages in one
+ * bulk call (message i from user i % USERS, whose k-th message moves it to STEPS[k % 3]), and the
+ * round ends when the bot has handled them all.
+ */
+async function feedLongPoll(
+  bot: Bot<Context> | Bot<StateContext>,
+  tally: Tally,
+  count: number,
+): Promise<Measured> {
+  const server = sandbox as SandboxProcess;
+  await bot.start();
+  const all = new Promise<void>((resolve) => {
+    tally.expected = count;
+    tally.onAll = resolve;
+  });
+  const userIds = Array.from({ length: USERS }, (_, index) => FIRST_USER + index);
+  const texts = Array.from({ length: 3 * USERS }, (_, index) => `go ${STEPS[Math.floor(index / USERS) % 3]}`);
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  await control(server, '/bulk', { count, userIds, texts });
+  await all;
+  const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { rate: count / (elapsed / 1000), cpu: (cpu.user + cpu.system) / count };
+}
+
 /** What a round must have left: counts per step, and (stateful) each user's counter and state. */
 async function check(name: string, tally: Tally, count: number, storage?: KeyValueStore): Promise<void> {
   const problems: string[] = [];
@@ -283,9 +327,10 @@ try {
       bot = statefulBot(tally, storage, name === 'redis-lease' ? redisLease : undefined);
     }
     const redisBefore = name === 'memory' || name === 'stateless' ? undefined : await redisCpuSeconds();
-    const measured = await feed(bot, list);
+    const measured =
+      sandbox === undefined ? await feed(bot, list) : await feedLongPoll(bot, tally, list.length);
     if (redisBefore !== undefined)
-      measured.redisCpu = ((await redisCpuSeconds()) - redisBefore) * 1e6 / list.length;
+      measured.redisCpu = (((await redisCpuSeconds()) - redisBefore) * 1e6) / list.length;
     await bot.stop();
     await check(name, tally, list.length, storage);
     return measured;
@@ -332,7 +377,7 @@ try {
     events: EVENTS,
     users: USERS,
     inFlight: IN_FLIGHT,
-    feed: 'handleUpdate',
+    feed: FEED,
     stateless: figure('stateless'),
     memory: figure('memory'),
     redis: figure('redis'),
@@ -355,4 +400,5 @@ try {
   await redisLease.close();
   await admin.quit();
   if (server) await destroyManagedRedis(server);
+  await sandbox?.stop();
 }

@@ -92,8 +92,8 @@ async function expectBoth(
   count: number,
 ): Promise<void> {
   const g = vk.group.id;
-  expect((await store.get(`${g}:session:uc:${user}:${user}`))?.value).toEqual({ count });
-  expect((await store.get(`${g}:fsm:uc:${user}:${user}`))?.value).toEqual({
+  expect((await store.get(`${g}:session:{uc:${user}:${user}}`))?.value).toEqual({ count });
+  expect((await store.get(`${g}:fsm:{uc:${user}:${user}}`))?.value).toEqual({
     state: count % 2 === 0 ? 'b' : 'a',
     data: { n: count },
   });
@@ -115,16 +115,16 @@ test('when one key of the update changed meanwhile, neither is written: SessionC
     ctx.session.count += 1;
     await ctx.fsm.set('a', { n: ctx.session.count });
     // Another worker without the lease writes the session key meanwhile.
-    if (ctx.text === 'race') await storage.set(`${g}:session:uc:8:8`, { count: 99 });
+    if (ctx.text === 'race') await storage.set(`${g}:session:{uc:8:8}`, { count: 99 });
   });
   const next = inbox(vk);
   await say(vk, bot, next, 8, 'first');
   await say(vk, bot, next, 8, 'race');
   expect(errors).toHaveLength(1);
-  expect(errors[0]).toMatchObject({ name: 'SessionConflictError', key: `${g}:session:uc:8:8` });
+  expect(errors[0]).toMatchObject({ name: 'SessionConflictError', key: `${g}:session:{uc:8:8}` });
   // The FSM's change of the same update was not written either: still what 'first' left.
-  expect((await storage.get(`${g}:fsm:uc:8:8`))?.value).toEqual({ state: 'a', data: { n: 1 } });
-  expect((await storage.get(`${g}:session:uc:8:8`))?.value).toEqual({ count: 99 });
+  expect((await storage.get(`${g}:fsm:{uc:8:8}`))?.value).toEqual({ state: 'a', data: { n: 1 } });
+  expect((await storage.get(`${g}:session:{uc:8:8}`))?.value).toEqual({ count: 99 });
 });
 
 test('a store with only get/set/delete works the same, key by key', async () => {
@@ -136,8 +136,8 @@ test('a store with only get/set/delete works the same, key by key', async () => 
   for (let i = 0; i < 5; i++) await say(vk, bot, next, 9, `m${i}`);
   expect(errors).toEqual([]);
   const g = vk.group.id;
-  expect((await inner.get(`${g}:session:uc:9:9`))?.value).toEqual({ count: 5 });
-  expect((await inner.get(`${g}:fsm:uc:9:9`))?.value).toEqual({ state: 'a', data: { n: 5 } });
+  expect((await inner.get(`${g}:session:{uc:9:9}`))?.value).toEqual({ count: 5 });
+  expect((await inner.get(`${g}:fsm:{uc:9:9}`))?.value).toEqual({ state: 'a', data: { n: 5 } });
 });
 
 test('a store that answers readJson/writeJson with promises (a networked one) works the same', async () => {
@@ -169,7 +169,7 @@ test('a handler that keeps the session and FSM data and changes them after its u
   for (const item of kept) item.session.count = 2000;
   expect(errors).toEqual([]);
   const g = vk.group.id;
-  expect((await storage.get(`${g}:session:uc:11:11`))?.value).toEqual({ count: 2 });
-  expect((await storage.get(`${g}:fsm:uc:11:11`))?.value).toEqual({ state: 'a', data: { n: 2 } });
+  expect((await storage.get(`${g}:session:{uc:11:11}`))?.value).toEqual({ count: 2 });
+  expect((await storage.get(`${g}:fsm:{uc:11:11}`))?.value).toEqual({ state: 'a', data: { n: 2 } });
   expect(kept.map((item) => item.session.count)).toEqual([2000, 2000]);
 });

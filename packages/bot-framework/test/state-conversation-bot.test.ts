@@ -73,7 +73,7 @@ test('bot.conversation defines a conversation in the bot option storage; a new b
   await say(vk, one, next, 1, '/register');
   await say(vk, one, next, 1, 'Ann');
   // Stored under the community, the feature, the user in the chat.
-  expect((await storage.get(`${vk.group.id}:conversation:uc:1:1`))?.value).toMatchObject({
+  expect((await storage.get(`${vk.group.id}:conversation:{uc:1:1}`))?.value).toMatchObject({
     name: 'register',
   });
   await one.stop();
@@ -93,7 +93,7 @@ test('bot.conversation defines a conversation in the bot option storage; a new b
     'echo hello',
   ]);
   expect(ends).toEqual([{ status: 'done', result: { name: 'Ann', age: 30 } }]);
-  expect(await storage.get(`${vk.group.id}:conversation:uc:1:1`)).toBeUndefined();
+  expect(await storage.get(`${vk.group.id}:conversation:{uc:1:1}`)).toBeUndefined();
 });
 
 test('bot.conversation refuses a name defined twice', async () => {
@@ -164,7 +164,7 @@ test('conv.waitFor timeout: the deadline is stored, survives a refused update an
   await say(vk, one.bot, next, 1, '/quiz');
   vi.setSystemTime(Date.now() + 30_000);
   await say(vk, one.bot, next, 1, 'Ann'); // in time: the second wait starts its own minute now
-  const stored = (await storage.get(`${vk.group.id}:conversation:uc:1:1`))?.value as {
+  const stored = (await storage.get(`${vk.group.id}:conversation:{uc:1:1}`))?.value as {
     wait: { deadline: number };
   };
   expect(stored.wait.deadline).toBe(Date.now() + 60_000);

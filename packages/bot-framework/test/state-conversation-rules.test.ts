@@ -139,7 +139,7 @@ test('a function that takes another path on replay fails with replay_mismatch an
   expect(errors).toHaveLength(1);
   expect((errors[0] as ConversationError).code).toBe('replay_mismatch');
   expect(texts(vk, 1)).toEqual(['first run', 'free']);
-  expect(await storage.get(`${vk.group.id}:conversation:uc:1:1`)).toBeUndefined();
+  expect(await storage.get(`${vk.group.id}:conversation:{uc:1:1}`)).toBeUndefined();
 });
 
 test('a conversation that ends in its first run is never stored', async () => {
@@ -161,7 +161,7 @@ test('a conversation that ends in its first run is never stored', async () => {
   expect(entered[0]?.ended).toBe(true);
   await expect(entered[0]?.done).resolves.toEqual({ status: 'done', result: 'quick' });
   expect(texts(vk, 1)).toEqual(['quick {"n":1}']);
-  expect(await storage.get(`${vk.group.id}:conversation:uc:1:1`)).toBeUndefined();
+  expect(await storage.get(`${vk.group.id}:conversation:{uc:1:1}`)).toBeUndefined();
 });
 
 test('an update without a chat cannot enter a conversation: a typed error', async () => {

@@ -115,11 +115,11 @@ test('a throwing step ends the conversation, clears it, and reports the error', 
   bot.on('message_new', (ctx) => `free: ${ctx.conversations.active ?? 'none'}`);
   const next = inbox(vk);
   await say(vk, bot, next, 1, '/go');
-  expect(await storage.get(`${vk.group.id}:conversation:uc:1:1`)).toBeDefined();
+  expect(await storage.get(`${vk.group.id}:conversation:{uc:1:1}`)).toBeDefined();
   await say(vk, bot, next, 1, 'boom');
   await say(vk, bot, next, 1, 'hello');
   expect(errors.map((error) => error.message)).toEqual(['the step broke']);
   expect(ends).toEqual(['failed']);
   expect(texts(vk, 1)).toEqual(['Say something.', 'free: none']);
-  expect(await storage.get(`${vk.group.id}:conversation:uc:1:1`)).toBeUndefined();
+  expect(await storage.get(`${vk.group.id}:conversation:{uc:1:1}`)).toBeUndefined();
 });

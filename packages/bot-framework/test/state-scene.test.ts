@@ -187,8 +187,8 @@ test('a restart mid-scene: a new bot on the same storage continues at the same s
   expect(texts(vk, 1)).toEqual(['Your name?', 'Ann, your age?', 'Ann, 41: yes?', 'Welcome, Ann (41)!']);
   expect(texts(vk, 2)).toEqual(['Your name?', 'Bob, your age?']);
   // Kept through the stage's FSM, under the community, the feature, then the user in the chat.
-  expect((await storage.get(`${vk.group.id}:scene:uc:1:1`))?.value).toBeUndefined();
-  expect((await storage.get(`${vk.group.id}:scene:uc:2:2`))?.value).toMatchObject({
+  expect((await storage.get(`${vk.group.id}:scene:{uc:1:1}`))?.value).toBeUndefined();
+  expect((await storage.get(`${vk.group.id}:scene:{uc:2:2}`))?.value).toMatchObject({
     state: 'signup',
     data: { step: 1, data: { name: 'Bob' } },
   });

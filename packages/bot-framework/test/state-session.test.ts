@@ -35,7 +35,7 @@ test('a burst of 20 messages from one user: each handler sees the count its pred
   await Promise.all(next().map((update) => bot.handleUpdate(update)));
   expect(errors).toEqual([]);
   expect(saw).toEqual(Array.from({ length: 20 }, (_, i) => i));
-  expect((await storage.get(`${vk.group.id}:session:uc:7:7`))?.value).toEqual({ count: 20 });
+  expect((await storage.get(`${vk.group.id}:session:{uc:7:7}`))?.value).toEqual({ count: 20 });
 });
 
 test('a user-wide session is exclusive across chats: a burst over a DM and a chat loses no increment', async () => {
@@ -146,8 +146,8 @@ test('a write that finds the session changed meanwhile fails with SessionConflic
   await say(vk, bot, inbox(vk), 5, 'x');
   expect(errors).toHaveLength(1);
   expect(errors[0]).toBeInstanceOf(SessionConflictError);
-  expect(errors[0]).toMatchObject({ code: 'conflict', key: `${vk.group.id}:session:uc:5:5` });
-  expect((await storage.get(`${vk.group.id}:session:uc:5:5`))?.value).toEqual({ count: 5 });
+  expect(errors[0]).toMatchObject({ code: 'conflict', key: `${vk.group.id}:session:{uc:5:5}` });
+  expect((await storage.get(`${vk.group.id}:session:{uc:5:5}`))?.value).toEqual({ count: 5 });
 });
 
 test('assigning null deletes the session; the next update starts from initial()', async () => {
@@ -193,9 +193,20 @@ test('state keys start with the community, then the strategy; a custom key wins'
   next();
   await say(vk, bot, next, 7, 'hi', chat.peerId);
   const g = vk.group.id;
-  expect(await storage.get(`${g}:x:custom`)).toMatchObject({ value: { count: 1 } });
+  expect(await storage.get(`${g}:x:{custom}`)).toMatchObject({ value: { count: 1 } });
   // The later session() owns ctx.session: the chat one saw nothing change.
-  expect(await storage.get(`${g}:chat:c:${chat.peerId}`)).toBeUndefined();
+  expect(storage.size).toBe(1);
+  expect(await storage.get(`${g}:chat:{c:${chat.peerId}}`)).toBeUndefined();
+});
+
+test('a feature key: community, prefix, then the rest as a Redis Cluster hash tag (kept when the key has one)', () => {
+  expect(featureKey('218734561:uc:2000000004:193847562', 'session')).toBe(
+    '218734561:session:{uc:2000000004:193847562}',
+  );
+  expect(featureKey('218734561:u:42', 'fsm')).toBe('218734561:fsm:{u:42}');
+  expect(featureKey('order-42', 'session')).toBe('session:{order-42}');
+  expect(featureKey('218734561:{shop}:order-42', 'session')).toBe('218734561:session:{shop}:order-42');
+  expect(featureKey('{shop}', 'session')).toBe('session:{shop}');
 });
 
 test('a key another worker holds past leaseWaitMs fails the update with lock_timeout; the handler does not run', async () => {

@@ -30,7 +30,7 @@ test('a session changed after ctx.waitFor is written when the handler finishes; 
     log.push(`${ctx.senderId}: ${ctx.text} ${JSON.stringify(ctx.session)}`);
   });
   const next = inbox(vk);
-  const key = `${vk.group.id}:session:c:${chat.peerId}`;
+  const key = `${vk.group.id}:session:{c:${chat.peerId}}`;
   vk.user(7).send('/age', { peerId: chat.peerId });
   for (const update of next()) await bot.handleUpdate(update);
   // The handler waits, holding the chat's session: not written yet.

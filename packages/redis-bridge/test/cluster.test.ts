@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { featureKey } from '@vkwire/bot-framework';
 import {
   describeDedupeStoreContract,
   describeKeyValueStoreContract,
@@ -69,5 +70,41 @@ describe.skipIf(unavailable !== undefined)('on a 3-master Redis Cluster', () => 
     } finally {
       for (const limiter of limiters) await limiter.close();
     }
+  });
+  test("the framework's keys of one user put an update's state in one slot: read and written in one script, all or none", async () => {
+    const options = fresh();
+    const storage = new RedisStorage(options);
+    const bases = Array.from(
+      { length: 30 },
+      (_, index) => `218734561:uc:${2_000_000_001 + index}:${100 + index}`,
+    );
+    const slots = new Set<number>();
+    for (const base of bases) {
+      const keys = ['session', 'fsm', 'conversation'].map((prefix) => featureKey(base, prefix));
+      const perKey = await Promise.all(
+        keys.map(async (key) =>
+          Number(await redis.run(undefined, ['CLUSTER', 'KEYSLOT', `${options.prefix}kv:${key}`])),
+        ),
+      );
+      expect(new Set(perKey).size).toBe(1);
+      slots.add(perKey[0] as number);
+      expect(
+        await storage.writeJson(keys.map((key, n) => ({ key, json: `{"n":${n}}`, ifVersion: 0 }))),
+      ).toBeUndefined();
+      expect((await storage.readJson(keys)).map((found) => found?.json)).toEqual([
+        '{"n":0}',
+        '{"n":1}',
+        '{"n":2}',
+      ]);
+      // A stale version on the last key: none of the three is written (key by key, the first two would be).
+      const refused = await storage.writeJson(
+        keys.map((key) => ({ key, json: '{"n":9}', ifVersion: key === keys[2] ? 0 : 1 })),
+      );
+      expect(refused).toBe(keys[2]);
+      expect((await storage.readJson(keys)).map((found) => found?.version)).toEqual([1, 1, 1]);
+    }
+    // Different users spread over the masters' slots.
+    expect(slots.size).toBeGreaterThan(20);
+    await storage.close();
   });
 });

@@ -95,7 +95,7 @@ test('a durable conversation on Redis: steps land on either worker, one restarte
   expect(said(32)).toEqual(['Your name?', 'Registered: Bob, 30']);
   expect(ends.map((end) => (end.status === 'done' ? end.result : end.status)).sort()).toEqual(['Ann', 'Bob']);
   expect(runs).toBe(7);
-  expect(await storage.get(`${vk.group.id}:conversation:uc:31:31`)).toBeUndefined();
+  expect(await storage.get(`${vk.group.id}:conversation:{uc:31:31}`)).toBeUndefined();
 });
 
 test("bot.conversation on Redis: a wait's deadline set on one worker expires on another, the expiry caught there", async () => {
@@ -146,7 +146,7 @@ test("bot.conversation on Redis: a wait's deadline set on one worker expires on 
   vi.useFakeTimers({ toFake: ['Date'] });
   vk.user(41).send('/quiz');
   await first.bot.handleUpdate(messages()[0] as VkParsedUpdate);
-  const stored = (await storage.get(`${vk.group.id}:conversation:uc:41:41`))?.value as {
+  const stored = (await storage.get(`${vk.group.id}:conversation:{uc:41:41}`))?.value as {
     wait?: { deadline: number };
   };
   expect(stored.wait?.deadline).toBe(Date.now() + 60_000);
@@ -159,5 +159,5 @@ test("bot.conversation on Redis: a wait's deadline set on one worker expires on 
     'Expired after 60000 ms.',
   ]);
   expect(ends).toEqual([{ status: 'done', result: 'late' }]);
-  expect(await storage.get(`${vk.group.id}:conversation:uc:41:41`)).toBeUndefined();
+  expect(await storage.get(`${vk.group.id}:conversation:{uc:41:41}`)).toBeUndefined();
 });

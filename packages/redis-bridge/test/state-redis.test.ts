@@ -68,7 +68,7 @@ test('two workers on one Redis storage and lease: a burst of 20 sees every incre
   await Promise.all(messages(vk).map((update, i) => workers[i % 2 === 0 ? 0 : 1].bot.handleUpdate(update)));
   expect(workers.flatMap((item) => item.errors)).toEqual([]);
   expect([...saw].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-  expect((await storage.get(`${vk.group.id}:session:uc:11:11`))?.value).toEqual({ count: 20 });
+  expect((await storage.get(`${vk.group.id}:session:{uc:11:11}`))?.value).toEqual({ count: 20 });
 });
 
 test('an FSM on Redis: each step of a registration may land on either worker, or a restarted one', async () => {
@@ -118,7 +118,7 @@ test('an FSM on Redis: each step of a registration may land on either worker, or
   const said = (peer: number) => vk.sent({ peer }).map((message) => message.text);
   expect(said(21)).toEqual(['Your name?', 'Your age?', 'Ann, 25']);
   expect(said(22)).toEqual(['Your name?', 'Your age?', 'Bob, 30']);
-  expect(await storage.get(`${vk.group.id}:fsm:uc:21:21`)).toBeUndefined();
+  expect(await storage.get(`${vk.group.id}:fsm:{uc:21:21}`)).toBeUndefined();
 });
 
 test('a scene on Redis: each step may land on either worker, or a restarted one; back and done work across them', async () => {
@@ -163,7 +163,7 @@ test('a scene on Redis: each step may land on either worker, or a restarted one;
   await step(first.bot, 'forty');
   await step(second.bot, '40');
   // Kept in Redis at step 3 with the data so far; the first worker goes away.
-  expect((await storage.get(`${vk.group.id}:scene:uc:31:31`))?.value).toMatchObject({
+  expect((await storage.get(`${vk.group.id}:scene:{uc:31:31}`))?.value).toMatchObject({
     state: 'signup',
     data: { step: 2, data: { name: 'Ann', age: 40 } },
   });
@@ -182,5 +182,5 @@ test('a scene on Redis: each step may land on either worker, or a restarted one;
     'Your city?',
     'Ann, 41, Kazan',
   ]);
-  expect(await storage.get(`${vk.group.id}:scene:uc:31:31`)).toBeUndefined();
+  expect(await storage.get(`${vk.group.id}:scene:{uc:31:31}`)).toBeUndefined();
 });

@@ -29,8 +29,8 @@ test('readJson and writeJson calls made in one turn share one script call, each 
   const storage = new RedisStorage({ redis: client, prefix });
   closers.push(() => storage.close());
   const keys = Array.from({ length: 20 }, (_, index) => [
-    `218734561:session:u:${index}`,
-    `218734561:fsm:u:${index}`,
+    `218734561:session:{u:${index}}`,
+    `218734561:fsm:{u:${index}}`,
   ]);
   // Warm: the scripts are loaded (a first EVALSHA may answer NOSCRIPT and be sent again as EVAL).
   await storage.readJson(['warm']);

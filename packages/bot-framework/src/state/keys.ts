@@ -52,12 +52,19 @@ export function keyFunction<C extends BaseContext>(
 
 /**
  * The key a feature stores under: the community first (as every state key starts), then the
- * feature's prefix, then the rest — `218734561:session:uc:2000000004:193847562`. A custom key
- * without a `:` gets the prefix in front.
+ * feature's prefix, then the rest in braces — `218734561:session:{uc:2000000004:193847562}`. The
+ * braces are a Redis Cluster hash tag: every feature's key of one user (or chat) is in one slot, so
+ * a Cluster reads and writes an update's keys in one script, all or none, as a single Redis does.
+ * A custom key without a `:` gets the prefix in front (`session:{order-42}`); one that has braces of
+ * its own keeps them (no second tag).
  */
 export function featureKey(base: string, prefix: string): string {
+  if (base.includes('{')) {
+    const colon = base.indexOf(':');
+    return colon < 0 ? `${prefix}:${base}` : `${base.slice(0, colon)}:${prefix}${base.slice(colon)}`;
+  }
   const colon = base.indexOf(':');
-  return colon < 0 ? `${prefix}:${base}` : `${base.slice(0, colon)}:${prefix}${base.slice(colon)}`;
+  return colon < 0 ? `${prefix}:{${base}}` : `${base.slice(0, colon)}:${prefix}:{${base.slice(colon + 1)}}`;
 }
 
 /**

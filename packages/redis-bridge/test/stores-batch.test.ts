@@ -9,18 +9,27 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-/** A client of our own that counts the script calls sent through it. */
-async function countingClient(): Promise<{ client: RedisClientType; scripts: () => number }> {
+/** A client of our own that counts the script calls sent through it and keeps the last one. */
+async function countingClient(): Promise<{
+  client: RedisClientType;
+  scripts: () => number;
+  /** Sends the last script call again, as a resend after a lost reply would. */
+  resend: () => Promise<unknown>;
+}> {
   const client = createClient({ url: redisUrl() }) as RedisClientType;
   await client.connect();
   closers.push(() => client.close());
   let scripts = 0;
-  const send = client.sendCommand.bind(client);
+  let last: readonly string[] = [];
+  const send = client.sendCommand.bind(client) as (...all: unknown[]) => Promise<unknown>;
   client.sendCommand = ((args: readonly string[], ...rest: unknown[]) => {
-    if (/^EVAL/i.test(String(args[0]))) scripts += 1;
-    return (send as (...all: unknown[]) => Promise<unknown>)(args, ...rest);
+    if (/^EVAL/i.test(String(args[0]))) {
+      scripts += 1;
+      last = args;
+    }
+    return send(args, ...rest);
   }) as typeof client.sendCommand;
-  return { client, scripts: () => scripts };
+  return { client, scripts: () => scripts, resend: () => send(last) };
 }
 
 test('readJson and writeJson calls made in one turn share one script call, each answered on its own', async () => {
@@ -108,4 +117,154 @@ test('acquires of one key in one turn go in one script call and one of them wins
   expect(scripts() - before).toBe(2);
   expect(released).toEqual([false, true]);
   expect(await lease.acquire('lock:k', 10_000)).not.toBeNull();
+});
+
+test('a batch with a key that is not a hash and a version conflict answers every call on its own', async () => {
+  const { client, scripts } = await countingClient();
+  const prefix = `test:${randomUUID()}:`;
+  await client.set(`${prefix}kv:not-a-hash`, 'x');
+  const storage = new RedisStorage({ redis: client, prefix });
+  closers.push(() => storage.close());
+  await storage.writeJson([{ key: 'warm', json: '1' }]);
+  await storage.set('held', 'before');
+
+  const before = scripts();
+  const outcomes = await Promise.allSettled([
+    storage.writeJson([
+      { key: 'a1', json: '"a1"', ifVersion: 0 },
+      { key: 'a2', json: '"a2"', ifVersion: 0 },
+    ]),
+    // Its first key would be written, its second is a string: nothing of it is written.
+    storage.writeJson([
+      { key: 'b1', json: '"b1"', ifVersion: 0 },
+      { key: 'not-a-hash', json: '"b2"' },
+    ]),
+    storage.writeJson([
+      { key: 'c1', json: '"c1"', ifVersion: 0 },
+      { key: 'held', json: '"c2"', ifVersion: 5 },
+    ]),
+    storage.writeJson([{ key: 'd1', json: '"d1"', ttlMs: 60_000 }]),
+  ]);
+  expect(scripts() - before).toBe(1);
+  expect(outcomes[0]).toEqual({ status: 'fulfilled', value: undefined });
+  expect(outcomes[1]?.status).toBe('rejected');
+  expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ErrorReply);
+  expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+  expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 'held' });
+  expect(outcomes[3]).toEqual({ status: 'fulfilled', value: undefined });
+
+  const read = await Promise.allSettled([
+    storage.readJson(['a1', 'a2', 'b1']),
+    storage.readJson(['c1', 'not-a-hash']),
+    storage.readJson(['held', 'd1']),
+  ]);
+  expect(scripts() - before).toBe(2);
+  expect(read[0]).toEqual({
+    status: 'fulfilled',
+    value: [{ json: '"a1"', version: 1 }, { json: '"a2"', version: 1 }, undefined],
+  });
+  expect(String((read[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+  expect(read[2]).toEqual({
+    status: 'fulfilled',
+    value: [
+      { json: '"before"', version: 1 },
+      { json: '"d1"', version: 1 },
+    ],
+  });
+  expect(await storage.get('c1')).toBeUndefined();
+});
+
+test('a batch of writes sent again after a lost reply is not applied twice', async () => {
+  const { client, scripts, resend } = await countingClient();
+  const storage = new RedisStorage({ redis: client, prefix: `test:${randomUUID()}:` });
+  closers.push(() => storage.close());
+  await storage.writeJson([{ key: 'warm', json: '1' }]);
+  await storage.writeJson([{ key: 'deleted', json: '1' }]);
+
+  const before = scripts();
+  const written = await Promise.all([
+    storage.writeJson([
+      { key: 'a', json: '{"n":1}', ifVersion: 0 },
+      { key: 'b', json: '{"n":1}', ifVersion: 0, ttlMs: 60_000 },
+    ]),
+    storage.writeJson([{ key: 'c', json: '{"n":1}' }]),
+    storage.writeJson([{ key: 'deleted', json: undefined, ifVersion: 1 }]),
+  ]);
+  expect(scripts() - before).toBe(1);
+  expect(written).toEqual([undefined, undefined, undefined]);
+
+  // The same script call again: every call finds its token and answers "applied".
+  expect(await resend()).toEqual([0, 0, 0]);
+  expect(await storage.readJson(['a', 'b', 'c', 'deleted'])).toEqual([
+    { json: '{"n":1}', version: 1 },
+    { json: '{"n":1}', version: 1 },
+    { json: '{"n":1}', version: 1 },
+    undefined,
+  ]);
+  // A later write of `deleted` still sees the version the delete left, not one bumped again.
+  expect(await storage.writeJson([{ key: 'deleted', json: '2', ifVersion: 0 }])).toBeUndefined();
+  expect(await storage.get('deleted')).toEqual({ value: 2, version: 2 });
+});
+
+test('JSON text with line breaks is stored as it was given, next to other calls of its batch', async () => {
+  const storage = new RedisStorage({ redis: redisUrl(), prefix: `test:${randomUUID()}:` });
+  closers.push(() => storage.close());
+  const pretty = JSON.stringify({ text: 'two\nlines', list: [1, 2] }, null, 2);
+  const written = await Promise.all([
+    storage.writeJson([{ key: 'before', json: '"b"' }]),
+    storage.writeJson([
+      { key: 'pretty', json: pretty, ifVersion: 0 },
+      { key: 'after', json: '"a"', ttlMs: 60_000 },
+    ]),
+    storage.writeJson([{ key: 'last', json: '"l"', ifVersion: 0 }]),
+  ]);
+  expect(written).toEqual([undefined, undefined, undefined]);
+  expect(await storage.readJson(['before', 'pretty', 'after', 'last'])).toEqual([
+    { json: '"b"', version: 1 },
+    { json: pretty, version: 1 },
+    { json: '"a"', version: 1 },
+    { json: '"l"', version: 1 },
+  ]);
+});
+
+test('lease acquires and releases in one batch answer on their own, a key that is not a hash failing alone', async () => {
+  const { client, scripts, resend } = await countingClient();
+  const prefix = `test:${randomUUID()}:`;
+  await client.set(`${prefix}lease:not-a-hash`, 'x');
+  const lease = new RedisLease({ redis: client, prefix });
+  closers.push(() => lease.close());
+  await lease.release('warm', 'none');
+  await lease.acquire('warm', 1_000);
+
+  const before = scripts();
+  const acquired = await Promise.allSettled([
+    lease.acquire('one', 10_000),
+    lease.acquire('not-a-hash', 10_000),
+    lease.acquire('two', 10_000),
+  ]);
+  expect(scripts() - before).toBe(1);
+  const one = (acquired[0] as PromiseFulfilledResult<{ token: string; fence: number } | null>).value;
+  const two = (acquired[2] as PromiseFulfilledResult<{ token: string; fence: number } | null>).value;
+  expect(one?.fence).toBeGreaterThan(0);
+  expect(two?.fence).toBeGreaterThan(0);
+  expect(String((acquired[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+  // Sent again after a lost reply: the same grants (their tokens are found), the error again.
+  const again = (await resend()) as unknown[];
+  expect([again[0], again[2]]).toEqual([one?.fence, two?.fence]);
+  expect(again[1]).toBeInstanceOf(ErrorReply);
+
+  const released = await Promise.allSettled([
+    lease.release('one', one?.token as string),
+    lease.release('not-a-hash', 'any'),
+    lease.release('two', 'a token\nwith a line break'),
+    lease.release('two', two?.token as string),
+  ]);
+  expect(scripts() - before).toBe(2);
+  expect(released[0]).toEqual({ status: 'fulfilled', value: true });
+  expect(String((released[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+  expect(released[2]).toEqual({ status: 'fulfilled', value: false });
+  expect(released[3]).toEqual({ status: 'fulfilled', value: true });
+  // A release sent again answers false and the lease stays free.
+  expect(((await resend()) as unknown[])[0]).toBe(0);
+  expect(await lease.acquire('one', 10_000)).not.toBeNull();
 });

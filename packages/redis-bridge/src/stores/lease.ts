@@ -19,15 +19,27 @@ export interface RedisLeaseOptions extends RedisStoreOptions {
 // finds its own token and gets the same grant; a release sent again answers false. A lease held by
 // another answers minus the milliseconds it has left (fences are positive). One key per call
 // (Cluster-safe); on a single Redis the acquires (and releases) of one event-loop turn share a
-// script call.
+// script call, each answered on its own (a key that is not a hash answers its error). ARGV[1] the
+// retention; fields per call: token and ttl (acquire), token (release).
 const ACQUIRE = batchScript(`
-local h = redis.call('HMGET', KEYS[1], 't', 'e', 'f')
-if h[1] == ARGV[1] and tonumber(h[2]) > now then return tonumber(h[3]) end
-if h[1] and tonumber(h[2]) > now then return -(tonumber(h[2]) - now) end
-local fence = (tonumber(h[3]) or now) + 1
-redis.call('HSET', KEYS[1], 't', ARGV[1], 'e', now + tonumber(ARGV[2]), 'f', fence)
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]))
-return fence
+local retention = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  local key, token = KEYS[i], F[2 * i - 1]
+  local h = redis.pcall('HMGET', key, 't', 'e', 'f')
+  local answer
+  if h.err then
+    answer = h
+  elseif h[1] and tonumber(h[2]) > now then
+    if h[1] == token then answer = tonumber(h[3]) else answer = now - tonumber(h[2]) end
+  else
+    local ttl = tonumber(F[2 * i])
+    answer = (tonumber(h[3]) or now) + 1
+    -- Only a script's first write can fail (Redis out of memory): then nothing was written.
+    local w = redis.pcall('HSET', key, 't', token, 'e', now + ttl, 'f', answer)
+    if type(w) == 'table' then answer = w else redis.call('PEXPIRE', key, ttl + retention) end
+  end
+  out[i] = answer
+end
 `);
 
 const RENEW = new RedisScript(`${LUA_NOW}
@@ -39,12 +51,19 @@ return 1
 `);
 
 const RELEASE = batchScript(`
-local h = redis.call('HMGET', KEYS[1], 't', 'e')
-if h[1] ~= ARGV[1] then return 0 end
-redis.call('HDEL', KEYS[1], 't', 'e')
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-if tonumber(h[2]) <= now then return 0 end
-return 1
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local h = redis.pcall('HMGET', key, 't', 'e')
+  if h.err then
+    out[i] = h
+  elseif h[1] ~= F[i] then
+    out[i] = 0
+  else
+    redis.call('HDEL', key, 't', 'e')
+    redis.call('PEXPIRE', key, ARGV[1])
+    if tonumber(h[2]) <= now then out[i] = 0 else out[i] = 1 end
+  end
+end
 `);
 
 /**
@@ -67,13 +86,13 @@ export class RedisLease implements Lease {
 
   constructor(options: RedisLeaseOptions) {
     this.source = new RedisSource('RedisLease', options);
-    this.acquires = new ScriptBatch(this.source, ACQUIRE);
-    this.releases = new ScriptBatch(this.source, RELEASE);
     this.retentionMs = milliseconds(
       'RedisLease',
       'fenceRetentionMs',
       options.fenceRetentionMs ?? 604_800_000,
     );
+    this.acquires = new ScriptBatch(this.source, ACQUIRE, String(this.retentionMs));
+    this.releases = new ScriptBatch(this.source, RELEASE, String(this.retentionMs));
   }
 
   async acquire(key: string, ttlMs: number): Promise<LeaseGrant | null> {
@@ -93,10 +112,12 @@ export class RedisLease implements Lease {
   async acquireOrWait(key: string, ttlMs: number): Promise<LeaseGrant | { heldForMs: number }> {
     const px = milliseconds('RedisLease', 'ttlMs', ttlMs);
     const token = randomToken();
-    const fence = await this.acquires.run([this.key(key)], [token, px, this.retentionMs]);
-    if (typeof fence !== 'number')
-      throw new TypeError(`RedisLease: the acquire script answered ${String(fence)}`);
-    return fence > 0 ? { token, fence } : { heldForMs: -fence };
+    return this.acquires.run([this.key(key)], [token, String(px)], 1, (list, at) => {
+      const fence = list[at];
+      if (typeof fence !== 'number')
+        throw new TypeError(`RedisLease: the acquire script answered ${String(fence)}`);
+      return fence > 0 ? { token, fence } : { heldForMs: -fence };
+    });
   }
 
   async renew(key: string, token: string, ttlMs: number): Promise<boolean> {
@@ -105,7 +126,9 @@ export class RedisLease implements Lease {
   }
 
   async release(key: string, token: string): Promise<boolean> {
-    return (await this.releases.run([this.key(key)], [token, this.retentionMs])) === 1;
+    // Not a token of ours (they never hold a line break, which would break the batch's fields).
+    if (token.includes('\n')) return false;
+    return this.releases.run([this.key(key)], [token], 1, isOne);
   }
 
   /** Closes the connection if this store opened it (a client or handle you passed stays open). */
@@ -118,4 +141,8 @@ export class RedisLease implements Lease {
   private key(key: string): string {
     return `${this.source.prefix}lease:${key}`;
   }
+}
+
+function isOne(list: readonly unknown[], at: number): boolean {
+  return list[at] === 1;
 }

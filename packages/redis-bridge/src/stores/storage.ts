@@ -51,64 +51,103 @@ if h[2] and tonumber(h[2]) <= now then return 0 end
 return 1
 `);
 
-// Several keys in one script: `d`, `n` of each live key, false, false for the others. Batched:
-// the calls of one turn of the event loop share a script call.
+// Several keys in one script, whatever call they belong to: `d` and `n` (a number) of each live
+// key, false, false for the others; a key that is not a hash answers its error and false, which
+// fails only the call that asked for it. Batched: the reads of one turn of the event loop share a
+// script call (see ScriptBatch); the calls carry no fields.
 const READ_MANY = batchScript(`
-local out = {}
 for i = 1, #KEYS do
-  local h = redis.call('HMGET', KEYS[i], 'd', 'n', 'e')
-  if h[1] and (not h[3] or tonumber(h[3]) > now) then
-    out[2 * i - 1] = h[1]
-    out[2 * i] = h[2]
+  local h = redis.pcall('HMGET', KEYS[i], 'd', 'n', 'e')
+  if h.err then
+    out[o + 1] = h
+    out[o + 2] = false
+  elseif h[1] and (not h[3] or tonumber(h[3]) > now) then
+    out[o + 1] = h[1]
+    out[o + 2] = tonumber(h[2])
   else
-    out[2 * i - 1] = false
-    out[2 * i] = false
+    out[o + 1] = false
+    out[o + 2] = false
   end
+  o = o + 2
 end
-return out
 `);
 
-// Several writes and deletes, all or none. ARGV: token, retention, then per key kind ('s' set,
-// 'd' delete), JSON, ifVersion ('' none), ttl ('' none). Every version is checked before anything
-// is written; the answer is 0 when all were applied, else the 1-based index of the key that did
-// not match. The token goes into every key's `w`, so the script sent again after a lost reply
-// finds it on the first key and answers 0 without applying it twice. Batched as READ_MANY (each
-// call all or none on its own).
+// Several writes and deletes per call, all or none; the calls of one turn of the event loop share
+// a script call, each answered on its own. ARGV[1] the retention; per call the fields are its number
+// of keys, its token, then per key: kind ('s' set, 'S' set a JSON that held line breaks, sent with NULs in
+// their place, 'd' delete), JSON (or that index), ifVersion ('' none), ttl ('' none). Every
+// version of a call is checked before anything of it is written; its answer is 0 when all were
+// applied, else the 1-based index of the key that did not match, or the error of a key that is not
+// a hash (nothing of that call written). The token goes into every key's `w`, so a call sent again
+// after a lost reply finds it on its first key and answers 0 without applying it twice. A call sees
+// what the calls before it in the batch wrote.
 const WRITE_MANY = batchScript(`
-local retention = tonumber(ARGV[2])
-local found = {}
-local plain = {}
-for i = 1, #KEYS do
-  local b = 2 + (i - 1) * 4
-  local h = redis.call('HMGET', KEYS[i], 'd', 'n', 'e', 'w')
-  if i == 1 and h[4] == ARGV[1] then return 0 end
-  local n = tonumber(h[2]) or 0
-  local live = h[1] and (not h[3] or tonumber(h[3]) > now)
-  if ARGV[b + 3] ~= '' and tonumber(ARGV[b + 3]) ~= (live and n or 0) then return i end
-  found[i] = n
-  -- A value without an expiry was last set without a TTL: the key has none to take away.
-  plain[i] = h[1] and not h[3]
-end
-for i = 1, #KEYS do
-  local b = 2 + (i - 1) * 4
-  if ARGV[b + 1] == 's' then
-    if ARGV[b + 4] ~= '' then
-      redis.call('HSET', KEYS[i], 'd', ARGV[b + 2], 'n', found[i] + 1, 'w', ARGV[1], 'e', now + tonumber(ARGV[b + 4]))
-      redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[b + 4]) + retention)
-    else
-      redis.call('HSET', KEYS[i], 'd', ARGV[b + 2], 'n', found[i] + 1, 'w', ARGV[1])
-      if not plain[i] then
-        redis.call('HDEL', KEYS[i], 'e')
-        redis.call('PERSIST', KEYS[i])
+local retention = tonumber(ARGV[1])
+local found, plain = {}, {}
+local k, f = 0, 0
+while f < nf do
+  local nk, token = tonumber(F[f + 1]), F[f + 2]
+  local base = f + 2
+  f = base + 4 * nk
+  local answer = 0
+  for i = 1, nk do
+    local b = base + (i - 1) * 4
+    local h = redis.pcall('HMGET', KEYS[k + i], 'd', 'n', 'e', 'w')
+    if h.err then
+      answer = h
+      break
+    end
+    if i == 1 and h[4] == token then
+      answer = false
+      break
+    end
+    local n = tonumber(h[2]) or 0
+    local live = h[1] and (not h[3] or tonumber(h[3]) > now)
+    if F[b + 3] ~= '' and tonumber(F[b + 3]) ~= (live and n or 0) then
+      answer = i
+      break
+    end
+    found[i] = n
+    -- A value without an expiry was last set without a TTL: the key has none to take away.
+    plain[i] = h[1] and not h[3]
+  end
+  if answer == 0 then
+    for i = 1, nk do
+      local b = base + (i - 1) * 4
+      local key = KEYS[k + i]
+      local kind = F[b + 1]
+      local w
+      if kind == 'd' then
+        redis.call('HDEL', key, 'd', 'e')
+        redis.call('HSET', key, 'w', token)
+        redis.call('PEXPIRE', key, retention)
+      else
+        local json = F[b + 2]
+        if kind == 'S' then json = string.gsub(json, '%z', '\\n') end
+        local ttl = F[b + 4]
+        if ttl ~= '' then
+          w = redis.pcall('HSET', key, 'd', json, 'n', found[i] + 1, 'w', token, 'e', now + tonumber(ttl))
+          if type(w) ~= 'table' then redis.call('PEXPIRE', key, tonumber(ttl) + retention) end
+        else
+          w = redis.pcall('HSET', key, 'd', json, 'n', found[i] + 1, 'w', token)
+          if type(w) ~= 'table' and not plain[i] then
+            redis.call('HDEL', key, 'e')
+            redis.call('PERSIST', key)
+          end
+        end
+      end
+      -- Only a first write can fail (Redis out of memory refuses a script's first write): nothing
+      -- of this call was written.
+      if type(w) == 'table' then
+        answer = w
+        break
       end
     end
-  else
-    redis.call('HDEL', KEYS[i], 'd', 'e')
-    redis.call('HSET', KEYS[i], 'w', ARGV[1])
-    redis.call('PEXPIRE', KEYS[i], retention)
   end
+  o = o + 1
+  out[o] = answer or 0
+  k = k + nk
 end
-return 0
 `);
 
 /**
@@ -134,13 +173,13 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
 
   constructor(options: RedisStorageOptions) {
     this.source = new RedisSource('RedisStorage', options);
-    this.reads = new ScriptBatch(this.source, READ_MANY);
-    this.writes = new ScriptBatch(this.source, WRITE_MANY);
     this.retentionMs = milliseconds(
       'RedisStorage',
       'versionRetentionMs',
       options.versionRetentionMs ?? 604_800_000,
     );
+    this.reads = new ScriptBatch(this.source, READ_MANY, '');
+    this.writes = new ScriptBatch(this.source, WRITE_MANY, String(this.retentionMs));
   }
 
   async get(key: string): Promise<VersionedValue<V> | undefined> {
@@ -178,35 +217,26 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
           return Array.isArray(answer) ? { json: String(answer[0]), version: Number(answer[1]) } : undefined;
         }),
       );
-    const answer = await this.reads.run(stored, []);
-    const list = Array.isArray(answer) ? answer : [];
-    const found: Array<StoredJson | undefined> = [];
-    for (let index = 0; index < keys.length; index += 1) {
-      const json = list[2 * index];
-      found.push(
-        json === null || json === undefined || json === false
-          ? undefined
-          : { json: String(json), version: Number(list[2 * index + 1]) },
-      );
-    }
-    return found;
+    return this.reads.run(stored, NO_FIELDS, 2 * stored.length, readAnswer);
   }
 
   async writeJson(writes: readonly JsonWrite[]): Promise<string | undefined> {
     if (writes.length === 0) return undefined;
-    const args: Array<string | number> = [randomToken(), this.retentionMs];
+    const fields: string[] = [String(writes.length), randomToken()];
     for (const write of writes) {
       const { ifVersion, ttlMs } = write;
       if (ifVersion !== undefined && (!Number.isSafeInteger(ifVersion) || ifVersion < 0))
         throw new VkwireConfigError('RedisStorage', 'ifVersion', 'an integer ≥ 0 (a version read before)', {
           got: ifVersion,
         });
-      args.push(
-        write.json === undefined ? 'd' : 's',
-        write.json ?? '',
-        ifVersion ?? '',
-        ttlMs === undefined ? '' : milliseconds('RedisStorage', 'ttlMs', ttlMs),
-      );
+      const ttl = ttlMs === undefined ? '' : String(milliseconds('RedisStorage', 'ttlMs', ttlMs));
+      const version = ifVersion === undefined ? '' : String(ifVersion);
+      if (write.json === undefined) fields.push('d', '', version, ttl);
+      else if (!write.json.includes('\n')) fields.push('s', write.json, version, ttl);
+      else if (!write.json.includes('\0'))
+        // JSON text may hold line breaks (as whitespace), never a NUL: sent with NULs in their place.
+        fields.push('S', write.json.replaceAll('\n', '\0'), version, ttl);
+      else throw new VkwireConfigError('RedisStorage', 'json', 'JSON text', { got: write.json });
     }
     const stored = writes.map((write) => this.key(write.key));
     const redis = await this.source.handle();
@@ -224,8 +254,10 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
       }
       return undefined;
     }
-    const answer = Number(await this.writes.run(stored, args));
-    return answer === 0 ? undefined : writes[answer - 1]?.key;
+    return this.writes.run(stored, fields, 1, (list, at) => {
+      const answer = Number(list[at]);
+      return answer === 0 ? undefined : writes[answer - 1]?.key;
+    });
   }
 
   private async deleteIf(key: string, ifVersion: number | undefined): Promise<boolean> {
@@ -251,6 +283,18 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
   private key(key: string): string {
     return `${this.source.prefix}kv:${key}`;
   }
+}
+
+const NO_FIELDS: readonly string[] = [];
+
+/** A read's keys from its items `at` to `end` of READ_MANY's answer. */
+function readAnswer(list: readonly unknown[], at: number, end: number): Array<StoredJson | undefined> {
+  const found: Array<StoredJson | undefined> = [];
+  for (let index = at; index < end; index += 2) {
+    const json = list[index];
+    found.push(typeof json === 'string' ? { json, version: Number(list[index + 1]) } : undefined);
+  }
+  return found;
 }
 
 /** Whether every key hashes to one Cluster slot: the same `{hash tag}`, or the same key. */

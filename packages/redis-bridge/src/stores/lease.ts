@@ -95,9 +95,8 @@ export class RedisLease implements Lease {
     this.releases = new ScriptBatch(this.source, RELEASE, String(this.retentionMs));
   }
 
-  async acquire(key: string, ttlMs: number): Promise<LeaseGrant | null> {
-    const outcome = await this.acquireOrWait(key, ttlMs);
-    return 'fence' in outcome ? outcome : null;
+  acquire(key: string, ttlMs: number): Promise<LeaseGrant | null> {
+    return this.ask(key, ttlMs, (token, fence) => (fence > 0 ? { token, fence } : null));
   }
 
   /**
@@ -109,14 +108,24 @@ export class RedisLease implements Lease {
    * const outcome = await lease.acquireOrWait('fetcher:1', 10_000);
    * if ('heldForMs' in outcome) await sleep(outcome.heldForMs);
    */
-  async acquireOrWait(key: string, ttlMs: number): Promise<LeaseGrant | { heldForMs: number }> {
-    const px = milliseconds('RedisLease', 'ttlMs', ttlMs);
+  acquireOrWait(key: string, ttlMs: number): Promise<LeaseGrant | { heldForMs: number }> {
+    return this.ask(key, ttlMs, (token, fence) => (fence > 0 ? { token, fence } : { heldForMs: -fence }));
+  }
+
+  /** One acquire in this turn's batch: `outcome` of the fence (minus the ms left when held by another). */
+  private ask<T>(key: string, ttlMs: number, outcome: (token: string, fence: number) => T): Promise<T> {
+    let px: number;
+    try {
+      px = milliseconds('RedisLease', 'ttlMs', ttlMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const token = randomToken();
     return this.acquires.run([this.key(key)], [token, String(px)], 1, (list, at) => {
       const fence = list[at];
       if (typeof fence !== 'number')
         throw new TypeError(`RedisLease: the acquire script answered ${String(fence)}`);
-      return fence > 0 ? { token, fence } : { heldForMs: -fence };
+      return outcome(token, fence);
     });
   }
 
@@ -125,9 +134,9 @@ export class RedisLease implements Lease {
     return (await this.source.script(RENEW, [this.key(key)], [token, px, this.retentionMs])) === 1;
   }
 
-  async release(key: string, token: string): Promise<boolean> {
+  release(key: string, token: string): Promise<boolean> {
     // Not a token of ours (they never hold a line break, which would break the batch's fields).
-    if (token.includes('\n')) return false;
+    if (typeof token !== 'string' || token.includes('\n')) return Promise.resolve(false);
     return this.releases.run([this.key(key)], [token], 1, isOne);
   }
 

@@ -60,6 +60,7 @@ interface Call {
 export class ScriptBatch {
   private pending: Call[] = [];
   private scheduled: NodeJS.Immediate | undefined;
+  private cluster: boolean | undefined;
 
   /** @param shared ARGV[1] of every batch (the same for every call of this store) */
   constructor(
@@ -73,13 +74,18 @@ export class ScriptBatch {
    * this turn: resolves with `decode` of the call's `width` items of the answer, or rejects with the
    * first error among them.
    */
-  async run<T>(
+  run<T>(
     keys: readonly string[],
     fields: readonly string[],
     width: number,
     decode: (list: readonly RedisReply[], at: number, end: number) => T,
   ): Promise<T> {
-    const redis = await this.source.handle();
+    const { cluster } = this;
+    if (cluster === undefined)
+      return this.source.handle().then((redis) => {
+        this.cluster = redis.cluster;
+        return this.run(keys, fields, width, decode);
+      });
     return new Promise<T>((resolve, reject) => {
       const call: Call = {
         keys,
@@ -89,13 +95,25 @@ export class ScriptBatch {
         resolve: resolve as (reply: unknown) => void,
         reject,
       };
-      if (redis.cluster) {
+      if (cluster) {
         this.answer([call]);
         return;
       }
       this.pending.push(call);
       if (this.pending.length >= MAX_CALLS) this.flush();
       else this.scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /**
+   * Whether the store's Redis is a Cluster: known without waiting once connected (a store's
+   * connection never turns from one kind into the other), so that a call costs no extra turn.
+   */
+  isCluster(): boolean | Promise<boolean> {
+    if (this.cluster !== undefined) return this.cluster;
+    return this.source.handle().then((redis) => {
+      this.cluster = redis.cluster;
+      return redis.cluster;
     });
   }
 

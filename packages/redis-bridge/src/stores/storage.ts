@@ -206,58 +206,60 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
     return answer !== 0;
   }
 
-  async readJson(keys: readonly string[]): Promise<Array<StoredJson | undefined>> {
-    if (keys.length === 0) return [];
-    const redis = await this.source.handle();
+  readJson(keys: readonly string[]): Promise<Array<StoredJson | undefined>> {
+    if (keys.length === 0) return Promise.resolve([]);
     const stored = keys.map((key) => this.key(key));
-    if (redis.cluster && !sameSlot(stored))
-      return Promise.all(
-        stored.map(async (key) => {
-          const answer = await this.source.script(READ, [key], []);
-          return Array.isArray(answer) ? { json: String(answer[0]), version: Number(answer[1]) } : undefined;
-        }),
-      );
-    return this.reads.run(stored, NO_FIELDS, 2 * stored.length, readAnswer);
+    const cluster = this.reads.isCluster();
+    // Connected to a single Redis (the common case): straight into this turn's batch.
+    if (cluster === false) return this.reads.run(stored, NO_FIELDS, 2 * stored.length, readAnswer);
+    return Promise.resolve(cluster).then((isCluster) =>
+      isCluster && !sameSlot(stored)
+        ? Promise.all(stored.map((key) => this.readOne(key)))
+        : this.reads.run(stored, NO_FIELDS, 2 * stored.length, readAnswer),
+    );
   }
 
-  async writeJson(writes: readonly JsonWrite[]): Promise<string | undefined> {
-    if (writes.length === 0) return undefined;
-    const fields: string[] = [String(writes.length), randomToken()];
-    for (const write of writes) {
-      const { ifVersion, ttlMs } = write;
-      if (ifVersion !== undefined && (!Number.isSafeInteger(ifVersion) || ifVersion < 0))
-        throw new VkwireConfigError('RedisStorage', 'ifVersion', 'an integer ≥ 0 (a version read before)', {
-          got: ifVersion,
-        });
-      const ttl = ttlMs === undefined ? '' : String(milliseconds('RedisStorage', 'ttlMs', ttlMs));
-      const version = ifVersion === undefined ? '' : String(ifVersion);
-      if (write.json === undefined) fields.push('d', '', version, ttl);
-      else if (!write.json.includes('\n')) fields.push('s', write.json, version, ttl);
-      else if (!write.json.includes('\0'))
-        // JSON text may hold line breaks (as whitespace), never a NUL: sent with NULs in their place.
-        fields.push('S', write.json.replaceAll('\n', '\0'), version, ttl);
-      else throw new VkwireConfigError('RedisStorage', 'json', 'JSON text', { got: write.json });
+  private async readOne(key: string): Promise<StoredJson | undefined> {
+    const answer = await this.source.script(READ, [key], []);
+    return Array.isArray(answer) ? { json: String(answer[0]), version: Number(answer[1]) } : undefined;
+  }
+
+  writeJson(writes: readonly JsonWrite[]): Promise<string | undefined> {
+    if (writes.length === 0) return Promise.resolve(undefined);
+    let fields: string[];
+    try {
+      fields = writeFields(writes);
+    } catch (error) {
+      return Promise.reject(error);
     }
     const stored = writes.map((write) => this.key(write.key));
-    const redis = await this.source.handle();
-    if (redis.cluster && !sameSlot(stored)) {
-      // Keys in several slots cannot share a script: one key at a time, in order.
-      for (const write of writes) {
-        const applied =
-          write.json === undefined
-            ? await this.deleteIf(write.key, write.ifVersion)
-            : await this.set(write.key, JSON.parse(write.json) as V, {
-                ...(write.ifVersion === undefined ? {} : { ifVersion: write.ifVersion }),
-                ...(write.ttlMs === undefined ? {} : { ttlMs: write.ttlMs }),
-              });
-        if (!applied) return write.key;
-      }
-      return undefined;
-    }
-    return this.writes.run(stored, fields, 1, (list, at) => {
+    const decode = (list: readonly unknown[], at: number): string | undefined => {
       const answer = Number(list[at]);
       return answer === 0 ? undefined : writes[answer - 1]?.key;
-    });
+    };
+    const cluster = this.writes.isCluster();
+    // Connected to a single Redis (the common case): straight into this turn's batch.
+    if (cluster === false) return this.writes.run(stored, fields, 1, decode);
+    return Promise.resolve(cluster).then((isCluster) =>
+      isCluster && !sameSlot(stored)
+        ? this.writeOneByOne(writes)
+        : this.writes.run(stored, fields, 1, decode),
+    );
+  }
+
+  /** Keys in several Cluster slots cannot share a script: one key at a time, in order. */
+  private async writeOneByOne(writes: readonly JsonWrite[]): Promise<string | undefined> {
+    for (const write of writes) {
+      const applied =
+        write.json === undefined
+          ? await this.deleteIf(write.key, write.ifVersion)
+          : await this.set(write.key, JSON.parse(write.json) as V, {
+              ...(write.ifVersion === undefined ? {} : { ifVersion: write.ifVersion }),
+              ...(write.ttlMs === undefined ? {} : { ttlMs: write.ttlMs }),
+            });
+      if (!applied) return write.key;
+    }
+    return undefined;
   }
 
   private async deleteIf(key: string, ifVersion: number | undefined): Promise<boolean> {
@@ -286,6 +288,27 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
 }
 
 const NO_FIELDS: readonly string[] = [];
+
+/** WRITE_MANY's fields of one call: its number of keys, its token, then four per key. */
+function writeFields(writes: readonly JsonWrite[]): string[] {
+  const fields: string[] = [String(writes.length), randomToken()];
+  for (const write of writes) {
+    const { ifVersion, ttlMs } = write;
+    if (ifVersion !== undefined && (!Number.isSafeInteger(ifVersion) || ifVersion < 0))
+      throw new VkwireConfigError('RedisStorage', 'ifVersion', 'an integer ≥ 0 (a version read before)', {
+        got: ifVersion,
+      });
+    const ttl = ttlMs === undefined ? '' : String(milliseconds('RedisStorage', 'ttlMs', ttlMs));
+    const version = ifVersion === undefined ? '' : String(ifVersion);
+    if (write.json === undefined) fields.push('d', '', version, ttl);
+    else if (!write.json.includes('\n')) fields.push('s', write.json, version, ttl);
+    else if (!write.json.includes('\0'))
+      // JSON text may hold line breaks (as whitespace), never a NUL: sent with NULs in their place.
+      fields.push('S', write.json.replaceAll('\n', '\0'), version, ttl);
+    else throw new VkwireConfigError('RedisStorage', 'json', 'JSON text', { got: write.json });
+  }
+  return fields;
+}
 
 /** A read's keys from its items `at` to `end` of READ_MANY's answer. */
 function readAnswer(list: readonly unknown[], at: number, end: number): Array<StoredJson | undefined> {

@@ -176,7 +176,8 @@ test('a batch with a key that is not a hash and a version conflict answers every
 
 test('a batch of writes sent again after a lost reply is not applied twice', async () => {
   const { client, scripts, resend } = await countingClient();
-  const storage = new RedisStorage({ redis: client, prefix: `test:${randomUUID()}:` });
+  const prefix = `test:${randomUUID()}:`;
+  const storage = new RedisStorage({ redis: client, prefix, versionRetentionMs: 3_600_000 });
   closers.push(() => storage.close());
   await storage.writeJson([{ key: 'warm', json: '1' }]);
   await storage.writeJson([{ key: 'deleted', json: '1' }]);
@@ -201,6 +202,15 @@ test('a batch of writes sent again after a lost reply is not applied twice', asy
     { json: '{"n":1}', version: 1 },
     undefined,
   ]);
+  // The ttl by Redis's clock in `e`; the hash itself kept the retention longer.
+  const [seconds] = (await client.sendCommand(['TIME'])) as [string, string];
+  const expiry = Number(await client.hGet(`${prefix}kv:b`, 'e'));
+  expect(expiry - Number(seconds) * 1000).toBeGreaterThan(55_000);
+  expect(expiry - Number(seconds) * 1000).toBeLessThanOrEqual(61_000);
+  expect(await client.pTTL(`${prefix}kv:b`)).toBeGreaterThan(3_655_000);
+  expect(await client.pTTL(`${prefix}kv:b`)).toBeLessThanOrEqual(3_660_000);
+  expect(await client.pTTL(`${prefix}kv:a`)).toBe(-1);
+  expect(await client.pTTL(`${prefix}kv:deleted`)).toBeGreaterThan(3_595_000);
   // A later write of `deleted` still sees the version the delete left, not one bumped again.
   expect(await storage.writeJson([{ key: 'deleted', json: '2', ifVersion: 0 }])).toBeUndefined();
   expect(await storage.get('deleted')).toEqual({ value: 2, version: 2 });
@@ -248,6 +258,9 @@ test('lease acquires and releases in one batch answer on their own, a key that i
   expect(one?.fence).toBeGreaterThan(0);
   expect(two?.fence).toBeGreaterThan(0);
   expect(String((acquired[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+  // Held for the ttl; the fence kept the retention (7 days) longer.
+  expect(await client.pTTL(`${prefix}lease:one`)).toBeGreaterThan(604_805_000);
+  expect(await client.pTTL(`${prefix}lease:one`)).toBeLessThanOrEqual(604_810_000);
   // Sent again after a lost reply: the same grants (their tokens are found), the error again.
   const again = (await resend()) as unknown[];
   expect([again[0], again[2]]).toEqual([one?.fence, two?.fence]);

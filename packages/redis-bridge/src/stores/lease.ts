@@ -22,7 +22,6 @@ export interface RedisLeaseOptions extends RedisStoreOptions {
 // script call, each answered on its own (a key that is not a hash answers its error). ARGV[1] the
 // retention; fields per call: token and ttl (acquire), token (release).
 const ACQUIRE = batchScript(`
-local retention = tonumber(ARGV[1])
 for i = 1, #KEYS do
   local key, token = KEYS[i], F[2 * i - 1]
   local h = redis.pcall('HMGET', key, 't', 'e', 'f')
@@ -32,11 +31,11 @@ for i = 1, #KEYS do
   elseif h[1] and tonumber(h[2]) > now then
     if h[1] == token then answer = tonumber(h[3]) else answer = now - tonumber(h[2]) end
   else
-    local ttl = tonumber(F[2 * i])
+    local ttl = F[2 * i]
     answer = (tonumber(h[3]) or now) + 1
     -- Only a script's first write can fail (Redis out of memory): then nothing was written.
-    local w = redis.pcall('HSET', key, 't', token, 'e', now + ttl, 'f', answer)
-    if type(w) == 'table' then answer = w else redis.call('PEXPIRE', key, ttl + retention) end
+    local w = redis.pcall('HSET', key, 't', token, 'e', expiresAt(ttl), 'f', answer)
+    if type(w) == 'table' then answer = w else redis.call('PEXPIRE', key, keepFor(ttl)) end
   end
   out[i] = answer
 end

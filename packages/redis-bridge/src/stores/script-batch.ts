@@ -9,8 +9,9 @@ const MAX_CALLS = 256;
  * @internal A Lua script that answers a whole batch of calls in one loop of its own. The batch
  * comes as KEYS (every call's keys, call after call), ARGV[1] (one value shared by every call of
  * the batch, e.g. a retention) and ARGV[2] (every call's fields, each ended by a line break; a
- * field never holds one). Before `body` runs, `now` is Redis's clock, `F[1..nf]` the fields, and
- * `out`, `o` the answer and its length: `body` walks the calls as its layout says and appends to
+ * field never holds one). Before `body` runs, `now` is Redis's clock, `F[1..nf]` the fields,
+ * `out`, `o` the answer and its length, `expiresAt(ms)` the string of `now + ms` and `keepFor(ms)`
+ * that of `ms + ARGV[1]` (a retention): `body` walks the calls as its layout says and appends to
  * `out` exactly as many items per call as the batch's `run` was told.
  *
  * A call that fails must fail alone: `body` runs Redis commands that can fail with
@@ -31,10 +32,32 @@ for v in string.gmatch(ARGV[2], '([^\\n]*)\\n') do
   F[nf] = v
 end
 local out, o = {}, 0
+${LUA_TIMES}
 ${body}
 return out
 `);
 }
+
+// Redis formats a number argument of redis.call anew on every call (%.17g: for a clock in ms that
+// cost Redis more than the HSET it went into); most calls of a batch share their ttl, so the
+// strings are made once per batch and ttl. ARGV[1], when used with keepFor, is a retention in ms.
+const LUA_TIMES = `local __at, __keep = {}, {}
+local function expiresAt(ms)
+  local v = __at[ms]
+  if not v then
+    v = string.format('%.0f', now + tonumber(ms))
+    __at[ms] = v
+  end
+  return v
+end
+local function keepFor(ms)
+  local v = __keep[ms]
+  if not v then
+    v = string.format('%.0f', tonumber(ms) + tonumber(ARGV[1]))
+    __keep[ms] = v
+  end
+  return v
+end`;
 
 interface Call {
   readonly keys: readonly string[];

@@ -82,7 +82,6 @@ end
 // after a lost reply finds it on its first key and answers 0 without applying it twice. A call sees
 // what the calls before it in the batch wrote.
 const WRITE_MANY = batchScript(`
-local retention = tonumber(ARGV[1])
 local found, plain = {}, {}
 local k, f = 0, 0
 while f < nf do
@@ -120,14 +119,14 @@ while f < nf do
       if kind == 'd' then
         redis.call('HDEL', key, 'd', 'e')
         redis.call('HSET', key, 'w', token)
-        redis.call('PEXPIRE', key, retention)
+        redis.call('PEXPIRE', key, ARGV[1])
       else
         local json = F[b + 2]
         if kind == 'S' then json = string.gsub(json, '%z', '\\n') end
         local ttl = F[b + 4]
         if ttl ~= '' then
-          w = redis.pcall('HSET', key, 'd', json, 'n', found[i] + 1, 'w', token, 'e', now + tonumber(ttl))
-          if type(w) ~= 'table' then redis.call('PEXPIRE', key, tonumber(ttl) + retention) end
+          w = redis.pcall('HSET', key, 'd', json, 'n', found[i] + 1, 'w', token, 'e', expiresAt(ttl))
+          if type(w) ~= 'table' then redis.call('PEXPIRE', key, keepFor(ttl)) end
         else
           w = redis.pcall('HSET', key, 'd', json, 'n', found[i] + 1, 'w', token)
           if type(w) ~= 'table' and not plain[i] then

@@ -103,12 +103,8 @@ export class ScriptBatch {
     width: number,
     decode: (list: readonly RedisReply[], at: number, end: number) => T,
   ): Promise<T> {
-    const { cluster } = this;
-    if (cluster === undefined)
-      return this.source.handle().then((redis) => {
-        this.cluster = redis.cluster;
-        return this.run(keys, fields, width, decode);
-      });
+    const cluster = this.isCluster();
+    if (typeof cluster !== 'boolean') return cluster.then(() => this.run(keys, fields, width, decode));
     return new Promise<T>((resolve, reject) => {
       const call: Call = {
         keys,
@@ -160,7 +156,6 @@ export class ScriptBatch {
       for (const field of call.fields) fields.push(field);
       width += call.width;
     }
-    // One flat string (join, not +=): node writes a string built piece by piece far slower.
     const packed = fields.length === 0 ? '' : `${fields.join('\n')}\n`;
     this.source.script(this.script, keys, [this.shared, packed]).then(
       (answer) => {

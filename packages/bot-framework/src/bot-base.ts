@@ -349,13 +349,14 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
    * Tracks the handling of an update that no transport owns (`handleUpdate` from any source), so
    * that `stop()` waits for it; a transport's own `stop()` waits for what it delivered.
    */
-  protected async tracked(work: Promise<void>): Promise<void> {
+  protected tracked(work: Promise<void>): Promise<void> {
     this.inFlight.add(work);
-    try {
-      await work;
-    } finally {
+    // Settles `work`'s callers after this (reactions run in the order they were added).
+    const forget = (): void => {
       this.inFlight.delete(work);
-    }
+    };
+    work.then(forget, forget);
+    return work;
   }
 
   private async handle(ctx: C): Promise<void> {

@@ -369,7 +369,8 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
    */
   async handleUpdate(update: VkParsedUpdate, delivery?: Partial<UpdateContext>): Promise<void> {
     this.assertOpen();
-    const community = await this.communityOf(update);
+    const known = update.group_id === undefined ? undefined : this.byGroup.get(update.group_id);
+    const community = known ?? (await this.communityOf(update));
     const peer = updateOrderKey(update);
     await this.tracked(this.queue.run(peer, () => this.deliver(update, community, delivery)));
   }

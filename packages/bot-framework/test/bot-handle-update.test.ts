@@ -179,3 +179,52 @@ test('longPoll: false: start() runs the background tasks and polls nothing; upda
   await expect.poll(() => vk.sent({ peer: 1 }).map((message) => message.text)).toEqual(['pong']);
   expect(vk.calls({ method: 'groups.getLongPollServer' })).toEqual([]);
 });
+
+test('a backlog of 5000 updates over 500 conversations: each conversation in order, slots in arrival order, never more than `concurrency` at once', async () => {
+  const vk = await sandbox();
+  const bot = new Bot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    concurrency: 3,
+    logger: memoryLogger().logger,
+  });
+  cleanup(() => bot.stop());
+  vk.user(1).send('template');
+  const [template] = vk.events() as unknown as VkParsedUpdate[];
+  const message = (index: number): VkParsedUpdate => {
+    const base = template as VkParsedUpdate & { object: { message: Record<string, unknown> } };
+    const user = 1 + (index % 500);
+    return {
+      ...base,
+      event_id: `e${index}`,
+      object: {
+        ...base.object,
+        message: { ...base.object.message, from_id: user, peer_id: user, text: String(index) },
+      },
+    } as VkParsedUpdate;
+  };
+  const started: number[] = [];
+  const lastOf = new Map<number, number>();
+  let running = 0;
+  let most = 0;
+  let outOfOrder = 0;
+  bot.on('message_new', async (ctx) => {
+    const index = Number(ctx.text);
+    running++;
+    most = Math.max(most, running);
+    started.push(index);
+    const user = ctx.senderId ?? 0;
+    if ((lastOf.get(user) ?? -1) > index) outOfOrder++;
+    lastOf.set(user, index);
+    // Some handlers finish in a later turn, so slots free up in a mixed order.
+    if (index % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+    running--;
+  });
+  await Promise.all(Array.from({ length: 5000 }, (_, index) => bot.handleUpdate(message(index))));
+  expect(started).toHaveLength(5000);
+  expect(outOfOrder).toBe(0);
+  expect(most).toBe(3);
+  // Every update of a conversation comes after the one 500 before it, and nothing waits forever:
+  // with distinct conversations ahead of them, slots are handed out in the order updates came.
+  expect(started.slice(0, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});

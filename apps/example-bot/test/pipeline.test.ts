@@ -111,9 +111,9 @@ describe('the pipeline (pnpm start:pipeline)', { timeout: 300_000 }, () => {
       await send(url, user, `/sum ${user} 1`);
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
-    // Every user got the bot's answer, whichever worker had its conversation. A message read by a
-    // worker whose partition then moved (its lease renewed late on a loaded machine) stays pending
-    // on that live worker until the new owner may claim it: the consumer's claimIdleMs, 30 s.
+    // Every user got the bot's answer, whichever worker had its conversation. While the partitions
+    // move, an entry left pending on a live worker holds its partition's new owner back until the
+    // consumer's claimIdleMs (30 s) passes: the wait covers it.
     for (const user of users)
       await expect
         .poll(async () => sent(url, user), { timeout: 60_000 })

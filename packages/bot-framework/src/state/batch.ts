@@ -204,8 +204,8 @@ async function inner(
 
 /**
  * The outermost feature of the group in this update: takes the group's lock on `base`, opens the
- * update's batch on it, runs the feature's `work` (as {@link inner} does), and writes what every
- * feature left (all or none) before it gives the lock back.
+ * update's batch on it, runs the feature's `work` ({@link inner}), and writes what every feature
+ * left (all or none) before it gives the lock back.
  */
 async function outer(
   ctx: BaseContext,
@@ -223,9 +223,7 @@ async function outer(
   slot[HELD] = held;
   try {
     try {
-      const found = held.get(ctx, keyOf, key);
-      const write = await work(found instanceof Promise ? await found : found);
-      if (write !== undefined) held.add(write);
+      await inner(held, ctx, keyOf, key, work);
     } catch (error) {
       // What inner features finished is written, as if each had written on its own.
       try {

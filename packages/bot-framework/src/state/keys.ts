@@ -59,12 +59,11 @@ export function keyFunction<C extends BaseContext>(
  * its own keeps them (no second tag).
  */
 export function featureKey(base: string, prefix: string): string {
-  if (base.includes('{')) {
-    const colon = base.indexOf(':');
-    return colon < 0 ? `${prefix}:${base}` : `${base.slice(0, colon)}:${prefix}${base.slice(colon)}`;
-  }
   const colon = base.indexOf(':');
-  return colon < 0 ? `${prefix}:{${base}}` : `${base.slice(0, colon)}:${prefix}:{${base.slice(colon + 1)}}`;
+  // A key with a hash tag of its own keeps it; any other gets its rest as one.
+  const rest = colon < 0 ? base : base.slice(colon + 1);
+  const tail = base.includes('{') ? rest : `{${rest}}`;
+  return colon < 0 ? `${prefix}:${tail}` : `${base.slice(0, colon)}:${prefix}:${tail}`;
 }
 
 /**

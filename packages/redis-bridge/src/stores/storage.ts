@@ -208,13 +208,11 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
   readJson(keys: readonly string[]): Promise<Array<StoredJson | undefined>> {
     if (keys.length === 0) return Promise.resolve([]);
     const stored = keys.map((key) => this.key(key));
-    const cluster = this.reads.isCluster();
-    // Connected to a single Redis (the common case): straight into this turn's batch.
-    if (cluster === false) return this.reads.run(stored, NO_FIELDS, 2 * stored.length, readAnswer);
-    return Promise.resolve(cluster).then((isCluster) =>
-      isCluster && !sameSlot(stored)
-        ? Promise.all(stored.map((key) => this.readOne(key)))
-        : this.reads.run(stored, NO_FIELDS, 2 * stored.length, readAnswer),
+    return batchedOr(
+      this.reads,
+      stored,
+      () => this.reads.run(stored, NO_FIELDS, 2 * stored.length, readAnswer),
+      () => Promise.all(stored.map((key) => this.readOne(key))),
     );
   }
 
@@ -236,13 +234,11 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
       const answer = Number(list[at]);
       return answer === 0 ? undefined : writes[answer - 1]?.key;
     };
-    const cluster = this.writes.isCluster();
-    // Connected to a single Redis (the common case): straight into this turn's batch.
-    if (cluster === false) return this.writes.run(stored, fields, 1, decode);
-    return Promise.resolve(cluster).then((isCluster) =>
-      isCluster && !sameSlot(stored)
-        ? this.writeOneByOne(writes)
-        : this.writes.run(stored, fields, 1, decode),
+    return batchedOr(
+      this.writes,
+      stored,
+      () => this.writes.run(stored, fields, 1, decode),
+      () => this.writeOneByOne(writes),
     );
   }
 
@@ -287,6 +283,24 @@ export class RedisStorage<V = unknown> implements KeyValueStore<V> {
 }
 
 const NO_FIELDS: readonly string[] = [];
+
+/**
+ * `batched()` on a single Redis, or on a Cluster when the `stored` keys share a slot; otherwise
+ * `keyByKey()`. Once connected it is known at once (no turn): on a single Redis the call goes
+ * straight into this turn's batch.
+ */
+function batchedOr<T>(
+  batch: ScriptBatch,
+  stored: readonly string[],
+  batched: () => Promise<T>,
+  keyByKey: () => Promise<T>,
+): Promise<T> {
+  const cluster = batch.isCluster();
+  if (cluster === false) return batched();
+  return Promise.resolve(cluster).then((isCluster) =>
+    isCluster && !sameSlot(stored) ? keyByKey() : batched(),
+  );
+}
 
 /** WRITE_MANY's fields of one call: its number of keys, its token, then four per key. */
 function writeFields(writes: readonly JsonWrite[]): string[] {

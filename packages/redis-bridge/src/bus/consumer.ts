@@ -117,6 +117,12 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
   private reader: RedisHandle | undefined;
   private readerId: number | undefined;
   private readerBlocked = false;
+  /**
+   * The partitions the read in flight covers. One of them is released only after that read
+   * returned: what it brings is handled here, not left pending on a live member that the next
+   * owner would wait `claimIdleMs` for.
+   */
+  private readonly inRead = new Set<Part>();
   private leases: PartitionLeases | undefined;
   private members = new Set<string>();
   private readonly parts = new Map<number, Part>();
@@ -336,8 +342,11 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
     for (const n of await leases.renew()) this.lose(n);
     const target = leases.target(this.members.size);
     const owned = [...this.parts.values()].filter((part) => part.state !== 'releasing');
-    // Give back the extras (the newest first), once their queued events are handled.
-    for (const part of owned.slice(target)) part.state = 'releasing';
+    // Give back the extras (the newest first), once their queued events are handled; a blocking
+    // read on one is cut short, so that it is let go of soon.
+    const extras = owned.slice(target);
+    for (const part of extras) part.state = 'releasing';
+    if (extras.some((part) => this.inRead.has(part))) await this.unblock();
     for (const part of this.parts.values()) await this.releaseIfDrained(part);
     if (this.stopping || this.parts.size >= target) return;
     const gained = await leases.acquire(target);
@@ -385,7 +394,8 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
   }
 
   private async releaseIfDrained(part: Part): Promise<void> {
-    if (part.state !== 'releasing' || part.active > 0 || part.lost || !this.leases) return;
+    if (part.state !== 'releasing' || part.active > 0 || part.lost || this.inRead.has(part) || !this.leases)
+      return;
     part.lost = true;
     if (this.parts.get(part.n) === part) this.parts.delete(part.n);
     await this.leases.release(part.n);
@@ -448,28 +458,43 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
         ...readable.map(() => '>'),
       ];
       this.readerBlocked = true;
+      for (const part of readable) this.inRead.add(part);
       let reply: unknown;
       try {
         reply = await this.reader.run(readable[0]?.key, args);
+        for (const [key, entries] of streamsOf(reply)) {
+          const part = readable.find((p) => p.key === key);
+          if (part) for (const entry of entries) this.dispatch(part, entry, 1);
+        }
       } finally {
         this.readerBlocked = false;
-      }
-      for (const [key, entries] of streamsOf(reply)) {
-        const part = readable.find((p) => p.key === key);
-        if (part) for (const entry of entries) this.dispatch(part, entry, 1);
+        this.readDone(readable);
       }
       return;
     }
     // A Cluster: partitions live in different slots, so one multi-stream read is impossible; poll each.
     let got = 0;
     for (const part of readable) {
-      const reply = await redis.run(part.key, [...head, 'STREAMS', part.key, '>']);
-      for (const [, entries] of streamsOf(reply)) {
-        for (const entry of entries) this.dispatch(part, entry, 1);
-        got += entries.length;
+      this.inRead.add(part);
+      try {
+        const reply = await redis.run(part.key, [...head, 'STREAMS', part.key, '>']);
+        for (const [, entries] of streamsOf(reply)) {
+          for (const entry of entries) this.dispatch(part, entry, 1);
+          got += entries.length;
+        }
+      } finally {
+        this.readDone([part]);
       }
     }
     if (got === 0) await this.waitForWake(Math.min(this.blockMs, 50));
+  }
+
+  /** A read of `parts` returned (its entries dispatched): a partition waiting for it may go now. */
+  private readDone(parts: readonly Part[]): void {
+    for (const part of parts) {
+      this.inRead.delete(part);
+      void this.releaseIfDrained(part).catch(() => undefined);
+    }
   }
 
   private async createGroup(part: Part): Promise<void> {

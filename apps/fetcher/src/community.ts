@@ -1,5 +1,5 @@
 import { tokenFingerprint, type VkApi, VkApiError } from '@vkwire/api-client';
-import type { CheckpointStore, Lease, LeaseGrant, Logger } from '@vkwire/core';
+import { type CheckpointStore, type Lease, type LeaseGrant, type Logger, sleep } from '@vkwire/core';
 import {
   NORMALIZED_VK_TYPES,
   type NormalizeOptions,
@@ -14,7 +14,7 @@ import type { Publisher } from '@vkwire/redis-bridge';
 import type { FleetShare } from './fleet.js';
 import type { CommunityReadiness } from './http.js';
 import type { CommunityRole, FetcherObserver } from './observer.js';
-import { aborted, sleep } from './sleep.js';
+import { aborted } from './sleep.js';
 
 /** Long Poll answers handled at once per community: one being written to Redis, the next queued. */
 const ANSWERS_IN_FLIGHT = 2;

@@ -1,5 +1,5 @@
 import { VkApi, VkApiError } from '@vkwire/api-client';
-import type { Logger } from '@vkwire/core';
+import { type Logger, sleep } from '@vkwire/core';
 import type { VkNameResolver } from '@vkwire/events-schema';
 import {
   createPublisher,
@@ -13,7 +13,6 @@ import { CommunityPoller } from './community.js';
 import { FleetShare } from './fleet.js';
 import type { Readiness } from './http.js';
 import { type FetcherObserver, silentObserver } from './observer.js';
-import { sleep } from './sleep.js';
 
 /** How long each part may take to close at stop before it is cut. */
 const CLOSE_STEP_MS = 1500;

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Logger } from '@vkwire/core';
+import { type Logger, sleep } from '@vkwire/core';
 import type { RedisClientType } from 'redis';
-import { sleep } from './sleep.js';
 
 /**
  * Marks this fetcher alive (by Redis's clock), forgets members not seen for a lease term, and

@@ -5,6 +5,7 @@ import {
   type Finished,
   type Logger,
   type StopResult,
+  sleep,
   toError,
   type UpdateContext,
   type UpdateHandler,
@@ -16,7 +17,6 @@ import { isFatal, LongPollMalformedUpdateError, LongPollStateError } from './err
 import { END, HandOff } from './hand-off.js';
 import { LongPollHttp } from './http.js';
 import { checkClientOptions } from './options.js';
-import { sleep } from './sleep.js';
 
 /** What a long poll handler gets besides the update: core's `UpdateContext`, from a long poll. */
 export interface LongPollContext extends UpdateContext {

@@ -1,8 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { errorText, type Logger, type StopResult } from '@vkwire/core';
+import { errorText, type Logger, type StopResult, sleep } from '@vkwire/core';
 import { LongPollFailedError } from './errors.js';
 import { type OrderKey, Scheduler } from './scheduler.js';
-import { sleep } from './sleep.js';
 
 /** One long poll answer, parsed. */
 export type PollAnswer<U> =

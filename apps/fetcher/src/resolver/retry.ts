@@ -1,5 +1,5 @@
 import { VkApiError, VkEndpointError, VkNetworkError, VkResponseError } from '@vkwire/api-client';
-import { toError } from '@vkwire/core';
+import { sleep, toError } from '@vkwire/core';
 
 /** How {@link retryUntil} retries. */
 export interface RetryUntilOptions {
@@ -74,17 +74,4 @@ export async function retryUntil<T>(
     if (performance.now() + pause >= options.deadline) throw new RetryGaveUp('timeout', lastError);
     await sleep(pause, options.signal);
   }
-}
-
-/** Waits `ms`, or less when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

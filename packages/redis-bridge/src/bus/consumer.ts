@@ -6,6 +6,7 @@ import {
   type Finished,
   type Logger,
   type StopResult,
+  sleep,
   type UpdateSource,
   VkwireConfigError,
 } from '@vkwire/core';
@@ -74,19 +75,6 @@ function positiveInt(value: unknown, option: string, fallback: number, min = 1):
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
     throw new VkwireConfigError(COMPONENT, option, `an integer ≥ ${min}`, { got: value });
   return value;
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**
@@ -322,7 +310,7 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
   private async runTicks(): Promise<void> {
     const every = Math.max(10, Math.floor(this.leaseMs / 3));
     while (!this.stopping) {
-      await abortableDelay(every, this.stopController.signal);
+      await sleep(every, this.stopController.signal);
       if (this.stopping) break;
       try {
         await this.tick();
@@ -418,7 +406,7 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
         }
         failures += 1;
         this.logger.warn({ err: error, consumer: this.name }, 'bus consumer: read failed, retrying');
-        await abortableDelay(Math.min(2000, 50 * 2 ** Math.min(failures, 6)), this.stopController.signal);
+        await sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)), this.stopController.signal);
         if (this.reader && !this.stopping)
           this.readerId = Number(
             await this.reader.run(undefined, ['CLIENT', 'ID']).catch(() => this.readerId),
@@ -676,7 +664,7 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
         await this.forgetError(part, entry.id);
         return;
       }
-      await abortableDelay(delay, this.stopController.signal);
+      await sleep(delay, this.stopController.signal);
       delay = Math.min(30_000, Math.max(1, delay * 2));
       // Stopping or losing the partition leaves it pending: the next owner delivers it again.
       if (this.stopping || part.lost) return;

@@ -1,21 +1,8 @@
+import { sleep } from '@vkwire/core';
 import type { FaultAction } from '../faults.js';
 
 /** How a transport-level fault ends a request, whatever serves it. */
 export type FaultOutcome = { kind: 'page'; status: number } | { kind: 'drop' };
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /**
  * Applies the transport part of a fault: a page (5xx or HTML), a dropped connection, a delay

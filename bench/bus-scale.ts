@@ -9,7 +9,6 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@vkwire/core';
 import { normalizeSync, parseUpdate, serializeEvent } from '@vkwire/events-schema';
-// The consumer is not in the package's index yet (the lead wires it): its own entry point.
 import {
   connectRedis,
   createConsumer,

@@ -5,7 +5,7 @@ import { updateOrderKey } from '@vkwire/events-schema/event-types';
 import type { PollAnswer, PollSource } from './engine.js';
 import { isFatal, LongPollMalformedUpdateError, LongPollTransportError } from './errors.js';
 import type { LongPollHttp } from './http.js';
-import { bodyPreview, parseJsonBody } from './json-body.js';
+import { bodyPreview, hintLeadingTs, parseJsonBody } from './json-body.js';
 import { refusal } from './refusal.js';
 import type { OrderKey } from './scheduler.js';
 
@@ -64,7 +64,11 @@ export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
     return String(answer.ts);
   }
 
-  async poll(ts: string, signal: AbortSignal): Promise<PollAnswer<VkParsedUpdate>> {
+  async poll(
+    ts: string,
+    signal: AbortSignal,
+    onTs?: (ts: string) => void,
+  ): Promise<PollAnswer<VkParsedUpdate>> {
     const server = this.server;
     if (!server) throw new Error('long poll: poll() before connect()');
     const url = new URL(server);
@@ -74,6 +78,8 @@ export class BotsLongPollSource implements PollSource<VkParsedUpdate> {
     url.searchParams.set('wait', String(this.options.wait));
     // The request is held up to `wait` seconds: allow that plus a margin before calling it lost.
     const body = await this.options.http.get(url, (this.options.wait + 10) * 1000, signal);
+    const told = hintLeadingTs(body, onTs);
+    if (told !== undefined) await told;
     let parsed: unknown;
     try {
       parsed = parseJsonBody(body);

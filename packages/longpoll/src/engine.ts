@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { errorText, type Logger, type StopResult, sleep } from '@vkwire/core';
 import { LongPollFailedError } from './errors.js';
+import { ReadAhead } from './read-ahead.js';
 import { type OrderKey, Scheduler } from './scheduler.js';
 
 /** One long poll answer, parsed. */
@@ -15,8 +16,12 @@ export interface PollSource<U> {
    * `LongPollRefusedError` when no retry can help (a refused token, no access).
    */
   connect(signal: AbortSignal): Promise<string>;
-  /** One request from `ts` (held by the server up to its wait). */
-  poll(ts: string, signal: AbortSignal): Promise<PollAnswer<U>>;
+  /**
+   * One request from `ts` (held by the server up to its wait). `onTs`, when given, is called with
+   * the answer's ts as soon as it is known from the body's first bytes, before the body is parsed
+   * (not called when the source cannot tell early): a hint, the answer's `ts` is what counts.
+   */
+  poll(ts: string, signal: AbortSignal, onTs?: (ts: string) => void): Promise<PollAnswer<U>>;
   /** The ordering key of an update (its conversation), or undefined for "any order". */
   keyOf(update: U): OrderKey | undefined;
   /** Whether an error of `connect` or `poll` ends the poll (no retry can fix it). */
@@ -173,18 +178,15 @@ export class PollEngine<U> {
   private async run(): Promise<void> {
     const { signal } = this.controller;
     const { source } = this.options;
+    const requests = new ReadAhead(source, signal);
     let failures = 0;
-    // The request for the answer after the one being handed over, sent before the hand-off: the
-    // server builds it while this process dispatches (VK's servers take their time per answer).
-    let ahead: Promise<PollAnswer<U>> | undefined;
     while (!signal.aborted) {
       const ts = this.ts as string;
       let answer: PollAnswer<U>;
       try {
-        const pending = ahead ?? source.poll(ts, signal);
-        ahead = undefined;
-        answer = await pending;
+        answer = await requests.next(ts);
       } catch (error) {
+        requests.drop();
         if (signal.aborted) return;
         if (source.isFatal(error)) return this.fatal(error as Error);
         failures += 1;
@@ -197,18 +199,15 @@ export class PollEngine<U> {
       }
       failures = 0;
       if (answer.kind === 'failed') {
+        requests.drop();
         this.options.onFailed(answer.code);
         const fatal = await this.recover(answer, ts);
         if (fatal) return this.fatal(fatal);
         continue;
       }
-      // Only after events: an empty answer (the server's wait ran out) has nothing to overlap with.
-      // At most one answer is read ahead of the scheduler's queue limit.
-      if (answer.updates.length > 0) {
-        ahead = source.poll(answer.ts, signal);
-        // Its failure is handled when it is awaited (next turn); a stop abandons it unread.
-        ahead.catch(noop);
-      }
+      // The next answer is asked for before this one is handed over (at most one read ahead of the
+      // scheduler's queue limit).
+      requests.answered(answer.ts, answer.updates.length > 0);
       for (const error of answer.rejected) this.options.onError(error);
       if (this.answerMode) {
         // An empty answer is checkpointed as it comes (in order, after the answers before it).
@@ -228,6 +227,7 @@ export class PollEngine<U> {
       }
       this.ts = answer.ts;
     }
+    requests.drop();
   }
 
   private fatal(error: Error): void {
@@ -301,5 +301,3 @@ function shared(controller: AbortController): AbortController {
   setMaxListeners(0, controller.signal);
   return controller;
 }
-
-function noop(): void {}

@@ -34,6 +34,41 @@ export function parseJsonBody(bytes: Uint8Array, wholeBelowBytes = WHOLE_BELOW_B
   return JSON.parse(utf8.decode(bytes));
 }
 
+/** `{"ts":"1193","updates":[` and a first element: VK's order, ts a string (Bots) or a number (User). */
+const LEADING_TS = /^\s*\{\s*"ts"\s*:\s*(?:"(\d{1,40})"|(\d{1,40}))\s*,\s*"updates"\s*:\s*\[\s*[^\s\]]/;
+
+/** How many bytes {@link leadingTs} looks at. */
+const LEADING_BYTES = 128;
+
+/**
+ * The ts of a long poll answer with updates that starts as VK writes it (`{"ts":"1193","updates":[…`),
+ * read from its first bytes, before the body is parsed: the next request can go out while this one
+ * is parsed. Undefined for any other shape (another member first, no updates, a `failed` answer).
+ * A hint: the parsed answer's ts is what counts (a body that repeats `ts` later means the later one).
+ */
+export function leadingTs(bytes: Uint8Array): string | undefined {
+  // Latin-1 is enough to read ASCII digits and punctuation, and cannot fail on a cut character.
+  const head = String.fromCharCode(...bytes.subarray(0, LEADING_BYTES));
+  const match = LEADING_TS.exec(head);
+  return match === null ? undefined : (match[1] ?? match[2]);
+}
+
+/**
+ * Tells `onTs` (when given) the body's {@link leadingTs}, when it has one, and then resolves on the
+ * event loop's next turn: undici writes a request there, so the one `onTs` sent goes out before
+ * this body's parse holds the thread. Undefined when there was nothing to tell.
+ */
+export function hintLeadingTs(
+  bytes: Uint8Array,
+  onTs: ((ts: string) => void) | undefined,
+): Promise<void> | undefined {
+  if (onTs === undefined) return undefined;
+  const ts = leadingTs(bytes);
+  if (ts === undefined) return undefined;
+  onTs(ts);
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The first characters of a body, for an error message. */
 export function bodyPreview(bytes: Uint8Array, characters = 120): string {
   return utf8.decode(bytes.subarray(0, characters * 4)).slice(0, characters);

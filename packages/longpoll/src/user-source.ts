@@ -2,7 +2,7 @@ import type { VkApi } from '@vkwire/api-client';
 import type { PollAnswer, PollSource } from './engine.js';
 import { isFatal, LongPollFailedError, LongPollTransportError } from './errors.js';
 import type { LongPollHttp } from './http.js';
-import { bodyPreview, parseJsonBody } from './json-body.js';
+import { bodyPreview, hintLeadingTs, parseJsonBody } from './json-body.js';
 import { refusal } from './refusal.js';
 import type { OrderKey } from './scheduler.js';
 import { decodeUserUpdate, userEventPeerId } from './user/decode.js';
@@ -52,10 +52,16 @@ export class UserLongPollSource implements PollSource<UserLongPollEvent> {
     return String(answer.ts);
   }
 
-  async poll(ts: string, signal: AbortSignal): Promise<PollAnswer<UserLongPollEvent>> {
+  async poll(
+    ts: string,
+    signal: AbortSignal,
+    onTs?: (ts: string) => void,
+  ): Promise<PollAnswer<UserLongPollEvent>> {
     const { wait, mode, scheme } = this.options;
     const url = new URL(userLongPollCheckUrl(this.server, { key: this.key, ts, wait, mode, scheme }));
     const body = await this.options.http.get(url, (wait + 10) * 1000, signal);
+    const told = hintLeadingTs(body, onTs);
+    if (told !== undefined) await told;
     let value: unknown;
     try {
       value = parseJsonBody(body);

@@ -4,6 +4,7 @@ import { expect, test } from 'vitest';
 import type { Context } from '../src/context.js';
 import {
   type ConversationEntered,
+  type ConversationOutcome,
   ConversationError,
   ConversationExternalError,
   type ConversationsFlavor,
@@ -175,4 +176,52 @@ test('an update without a chat cannot enter a conversation: a typed error', asyn
   for (const update of vk.events() as unknown as VkParsedUpdate[]) await bot.handleUpdate(update);
   expect(errors).toHaveLength(1);
   expect((errors[0] as ConversationError).code).toBe('no_state_key');
+});
+
+test('a deploy whose code ends before the stored log does fails with replay_mismatch, not a silent "done"', async () => {
+  const vk = await sandbox();
+  const storage = new MemoryKeyValueStore();
+  const next = inbox(vk);
+  // The first deploy asks for a name, a size and an address.
+  const old = stateBot<ConvContext>(vk);
+  old.bot.use(
+    conversations({ storage }).define('order', async (conv) => {
+      const name = (await conv.waitFor('message')).text;
+      const size = (await conv.waitFor('message')).text;
+      const address = (await conv.waitFor('message')).text;
+      return { name, size, address };
+    }),
+  );
+  old.bot.command('order', async (ctx) => {
+    await ctx.conversations.enter('order');
+  });
+  await say(vk, old.bot, next, 1, '/order');
+  await say(vk, old.bot, next, 1, 'Ann');
+  await say(vk, old.bot, next, 1, 'M');
+  await old.bot.stop();
+  // The next deploy dropped the size question: the stored log has one answer more than it asks for.
+  const fresh = stateBot<ConvContext>(vk);
+  const outcomes: ConversationOutcome[] = [];
+  fresh.bot.use(
+    conversations({ storage })
+      .define('order', async (conv) => {
+        const name = (await conv.waitFor('message')).text;
+        const address = (await conv.waitFor('message')).text;
+        return { name, address };
+      })
+      .onEnd('order', (_ctx, outcome) => {
+        outcomes.push(outcome);
+      }),
+  );
+  fresh.bot.on('message_new', (ctx) => `free: ${ctx.text}`);
+  await say(vk, fresh.bot, next, 1, 'Main St 1');
+  expect(old.errors).toEqual([]);
+  expect(fresh.errors).toHaveLength(1);
+  expect(fresh.errors[0]).toBeInstanceOf(ConversationError);
+  expect((fresh.errors[0] as ConversationError).code).toBe('replay_mismatch');
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(['failed']);
+  expect(await storage.get(`${vk.group.id}:conversation:{uc:1:1}`)).toBeUndefined();
+  // The chat is free: the next message reaches the bot.
+  await say(vk, fresh.bot, next, 1, 'hello');
+  expect(texts(vk, 1)).toEqual(['free: hello']);
 });

@@ -4,9 +4,9 @@ import { expect, test } from 'vitest';
 import type { Context } from '../src/context.js';
 import {
   type ConversationEntered,
-  type ConversationOutcome,
   ConversationError,
   ConversationExternalError,
+  type ConversationOutcome,
   type ConversationsFlavor,
   conversations,
 } from '../src/state/index.js';

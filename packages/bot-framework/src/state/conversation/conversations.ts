@@ -31,6 +31,9 @@ export interface ConversationEntered {
    * Settles with the outcome when the conversation ends **in this process** (any later update this
    * process handles). When another worker handles the last update, it never settles here: use
    * `onEnd`, which runs wherever the end happens. (The newest 10 000 are kept; older never settle.)
+   * Never await it in the handler that called `enter()`: the end comes with a later update of the
+   * same user and chat, which waits for that handler to finish (the chat would hang); attach to it
+   * with `.then` instead.
    */
   readonly done: Promise<ConversationOutcome>;
 }

@@ -77,7 +77,11 @@ export interface StateStoreOptions<C extends BaseContext = BaseContext> {
   strategy?: StateStrategy | undefined;
   /** A custom key (wins over `strategy`); start it with the community's id. */
   getKey?: StateKeyFn<C> | undefined;
-  /** Put after the community in the stored key, to keep features apart in one store. */
+  /**
+   * Put after the community in the stored key, to keep features apart in one store: features
+   * given one `storage` need one each (an update reaching two under one prefix fails with a
+   * `VkwireConfigError`, as they would overwrite each other's state).
+   */
   prefix?: string | undefined;
   /** A value expires this long after it was last changed. @default never */
   ttlMs?: number | undefined;

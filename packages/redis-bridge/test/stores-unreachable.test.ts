@@ -57,3 +57,18 @@ test('calls made while Redis is down past retryForMs fail, and are not applied o
   expect(await lease.acquire('lock:session', 60_000)).not.toBeNull();
   await Promise.all([storage.close(), lease.close()]);
 });
+
+test('many calls at once share their abort signal without a listener warning', async () => {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error) => {
+    warnings.push(warning);
+  };
+  process.on('warning', onWarning);
+  const storage = new RedisStorage({ redis: server.url });
+  await Promise.all(Array.from({ length: 50 }, (_, i) => storage.get(`k${i}`)));
+  await Promise.all(Array.from({ length: 50 }, (_, i) => storage.set(`k${i}`, i)));
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('warning', onWarning);
+  expect(warnings.map((warning) => warning.name)).toEqual([]);
+  await storage.close();
+});

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { VkwireConfigError } from '@vkwire/core';
 import { AbortError } from 'redis';
 import {
@@ -82,6 +83,8 @@ export class RedisUnavailableError extends Error {
 
 /** The least time a command may wait to be sent, whatever `retryForMs` (it is queued for a moment even on a live connection). */
 const MIN_SEND_WAIT_MS = 1_000;
+/** Calls started within this many ms share one abort signal (and its timer): nothing to make per call. */
+const SEND_WINDOW_MS = 100;
 
 /**
  * @internal The connection of one store: connects on first use (a constructor cannot await), and
@@ -93,6 +96,8 @@ export class RedisSource {
   private connecting: Promise<RedisHandle> | undefined;
   /** The connection once it is open (no promise to wait on then). */
   private ready: RedisHandle | undefined;
+  /** The abort signal of the calls started in the current send window, and when the window ends. */
+  private window: { readonly signal: AbortSignal; readonly until: number } | undefined;
   private closed = false;
   /** Aborted by `close()`: a connect still trying gives up (its client is destroyed). */
   private readonly closing = new AbortController();
@@ -129,23 +134,37 @@ export class RedisSource {
     const deadline = started + this.retryForMs;
     // node-redis keeps a command while it (re)connects, for as long as that takes: past the wait a
     // command not sent yet is dropped (never sent later), and the call fails with a typed error.
-    const gaveUp = new AbortController();
-    const timer = setTimeout(() => gaveUp.abort(), Math.max(this.retryForMs, MIN_SEND_WAIT_MS));
-    try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await operation(this.ready ?? (await this.connected(gaveUp.signal)), gaveUp.signal);
-        } catch (error) {
-          if (error instanceof AbortError && !this.closed)
-            throw new RedisUnavailableError(this.component, Date.now() - started);
-          if (this.closed || !isRetriable(error) || Date.now() >= deadline) throw error;
-          const pause = Math.min(retryDelayMs(attempt), Math.max(0, deadline - Date.now()));
-          if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
-        }
+    const signal = this.sendSignal(started);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation(this.ready ?? (await this.connected(signal)), signal);
+      } catch (error) {
+        if (error instanceof AbortError && !this.closed)
+          throw new RedisUnavailableError(this.component, Date.now() - started);
+        if (this.closed || !isRetriable(error) || Date.now() >= deadline) throw error;
+        const pause = Math.min(retryDelayMs(attempt), Math.max(0, deadline - Date.now()));
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
       }
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  /**
+   * The signal that drops the commands of calls started at `now` still unsent after the send
+   * wait (`retryForMs`, at least 1 s): one per {@link SEND_WINDOW_MS} window, shared by its calls.
+   */
+  private sendSignal(now: number): AbortSignal {
+    const window = this.window;
+    if (window !== undefined && now < window.until) return window.signal;
+    const controller = new AbortController();
+    // Every command of the window listens to it (until it is sent): not a leak.
+    setMaxListeners(0, controller.signal);
+    // Counted from the window's end: no call waits less than the send wait.
+    setTimeout(
+      () => controller.abort(),
+      Math.max(this.retryForMs, MIN_SEND_WAIT_MS) + SEND_WINDOW_MS,
+    ).unref();
+    this.window = { signal: controller.signal, until: now + SEND_WINDOW_MS };
+    return controller.signal;
   }
 
   /** The connection, or an AbortError when `signal` aborts before it is open. */

@@ -225,3 +225,36 @@ test('a deploy whose code ends before the stored log does fails with replay_mism
   await say(vk, fresh.bot, next, 1, 'hello');
   expect(texts(vk, 1)).toEqual(['free: hello']);
 });
+
+test("under strategy 'chat', the bot's own replies echoed back are not taken by a wait, nor answered by otherwise", async () => {
+  const vk = await sandbox();
+  const { bot, errors } = stateBot<ConvContext>(vk);
+  bot.use(
+    conversations({ strategy: 'chat' }).define('age', async (conv) => {
+      await conv.reply('Your age?');
+      const age = await conv.waitFor((ctx) => /^\d+$/.test(ctx.text ?? ''), {
+        otherwise: 'A number, please.',
+      });
+      await conv.reply(`Age ${age.text}`);
+    }),
+  );
+  bot.command('age', async (ctx) => {
+    await ctx.conversations.enter('age');
+  });
+  // Every update the community gets, the echo of its own messages in the dialog included (a few
+  // rounds at most: an echo answered by another message would go on for ever).
+  let seen = 0;
+  const pump = async () => {
+    for (let round = 0; round < 5; round++) {
+      const all = vk.events() as unknown as VkParsedUpdate[];
+      if (seen === all.length) return;
+      for (; seen < all.length; seen++) await bot.handleUpdate(all[seen] as VkParsedUpdate);
+    }
+  };
+  vk.user(1).send('/age');
+  await pump();
+  vk.user(1).send('42');
+  await pump();
+  expect(errors).toEqual([]);
+  expect(texts(vk, 1)).toEqual(['Your age?', 'Age 42']);
+});

@@ -1,4 +1,5 @@
 import { MemoryKeyValueStore } from '@vkwire/core';
+import type { VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import type { Context } from '../src/context.js';
@@ -260,4 +261,37 @@ test('two FSMs given one storage under one prefix are refused by name, instead o
   for (const text of ['/signup', '/order', 'hi']) await say(vk, apart.bot, next, 2, text);
   expect(apart.errors).toEqual([]);
   expect(texts(vk, 2)).toEqual(['Your name?', 'Which size?', 'signup: ask_name, order: ask_size']);
+});
+
+test("under strategy 'chat', the bot's own reply echoed back (message_reply) is no answer to a state", async () => {
+  const vk = await sandbox();
+  const flow = fsm({
+    states: { ask_name: stateData(), done: stateData<{ name: string }>() },
+    strategy: 'chat',
+  });
+  const { bot, errors } = stateBot<Context & FsmFlavor<typeof flow.states>>(vk);
+  bot.use(flow);
+  bot.command('start', async (ctx) => {
+    await ctx.fsm.set('ask_name');
+    return 'Your name?';
+  });
+  bot.use(
+    flow.state('ask_name', async (ctx) => {
+      await ctx.fsm.set('done', { name: ctx.text ?? '' });
+      return `Hi, ${ctx.text}`;
+    }),
+  );
+  bot.filter(flow.inState('ask_name'), () => 'still asking');
+  // Every update the community gets, the echo of its own messages in the dialog included.
+  let seen = 0;
+  const pump = async () => {
+    const all = vk.events() as unknown as VkParsedUpdate[];
+    for (; seen < all.length; seen++) await bot.handleUpdate(all[seen] as VkParsedUpdate);
+  };
+  vk.user(1).send('/start');
+  await pump();
+  vk.user(1).send('Ann');
+  await pump();
+  expect(errors).toEqual([]);
+  expect(texts(vk, 1)).toEqual(['Your name?', 'Hi, Ann']);
 });

@@ -5,7 +5,7 @@ import type { Handler, MiddlewareFn, MiddlewareObj } from '../middleware.js';
 import { type StateGroup, type StateMember, stateGroup, withState } from './batch.js';
 import { StateError } from './errors.js';
 import type { StateStoreOptions } from './keys.js';
-import { featureKey, keyFunction, type StateKeyFn } from './keys.js';
+import { featureKey, isOwnMessage, keyFunction, type StateKeyFn } from './keys.js';
 
 /**
  * What an FSM state's data is: a zod schema (checked on every `set`/`update`), or
@@ -214,7 +214,7 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
   ): <X extends BaseContext & FsmFlavor<M>>(ctx: X) => ctx is X & InState<M, K> {
     return <X extends BaseContext & FsmFlavor<M>>(ctx: X): ctx is X & InState<M, K> => {
       const state = ctx.fsm.state;
-      return state !== undefined && (states as string[]).includes(state);
+      return state !== undefined && (states as string[]).includes(state) && !isOwnMessage(ctx);
     };
   }
 
@@ -240,7 +240,8 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
     const route = leaf(handlers);
     return (ctx, next) => {
       const current = ctx.fsm.state;
-      return current !== undefined && wanted.includes(current)
+      // The bot's own message echoed back (same key under strategy 'chat') is no answer.
+      return current !== undefined && wanted.includes(current) && !isOwnMessage(ctx)
         ? route(ctx as X & InState<M, K>, next)
         : next();
     };

@@ -39,6 +39,16 @@ const strategyKeys: Record<StateStrategy, StateKeyFn<BaseContext>> = {
 };
 
 /**
+ * Whether the update is the community's own message echoed back (a `message_reply` or
+ * `message_edit` it wrote in a dialog): under `strategy: 'chat'` it has the dialog's key, but it is
+ * no one's answer, so state handlers and conversation waits pass it on.
+ */
+export function isOwnMessage(ctx: BaseContext): boolean {
+  const sender = ctx.senderId;
+  return sender !== undefined && sender < 0 && -sender === ctx.groupId;
+}
+
+/**
  * The key function of a strategy or a custom one. A strategy's function is one shared function, so
  * features with the same strategy can tell that their keys of an update agree without computing both.
  */

@@ -4,7 +4,7 @@ import type { BaseContext, Context } from '../../context.js';
 import type { MiddlewareFn, MiddlewareObj } from '../../middleware.js';
 import { KeyLock } from '../key-lock.js';
 import type { StateStoreOptions } from '../keys.js';
-import { featureKey, keyFunction, type StateKeyFn } from '../keys.js';
+import { featureKey, isOwnMessage, keyFunction, type StateKeyFn } from '../keys.js';
 import { ConversationError, ConversationTimeoutError } from './errors.js';
 import { isStoredConversation, type StoredConversation } from './log.js';
 import { type ConversationFn, ConversationRun, type RunOutcome } from './run.js';
@@ -192,7 +192,8 @@ export class Conversations<C extends BaseContext = BaseContext, X extends BaseCo
       value: this.control(ctx, key, held),
     });
     const record = held.record;
-    if (record === undefined) return next();
+    // The bot's own message echoed back (same key under strategy 'chat') is no answer to a wait.
+    if (record === undefined || isOwnMessage(ctx)) return next();
     const definition = this.definitions.get(record.name);
     if (definition === undefined) {
       await this.remove(key, held);

@@ -6,6 +6,7 @@ import {
   type ConversationEntered,
   ConversationError,
   ConversationExternalError,
+  type ConversationOutcome,
   type ConversationsFlavor,
   conversations,
 } from '../src/state/index.js';
@@ -175,4 +176,85 @@ test('an update without a chat cannot enter a conversation: a typed error', asyn
   for (const update of vk.events() as unknown as VkParsedUpdate[]) await bot.handleUpdate(update);
   expect(errors).toHaveLength(1);
   expect((errors[0] as ConversationError).code).toBe('no_state_key');
+});
+
+test('a deploy whose code ends before the stored log does fails with replay_mismatch, not a silent "done"', async () => {
+  const vk = await sandbox();
+  const storage = new MemoryKeyValueStore();
+  const next = inbox(vk);
+  // The first deploy asks for a name, a size and an address.
+  const old = stateBot<ConvContext>(vk);
+  old.bot.use(
+    conversations({ storage }).define('order', async (conv) => {
+      const name = (await conv.waitFor('message')).text;
+      const size = (await conv.waitFor('message')).text;
+      const address = (await conv.waitFor('message')).text;
+      return { name, size, address };
+    }),
+  );
+  old.bot.command('order', async (ctx) => {
+    await ctx.conversations.enter('order');
+  });
+  await say(vk, old.bot, next, 1, '/order');
+  await say(vk, old.bot, next, 1, 'Ann');
+  await say(vk, old.bot, next, 1, 'M');
+  await old.bot.stop();
+  // The next deploy dropped the size question: the stored log has one answer more than it asks for.
+  const fresh = stateBot<ConvContext>(vk);
+  const outcomes: ConversationOutcome[] = [];
+  fresh.bot.use(
+    conversations({ storage })
+      .define('order', async (conv) => {
+        const name = (await conv.waitFor('message')).text;
+        const address = (await conv.waitFor('message')).text;
+        return { name, address };
+      })
+      .onEnd('order', (_ctx, outcome) => {
+        outcomes.push(outcome);
+      }),
+  );
+  fresh.bot.on('message_new', (ctx) => `free: ${ctx.text}`);
+  await say(vk, fresh.bot, next, 1, 'Main St 1');
+  expect(old.errors).toEqual([]);
+  expect(fresh.errors).toHaveLength(1);
+  expect(fresh.errors[0]).toBeInstanceOf(ConversationError);
+  expect((fresh.errors[0] as ConversationError).code).toBe('replay_mismatch');
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(['failed']);
+  expect(await storage.get(`${vk.group.id}:conversation:{uc:1:1}`)).toBeUndefined();
+  // The chat is free: the next message reaches the bot.
+  await say(vk, fresh.bot, next, 1, 'hello');
+  expect(texts(vk, 1)).toEqual(['free: hello']);
+});
+
+test("under strategy 'chat', the bot's own replies echoed back are not taken by a wait, nor answered by otherwise", async () => {
+  const vk = await sandbox();
+  const { bot, errors } = stateBot<ConvContext>(vk);
+  bot.use(
+    conversations({ strategy: 'chat' }).define('age', async (conv) => {
+      await conv.reply('Your age?');
+      const age = await conv.waitFor((ctx) => /^\d+$/.test(ctx.text ?? ''), {
+        otherwise: 'A number, please.',
+      });
+      await conv.reply(`Age ${age.text}`);
+    }),
+  );
+  bot.command('age', async (ctx) => {
+    await ctx.conversations.enter('age');
+  });
+  // Every update the community gets, the echo of its own messages in the dialog included (a few
+  // rounds at most: an echo answered by another message would go on for ever).
+  let seen = 0;
+  const pump = async () => {
+    for (let round = 0; round < 5; round++) {
+      const all = vk.events() as unknown as VkParsedUpdate[];
+      if (seen === all.length) return;
+      for (; seen < all.length; seen++) await bot.handleUpdate(all[seen] as VkParsedUpdate);
+    }
+  };
+  vk.user(1).send('/age');
+  await pump();
+  vk.user(1).send('42');
+  await pump();
+  expect(errors).toEqual([]);
+  expect(texts(vk, 1)).toEqual(['Your age?', 'Age 42']);
 });

@@ -1,8 +1,10 @@
 import { MemoryKeyValueStore } from '@vkwire/core';
+import type { VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import type { Context } from '../src/context.js';
-import { type FsmFlavor, fsm, StateError, stateData } from '../src/state/index.js';
+import type { MiddlewareFn } from '../src/middleware.js';
+import { type FsmControl, type FsmFlavor, fsm, StateError, stateData } from '../src/state/index.js';
 import { sandbox, texts } from './helpers.js';
 import { inbox, say, stateBot } from './state-helpers.js';
 
@@ -218,4 +220,78 @@ test('types follow the declared states: data is checked at compile time and narr
   };
   expect(typeof typed).toBe('function');
   expect(flow.inState('ask_age')).toBeTypeOf('function');
+});
+
+test('two FSMs given one storage under one prefix are refused by name, instead of overwriting each other', async () => {
+  const vk = await sandbox();
+  const storage = new MemoryKeyValueStore();
+  const build = (prefix?: string) => {
+    const signup = fsm({ states: { ask_name: stateData() }, storage });
+    const order = fsm({ states: { ask_size: stateData() }, storage, prefix });
+    type C = Context & FsmFlavor<typeof order.states>;
+    const { bot, errors } = stateBot<C>(vk);
+    // The inner flow takes ctx.fsm: keep the outer one's control of this update.
+    let outer: FsmControl<typeof signup.states> | undefined;
+    bot.use(signup.middleware() as unknown as MiddlewareFn<C>, (ctx, next) => {
+      outer = (ctx as unknown as FsmFlavor<typeof signup.states>).fsm;
+      return next();
+    });
+    bot.use(order);
+    bot.command('signup', async () => {
+      await outer?.set('ask_name');
+      return 'Your name?';
+    });
+    bot.command('order', async (ctx) => {
+      await ctx.fsm.set('ask_size');
+      return 'Which size?';
+    });
+    bot.on('message_new', (ctx) => `signup: ${outer?.state}, order: ${ctx.fsm.state}`);
+    return { bot, errors };
+  };
+  const next = inbox(vk);
+  // Both under "fsm": the order's state would replace the signup's in the one key they share.
+  const clash = build();
+  for (const text of ['/signup', '/order', 'hi']) await say(vk, clash.bot, next, 1, text);
+  expect(clash.errors.length).toBeGreaterThan(0);
+  expect(clash.errors[0]).toMatchObject({ name: 'VkwireConfigError', option: 'prefix' });
+  expect((clash.errors[0] as Error).message).toContain('"fsm"');
+  await clash.bot.stop();
+  // With a prefix of its own each flow keeps its state next to the other's.
+  const apart = build('order');
+  for (const text of ['/signup', '/order', 'hi']) await say(vk, apart.bot, next, 2, text);
+  expect(apart.errors).toEqual([]);
+  expect(texts(vk, 2)).toEqual(['Your name?', 'Which size?', 'signup: ask_name, order: ask_size']);
+});
+
+test("under strategy 'chat', the bot's own reply echoed back (message_reply) is no answer to a state", async () => {
+  const vk = await sandbox();
+  const flow = fsm({
+    states: { ask_name: stateData(), done: stateData<{ name: string }>() },
+    strategy: 'chat',
+  });
+  const { bot, errors } = stateBot<Context & FsmFlavor<typeof flow.states>>(vk);
+  bot.use(flow);
+  bot.command('start', async (ctx) => {
+    await ctx.fsm.set('ask_name');
+    return 'Your name?';
+  });
+  bot.use(
+    flow.state('ask_name', async (ctx) => {
+      await ctx.fsm.set('done', { name: ctx.text ?? '' });
+      return `Hi, ${ctx.text}`;
+    }),
+  );
+  bot.filter(flow.inState('ask_name'), () => 'still asking');
+  // Every update the community gets, the echo of its own messages in the dialog included.
+  let seen = 0;
+  const pump = async () => {
+    const all = vk.events() as unknown as VkParsedUpdate[];
+    for (; seen < all.length; seen++) await bot.handleUpdate(all[seen] as VkParsedUpdate);
+  };
+  vk.user(1).send('/start');
+  await pump();
+  vk.user(1).send('Ann');
+  await pump();
+  expect(errors).toEqual([]);
+  expect(texts(vk, 1)).toEqual(['Your name?', 'Hi, Ann']);
 });

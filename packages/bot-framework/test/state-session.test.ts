@@ -1,4 +1,5 @@
 import { type KeyValueSetOptions, MemoryKeyValueStore, MemoryLease } from '@vkwire/core';
+import type { VkParsedUpdate } from '@vkwire/events-schema';
 import { afterEach, expect, test, vi } from 'vitest';
 import type { Context } from '../src/context.js';
 import {
@@ -67,8 +68,12 @@ test('two bots sharing a store and a lease take a key in turn (two workers, one 
   const lease = new MemoryLease();
   const saw: number[] = [];
   const workers = [stateBot<Counter>(vk), stateBot<Counter>(vk)] as const;
-  for (const { bot } of workers) {
-    bot.use(session({ initial: () => ({ count: 0 }), storage, lease, leaseMs: 1000 }));
+  for (const [index, { bot }] of workers.entries()) {
+    // Another leaseWaitMs each: features of one storage and lease settings share this process's
+    // lock, which would order the burst without the lease; two processes share only the lease.
+    bot.use(
+      session({ initial: () => ({ count: 0 }), storage, lease, leaseMs: 1000, leaseWaitMs: 10_000 + index }),
+    );
     bot.on('message_new', async (ctx) => {
       const seen = ctx.session.count;
       await new Promise((resolve) => setTimeout(resolve, 2));
@@ -242,4 +247,38 @@ test('an update without the user or chat of its key: the handler runs, touching 
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatchObject({ name: 'StateError', code: 'no_state_key' });
   expect(errors[0]?.message).toContain('group_join');
+});
+
+test('a handler that runs past leaseMs keeps its key: the lease is renewed, and another worker waits for it', async () => {
+  const vk = await sandbox();
+  const storage = new MemoryKeyValueStore();
+  const lease = new MemoryLease();
+  const spans: Array<[string, number, number]> = [];
+  const workers = [stateBot<Counter>(vk), stateBot<Counter>(vk)] as const;
+  for (const [index, { bot }] of workers.entries()) {
+    // Another leaseWaitMs each, so that the workers share the lease only (not this process's lock).
+    bot.use(
+      session({ initial: () => ({ count: 0 }), storage, lease, leaseMs: 90, leaseWaitMs: 5_000 + index }),
+    );
+    bot.on('message_new', async (ctx) => {
+      const started = Date.now();
+      const seen = ctx.session.count;
+      // Over four times the lease: it ran out three times over unless it was renewed.
+      await new Promise((resolve) => setTimeout(resolve, ctx.text === 'slow' ? 400 : 1));
+      ctx.session.count = seen + 1;
+      spans.push([ctx.text ?? '', started, Date.now()]);
+    });
+  }
+  const next = inbox(vk);
+  vk.user(7).send('slow');
+  vk.user(7).send('fast');
+  const [slow, fast] = next();
+  const first = workers[0].bot.handleUpdate(slow as VkParsedUpdate);
+  // The second worker asks once the first holds the key (and its lease would have run out).
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await Promise.all([first, workers[1].bot.handleUpdate(fast as VkParsedUpdate)]);
+  expect(workers.flatMap((worker) => worker.errors)).toEqual([]);
+  const [slowSpan, fastSpan] = [spans.find((s) => s[0] === 'slow'), spans.find((s) => s[0] === 'fast')];
+  expect(fastSpan?.[1]).toBeGreaterThanOrEqual(slowSpan?.[2] ?? Number.POSITIVE_INFINITY);
+  expect((await storage.get(`${vk.group.id}:session:{uc:7:7}`))?.value).toEqual({ count: 2 });
 });

@@ -30,13 +30,17 @@ export class RedisScript {
 export interface RedisHandle {
   /** Whether this is a Cluster (keys of one script must then share a hash tag). */
   readonly cluster: boolean;
-  /** Runs a command; `key` routes it in a Cluster (the first key it touches). */
-  run(key: string | undefined, args: readonly (string | number)[]): Promise<RedisReply>;
-  /** Runs a Lua script on `keys` (all in one slot on a Cluster) with `args`. */
+  /**
+   * Runs a command; `key` routes it in a Cluster (the first key it touches). A command still
+   * waiting to be sent (the connection is down) when `signal` aborts is dropped, never sent.
+   */
+  run(key: string | undefined, args: readonly (string | number)[], signal?: AbortSignal): Promise<RedisReply>;
+  /** Runs a Lua script on `keys` (all in one slot on a Cluster) with `args`; `signal` as for `run`. */
   script(
     script: RedisScript,
     keys: readonly string[],
     args: readonly (string | number)[],
+    signal?: AbortSignal,
   ): Promise<RedisReply>;
   /** A connection of its own for blocking commands (XREADGROUP BLOCK), closed by its `close()`. */
   blocking(): Promise<RedisHandle>;
@@ -57,13 +61,19 @@ function isCluster(client: AnyClient): client is RedisClusterType {
 
 /**
  * Connects to Redis (or wraps a client you connected). `component` names the caller in errors.
+ * node-redis keeps trying to connect while Redis is out of reach; `signal` ends that (the client
+ * made here is destroyed and the promise rejects).
  *
  * @example
  * const redis = await connectRedis('redis://127.0.0.1:6379', 'createPublisher');
  * await redis.run('k', ['SET', 'k', 'v']);
  * await redis.close();
  */
-export async function connectRedis(input: RedisInput, component: string): Promise<RedisHandle> {
+export async function connectRedis(
+  input: RedisInput,
+  component: string,
+  signal?: AbortSignal,
+): Promise<RedisHandle> {
   if (typeof input === 'string') {
     if (!/^rediss?:\/\//.test(input))
       throw new VkwireConfigError(
@@ -76,7 +86,7 @@ export async function connectRedis(input: RedisInput, component: string): Promis
       );
     const client = createClient({ url: input }) as unknown as RedisClientType;
     client.on('error', () => {});
-    await client.connect();
+    await connectUnless(client, signal);
     return wrap(client, true);
   }
   if (typeof input === 'object' && input !== null && 'cluster' in input && Array.isArray(input.cluster)) {
@@ -84,7 +94,7 @@ export async function connectRedis(input: RedisInput, component: string): Promis
       rootNodes: input.cluster.map((url) => ({ url })),
     }) as unknown as RedisClusterType;
     cluster.on('error', () => {});
-    await cluster.connect();
+    await connectUnless(cluster, signal);
     return wrap(cluster, true);
   }
   if (typeof input === 'object' && input !== null && typeof (input as AnyClient).sendCommand === 'function')
@@ -97,20 +107,42 @@ export async function connectRedis(input: RedisInput, component: string): Promis
   );
 }
 
+/**
+ * Connects a client we made; when `signal` aborts first (the store closed while Redis was out of
+ * reach), the client is destroyed, which stops its reconnecting and rejects the connect.
+ */
+async function connectUnless(client: AnyClient, signal: AbortSignal | undefined): Promise<void> {
+  const stop = (): void => {
+    client.destroy();
+  };
+  if (signal?.aborted) stop();
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    await client.connect();
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
+}
+
 function wrap(client: AnyClient, owned: boolean): RedisHandle {
   const cluster = isCluster(client);
-  const send = (key: string | undefined, args: readonly (string | number)[]): Promise<RedisReply> => {
+  const send = (
+    key: string | undefined,
+    args: readonly (string | number)[],
+    signal?: AbortSignal,
+  ): Promise<RedisReply> => {
     const strings = args.map(String);
+    const options = signal === undefined ? undefined : { abortSignal: signal };
     return cluster
-      ? (client as RedisClusterType).sendCommand(key, false, strings)
-      : (client as RedisClientType).sendCommand(strings);
+      ? (client as RedisClusterType).sendCommand(key, false, strings, options)
+      : (client as RedisClientType).sendCommand(strings, options);
   };
   const handle: RedisHandle = {
     cluster,
     run: send,
-    async script(script, keys, args) {
+    async script(script, keys, args, signal) {
       const call = (command: 'EVALSHA' | 'EVAL', body: string) =>
-        send(keys[0], [command, body, keys.length, ...keys, ...args]);
+        send(keys[0], [command, body, keys.length, ...keys, ...args], signal);
       try {
         return await call('EVALSHA', script.sha);
       } catch (error) {

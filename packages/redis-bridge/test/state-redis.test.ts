@@ -33,8 +33,7 @@ function worker<C extends Context>(vk: Sandbox): { bot: Bot<C>; errors: Error[] 
   return { bot, errors };
 }
 
-function redisState(): { storage: RedisStorage; lease: RedisLease } {
-  const prefix = `test:${randomUUID()}:`;
+function redisState(prefix = `test:${randomUUID()}:`): { storage: RedisStorage; lease: RedisLease } {
   const storage = new RedisStorage({ redis: redisUrl(), prefix });
   const lease = new RedisLease({ redis: redisUrl(), prefix });
   closers.push(
@@ -50,12 +49,18 @@ function messages(vk: Sandbox): VkParsedUpdate[] {
 
 test('two workers on one Redis storage and lease: a burst of 20 sees every increment once', async () => {
   await using vk = await createSandbox({ rateLimit: false });
-  const { storage, lease } = redisState();
+  // A connection of its own per worker, as two processes have: features given one storage object
+  // share this process's lock, which would order the burst without the lease.
+  const prefix = `test:${randomUUID()}:`;
+  const { storage } = redisState(prefix);
   type C = Context & SessionFlavor<{ count: number }>;
   const workers = [worker<C>(vk), worker<C>(vk)] as const;
   const saw: number[] = [];
   for (const { bot } of workers) {
-    bot.use(session({ initial: () => ({ count: 0 }), storage, lease, leaseMs: 5000 }));
+    const own = redisState(prefix);
+    bot.use(
+      session({ initial: () => ({ count: 0 }), storage: own.storage, lease: own.lease, leaseMs: 5000 }),
+    );
     bot.on('message_new', async (ctx) => {
       const seen = ctx.session.count;
       // A pause inside the handler: without the lease the other worker would read the old count.

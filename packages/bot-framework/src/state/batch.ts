@@ -1,11 +1,17 @@
-import type { JsonWrite, KeyValueStore, Lease, StoredJson } from '@vkwire/core';
+import {
+  type JsonWrite,
+  type KeyValueStore,
+  type Lease,
+  type StoredJson,
+  VkwireConfigError,
+} from '@vkwire/core';
 import type { BaseContext } from '../context.js';
 import { SessionConflictError } from './errors.js';
 import { KeyLock } from './key-lock.js';
 import { featureKey, type StateKeyFn } from './keys.js';
 
 /** A state feature (a session, an FSM) as its group knows it: how it names its key. */
-interface Member {
+export interface StateMember {
   readonly keyOf: StateKeyFn<BaseContext>;
   readonly prefix: string;
 }
@@ -18,7 +24,13 @@ interface Member {
  */
 export class StateGroup {
   readonly lock: KeyLock;
-  private readonly members: Member[] = [];
+  private readonly members: StateMember[] = [];
+  /**
+   * Whether two members share a prefix: two features that would read and write one key (or one
+   * feature's copies in two bots of this process, which never meet in one update). Only then does
+   * an update check which feature claimed which key.
+   */
+  sharedPrefix = false;
 
   constructor(
     readonly storage: KeyValueStore,
@@ -30,8 +42,11 @@ export class StateGroup {
   }
 
   /** Adds a feature: its key is read with the others of its update from now on. */
-  join(keyOf: StateKeyFn<BaseContext>, prefix: string): void {
-    this.members.push({ keyOf, prefix });
+  join(keyOf: StateKeyFn<BaseContext>, prefix: string): StateMember {
+    if (this.members.some((member) => member.prefix === prefix)) this.sharedPrefix = true;
+    const member: StateMember = { keyOf, prefix };
+    this.members.push(member);
+    return member;
   }
 
   /**
@@ -92,6 +107,8 @@ class Held {
   private keys: string[] | undefined;
   private found: ReadonlyArray<StoredJson | undefined> | undefined;
   private writes: JsonWrite[] | undefined;
+  /** Which feature took which key in this update (kept only in a group with a shared prefix). */
+  private claims: Array<readonly [string, StateMember]> | undefined;
   /** The next holder of the same update (another group or base key), if any. */
   next: Held | undefined;
 
@@ -133,6 +150,23 @@ class Held {
     (this.keys as string[]).push(key);
     this.found = [...(this.found ?? []), alone];
     return alone;
+  }
+
+  /**
+   * Notes that `member` uses `key` in this update; another feature that uses the same key (the same
+   * prefix on the same storage) would overwrite its state, so that is a configuration error.
+   */
+  claim(key: string, member: StateMember): void {
+    const taken = this.claims?.find((claim) => claim[0] === key && claim[1] !== member);
+    if (taken !== undefined)
+      throw new VkwireConfigError(
+        'state',
+        'prefix',
+        "its own for each session(), fsm() and stage() given one storage: two of them use one key and would overwrite each other's state (give one another prefix)",
+        { got: member.prefix },
+      );
+    if (this.claims === undefined) this.claims = [[key, member]];
+    else this.claims.push([key, member]);
   }
 
   /**
@@ -179,25 +213,26 @@ export type StateWork = (stored: StoredJson | undefined) => Promise<JsonWrite | 
 export function withState(
   ctx: BaseContext,
   group: StateGroup,
-  keyOf: StateKeyFn<BaseContext>,
+  member: StateMember,
   base: string,
   key: string,
   work: StateWork,
 ): Promise<void> {
   for (let held = (ctx as WithHeld)[HELD]; held !== undefined; held = held.next)
-    if (held.group === group && held.base === base) return inner(held, ctx, keyOf, key, work);
-  return outer(ctx, group, keyOf, base, key, work);
+    if (held.group === group && held.base === base) return inner(held, ctx, member, key, work);
+  return outer(ctx, group, member, base, key, work);
 }
 
 /** Reads `key` in the update's batch, runs `work` on it, and queues the write it answers. */
 async function inner(
   held: Held,
   ctx: BaseContext,
-  keyOf: StateKeyFn<BaseContext>,
+  member: StateMember,
   key: string,
   work: StateWork,
 ): Promise<void> {
-  const found = held.get(ctx, keyOf, key);
+  if (held.group.sharedPrefix) held.claim(key, member);
+  const found = held.get(ctx, member.keyOf, key);
   const write = await work(found instanceof Promise ? await found : found);
   if (write !== undefined) held.add(write);
 }
@@ -210,7 +245,7 @@ async function inner(
 async function outer(
   ctx: BaseContext,
   group: StateGroup,
-  keyOf: StateKeyFn<BaseContext>,
+  member: StateMember,
   base: string,
   key: string,
   work: StateWork,
@@ -223,7 +258,7 @@ async function outer(
   slot[HELD] = held;
   try {
     try {
-      await inner(held, ctx, keyOf, key, work);
+      await inner(held, ctx, member, key, work);
     } catch (error) {
       // What inner features finished is written, as if each had written on its own.
       try {

@@ -2,10 +2,10 @@ import { type KeyValueStore, MemoryKeyValueStore, VkwireConfigError } from '@vkw
 import { leaf } from '../composer.js';
 import type { BaseContext } from '../context.js';
 import type { Handler, MiddlewareFn, MiddlewareObj } from '../middleware.js';
-import { type StateGroup, stateGroup, withState } from './batch.js';
+import { type StateGroup, type StateMember, stateGroup, withState } from './batch.js';
 import { StateError } from './errors.js';
 import type { StateStoreOptions } from './keys.js';
-import { featureKey, keyFunction, type StateKeyFn } from './keys.js';
+import { featureKey, isOwnMessage, keyFunction, type StateKeyFn } from './keys.js';
 
 /**
  * What an FSM state's data is: a zod schema (checked on every `set`/`update`), or
@@ -143,6 +143,7 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
   readonly states: M;
   private readonly keyOf: StateKeyFn<C>;
   private readonly group: StateGroup;
+  private readonly member: StateMember;
   private readonly prefix: string;
   private readonly rules: FsmRules;
   private readonly missing: PropertyDescriptor;
@@ -175,7 +176,7 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
     this.keyOf = keyFunction<C>(options.strategy, options.getKey);
     this.prefix = options.prefix ?? 'fsm';
     this.group = stateGroup(storage, options.lease, options.leaseMs, options.leaseWaitMs);
-    this.group.join(this.keyOf as unknown as StateKeyFn<BaseContext>, this.prefix);
+    this.member = this.group.join(this.keyOf as unknown as StateKeyFn<BaseContext>, this.prefix);
     this.rules = {
       states: options.states,
       transitions: options.transitions as Record<string, readonly string[] | undefined> | undefined,
@@ -213,7 +214,7 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
   ): <X extends BaseContext & FsmFlavor<M>>(ctx: X) => ctx is X & InState<M, K> {
     return <X extends BaseContext & FsmFlavor<M>>(ctx: X): ctx is X & InState<M, K> => {
       const state = ctx.fsm.state;
-      return state !== undefined && (states as string[]).includes(state);
+      return state !== undefined && (states as string[]).includes(state) && !isOwnMessage(ctx);
     };
   }
 
@@ -239,7 +240,8 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
     const route = leaf(handlers);
     return (ctx, next) => {
       const current = ctx.fsm.state;
-      return current !== undefined && wanted.includes(current)
+      // The bot's own message echoed back (same key under strategy 'chat') is no answer.
+      return current !== undefined && wanted.includes(current) && !isOwnMessage(ctx)
         ? route(ctx as X & InState<M, K>, next)
         : next();
     };
@@ -295,38 +297,31 @@ export class Fsm<M extends FsmStates, C extends BaseContext = BaseContext>
       return next();
     }
     const key = featureKey(base, this.prefix);
-    return withState(
-      ctx,
-      this.group,
-      this.keyOf as unknown as StateKeyFn<BaseContext>,
-      base,
-      key,
-      async (stored) => {
-        const control = new UpdateFsm(
-          this.rules,
-          ctx,
-          stored === undefined ? undefined : this.loaded(stored.json),
-        );
-        Object.defineProperty(ctx, 'fsm', { configurable: true, enumerable: true, value: control });
-        const cancel = this.options.cancel;
-        if (
-          cancel !== undefined &&
-          control.value !== undefined &&
-          ctx.commandCall?.head === cancel.command.toLowerCase()
-        ) {
-          await control.clear();
-          if (cancel.reply !== undefined) await ctx.reply(cancel.reply);
-        } else await next();
-        if (!control.changed) return undefined;
-        const value = control.value;
-        if (value === undefined)
-          return stored === undefined ? undefined : { key, json: undefined, ifVersion: stored.version };
-        const json = JSON.stringify(value);
-        // Set back to what was stored: nothing to write (the TTL counts from the last change).
-        if (json === stored?.json) return undefined;
-        return { key, json, ifVersion: stored?.version ?? 0, ttlMs: this.options.ttlMs };
-      },
-    );
+    return withState(ctx, this.group, this.member, base, key, async (stored) => {
+      const control = new UpdateFsm(
+        this.rules,
+        ctx,
+        stored === undefined ? undefined : this.loaded(stored.json),
+      );
+      Object.defineProperty(ctx, 'fsm', { configurable: true, enumerable: true, value: control });
+      const cancel = this.options.cancel;
+      if (
+        cancel !== undefined &&
+        control.value !== undefined &&
+        ctx.commandCall?.head === cancel.command.toLowerCase()
+      ) {
+        await control.clear();
+        if (cancel.reply !== undefined) await ctx.reply(cancel.reply);
+      } else await next();
+      if (!control.changed) return undefined;
+      const value = control.value;
+      if (value === undefined)
+        return stored === undefined ? undefined : { key, json: undefined, ifVersion: stored.version };
+      const json = JSON.stringify(value);
+      // Set back to what was stored: nothing to write (the TTL counts from the last change).
+      if (json === stored?.json) return undefined;
+      return { key, json, ifVersion: stored?.version ?? 0, ttlMs: this.options.ttlMs };
+    });
   }
 
   /** A stored value as a state of this FSM; a state no longer declared reads as none. */

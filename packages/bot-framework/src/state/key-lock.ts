@@ -130,18 +130,21 @@ export class KeyLock {
     }
   }
 
-  /** Renews the lease every third of its time until {@link leave} (or a renewal that fails). */
-  private renew(lease: Lease, hold: LeaseHold): void {
-    hold.timer = setTimeout(
-      () => {
-        Promise.resolve(lease.renew(hold.leaseKey, hold.token, this.leaseMs)).then(
-          (held) => {
-            if (held && hold.timer !== undefined) this.renew(lease, hold);
-          },
-          () => undefined,
-        );
-      },
-      Math.max(1, Math.floor(this.leaseMs / 3)),
-    );
+  /**
+   * Renews the lease every third of its time until {@link leave}, or until a renewal finds it lost.
+   * A renewal that throws (the store out of reach for a while) is tried again every tenth of the
+   * time: the lease is still ours until it runs out, and the store may be back before that.
+   */
+  private renew(lease: Lease, hold: LeaseHold, delay = Math.max(1, Math.floor(this.leaseMs / 3))): void {
+    hold.timer = setTimeout(() => {
+      Promise.resolve(lease.renew(hold.leaseKey, hold.token, this.leaseMs)).then(
+        (held) => {
+          if (held && hold.timer !== undefined) this.renew(lease, hold);
+        },
+        () => {
+          if (hold.timer !== undefined) this.renew(lease, hold, Math.max(1, Math.floor(this.leaseMs / 10)));
+        },
+      );
+    }, delay);
   }
 }

@@ -39,6 +39,16 @@ const strategyKeys: Record<StateStrategy, StateKeyFn<BaseContext>> = {
 };
 
 /**
+ * Whether the update is the community's own message echoed back (a `message_reply` or
+ * `message_edit` it wrote in a dialog): under `strategy: 'chat'` it has the dialog's key, but it is
+ * no one's answer, so state handlers and conversation waits pass it on.
+ */
+export function isOwnMessage(ctx: BaseContext): boolean {
+  const sender = ctx.senderId;
+  return sender !== undefined && sender < 0 && -sender === ctx.groupId;
+}
+
+/**
  * The key function of a strategy or a custom one. A strategy's function is one shared function, so
  * features with the same strategy can tell that their keys of an update agree without computing both.
  */
@@ -77,7 +87,11 @@ export interface StateStoreOptions<C extends BaseContext = BaseContext> {
   strategy?: StateStrategy | undefined;
   /** A custom key (wins over `strategy`); start it with the community's id. */
   getKey?: StateKeyFn<C> | undefined;
-  /** Put after the community in the stored key, to keep features apart in one store. */
+  /**
+   * Put after the community in the stored key, to keep features apart in one store: features
+   * given one `storage` need one each (an update reaching two under one prefix fails with a
+   * `VkwireConfigError`, as they would overwrite each other's state).
+   */
   prefix?: string | undefined;
   /** A value expires this long after it was last changed. @default never */
   ttlMs?: number | undefined;

@@ -62,7 +62,7 @@ export function session<S, C extends BaseContext = BaseContext>(
   const keyOf = keyFunction<C>(options.strategy, options.getKey);
   const prefix = options.prefix ?? 'session';
   const group = stateGroup(storage, options.lease, options.leaseMs, options.leaseWaitMs);
-  group.join(keyOf as StateKeyFn<BaseContext>, prefix);
+  const member = group.join(keyOf as StateKeyFn<BaseContext>, prefix);
   const ttlMs = options.ttlMs;
   // One descriptor for every update without a key, so contexts keep one shape (a getter made per
   // update would give each context a shape of its own and turn it into a slow dictionary).
@@ -83,7 +83,7 @@ export function session<S, C extends BaseContext = BaseContext>(
       return next();
     }
     const key = featureKey(base, prefix);
-    return withState(ctx, group, keyOf as StateKeyFn<BaseContext>, base, key, async (stored) => {
+    return withState(ctx, group, member, base, key, async (stored) => {
       let value: S | null | undefined;
       let before: string;
       if (stored === undefined) {

@@ -2,5 +2,10 @@
 export { RedisCheckpointStore } from './checkpoint.js';
 export { RedisDedupeStore } from './dedupe.js';
 export { RedisLease, type RedisLeaseOptions } from './lease.js';
-export { isRedisHandle, RedisStoreClosedError, type RedisStoreOptions } from './redis-source.js';
+export {
+  isRedisHandle,
+  RedisStoreClosedError,
+  type RedisStoreOptions,
+  RedisUnavailableError,
+} from './redis-source.js';
 export { RedisStorage, type RedisStorageOptions } from './storage.js';

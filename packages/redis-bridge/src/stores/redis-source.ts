@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { VkwireConfigError } from '@vkwire/core';
+import { AbortError } from 'redis';
 import {
   connectRedis,
   type RedisHandle,
@@ -22,7 +24,9 @@ export interface RedisStoreOptions {
   /**
    * How long an operation keeps trying when Redis drops the connection under it or is still
    * loading after a restart; past it the error is thrown. Every operation is safe to send again
-   * (a repeated claim, grant or write is recognised by its token). @default 10000
+   * (a repeated claim, grant or write is recognised by its token). An operation that could not even
+   * be sent so long (at least 1 s: Redis unreachable, or not yet connected) is dropped and fails
+   * with {@link RedisUnavailableError}; it is not sent later. @default 10000
    */
   retryForMs?: number;
 }
@@ -52,6 +56,37 @@ export class RedisStoreClosedError extends Error {
 }
 
 /**
+ * Redis could not be reached for the store's `retryForMs` (at least 1 s): the operation was never
+ * sent, and will not be sent later, so it is safe to try again.
+ *
+ * @example
+ * bot.catch((error) => { if (error instanceof RedisUnavailableError) log.warn(error.message); });
+ */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+  /** Machine-readable code. */
+  readonly code = 'unavailable';
+
+  /**
+   * @param component the store, e.g. `'RedisStorage'`
+   * @param waitedMs how long it waited for Redis
+   */
+  constructor(
+    readonly component: string,
+    readonly waitedMs: number,
+  ) {
+    super(
+      `${component}: Redis did not take the command within ${waitedMs} ms (unreachable, or restarting); it was not sent — check that Redis is up, or raise retryForMs`,
+    );
+  }
+}
+
+/** The least time a command may wait to be sent, whatever `retryForMs` (it is queued for a moment even on a live connection). */
+const MIN_SEND_WAIT_MS = 1_000;
+/** Calls started within this many ms share one abort signal (and its timer): nothing to make per call. */
+const SEND_WINDOW_MS = 100;
+
+/**
  * @internal The connection of one store: connects on first use (a constructor cannot await), and
  * closes on `close()` only what it opened.
  */
@@ -59,7 +94,13 @@ export class RedisSource {
   readonly prefix: string;
   private readonly retryForMs: number;
   private connecting: Promise<RedisHandle> | undefined;
+  /** The connection once it is open (no promise to wait on then). */
+  private ready: RedisHandle | undefined;
+  /** The abort signal of the calls started in the current send window, and when the window ends. */
+  private window: { readonly signal: AbortSignal; readonly until: number } | undefined;
   private closed = false;
+  /** Aborted by `close()`: a connect still trying gives up (its client is destroyed). */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly component: string,
@@ -88,12 +129,18 @@ export class RedisSource {
    * Redis loading its data after a restart) runs it again, until `retryForMs` has passed. The
    * operation must be safe to repeat: the first attempt may have been applied with its reply lost.
    */
-  async call<T>(operation: (redis: RedisHandle) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.retryForMs;
+  async call<T>(operation: (redis: RedisHandle, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    const deadline = started + this.retryForMs;
+    // node-redis keeps a command while it (re)connects, for as long as that takes: past the wait a
+    // command not sent yet is dropped (never sent later), and the call fails with a typed error.
+    const signal = this.sendSignal(started);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await operation(await this.handle());
+        return await operation(this.ready ?? (await this.connected(signal)), signal);
       } catch (error) {
+        if (error instanceof AbortError && !this.closed)
+          throw new RedisUnavailableError(this.component, Date.now() - started);
         if (this.closed || !isRetriable(error) || Date.now() >= deadline) throw error;
         const pause = Math.min(retryDelayMs(attempt), Math.max(0, deadline - Date.now()));
         if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
@@ -101,23 +148,70 @@ export class RedisSource {
     }
   }
 
+  /**
+   * The signal that drops the commands of calls started at `now` still unsent after the send
+   * wait (`retryForMs`, at least 1 s): one per {@link SEND_WINDOW_MS} window, shared by its calls.
+   */
+  private sendSignal(now: number): AbortSignal {
+    const window = this.window;
+    if (window !== undefined && now < window.until) return window.signal;
+    const controller = new AbortController();
+    // Every command of the window listens to it (until it is sent): not a leak.
+    setMaxListeners(0, controller.signal);
+    // Counted from the window's end: no call waits less than the send wait.
+    setTimeout(
+      () => controller.abort(),
+      Math.max(this.retryForMs, MIN_SEND_WAIT_MS) + SEND_WINDOW_MS,
+    ).unref();
+    this.window = { signal: controller.signal, until: now + SEND_WINDOW_MS };
+    return controller.signal;
+  }
+
+  /** The connection, or an AbortError when `signal` aborts before it is open. */
+  private connected(signal: AbortSignal): Promise<RedisHandle> {
+    const connecting = this.handle();
+    return new Promise<RedisHandle>((resolve, reject) => {
+      const abort = (): void => reject(new AbortError());
+      if (signal.aborted) return abort();
+      signal.addEventListener('abort', abort, { once: true });
+      connecting.then(
+        (redis) => {
+          signal.removeEventListener('abort', abort);
+          resolve(redis);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', abort);
+          reject(error);
+        },
+      );
+    });
+  }
+
   /** The connection, opened on first use. */
   handle(): Promise<RedisHandle> {
     if (this.closed) return Promise.reject(new RedisStoreClosedError(this.component));
     if (!this.connecting) {
       const input = this.options.redis;
-      this.connecting = isRedisHandle(input) ? Promise.resolve(input) : connectRedis(input, this.component);
-      // A failed connect is retried by the next call instead of failing every call after it.
-      this.connecting.catch(() => {
-        this.connecting = undefined;
-      });
+      const connecting = isRedisHandle(input)
+        ? Promise.resolve(input)
+        : connectRedis(input, this.component, this.closing.signal);
+      this.connecting = connecting;
+      connecting.then(
+        (redis) => {
+          if (!this.closed && this.connecting === connecting) this.ready = redis;
+        },
+        // A failed connect is retried by the next call instead of failing every call after it.
+        () => {
+          if (this.connecting === connecting) this.connecting = undefined;
+        },
+      );
     }
     return this.connecting;
   }
 
   /** {@link RedisHandle.run} through {@link call}: the command must be safe to repeat. */
   run(key: string, args: readonly (string | number)[]): Promise<RedisReply> {
-    return this.call((redis) => redis.run(key, args));
+    return this.call((redis, signal) => redis.run(key, args, signal));
   }
 
   /** {@link RedisHandle.script} through {@link call}: the script must be safe to repeat. */
@@ -126,7 +220,7 @@ export class RedisSource {
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<RedisReply> {
-    return this.call((redis) => redis.script(script, keys, args));
+    return this.call((redis, signal) => redis.script(script, keys, args, signal));
   }
 
   /** Closes the connection if this store opened it; later calls reject with RedisStoreClosedError. */
@@ -135,6 +229,8 @@ export class RedisSource {
     this.closed = true;
     const connecting = this.connecting;
     this.connecting = undefined;
+    this.ready = undefined;
+    this.closing.abort();
     if (!connecting) return;
     const handle = await connecting.catch(() => undefined);
     // A handle passed in is the caller's; one from connectRedis closes only what it opened (a

@@ -130,7 +130,8 @@ export class ScriptBatch {
    */
   isCluster(): boolean | Promise<boolean> {
     if (this.cluster !== undefined) return this.cluster;
-    return this.source.handle().then((redis) => {
+    // Through call(): a connection that does not open fails the call in time, not never.
+    return this.source.call(async (redis) => {
       this.cluster = redis.cluster;
       return redis.cluster;
     });

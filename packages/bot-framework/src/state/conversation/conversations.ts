@@ -4,7 +4,7 @@ import type { BaseContext, Context } from '../../context.js';
 import type { MiddlewareFn, MiddlewareObj } from '../../middleware.js';
 import { KeyLock } from '../key-lock.js';
 import type { StateStoreOptions } from '../keys.js';
-import { featureKey, keyFunction, type StateKeyFn } from '../keys.js';
+import { featureKey, isOwnMessage, keyFunction, type StateKeyFn } from '../keys.js';
 import { ConversationError, ConversationTimeoutError } from './errors.js';
 import { isStoredConversation, type StoredConversation } from './log.js';
 import { type ConversationFn, ConversationRun, type RunOutcome } from './run.js';
@@ -31,6 +31,9 @@ export interface ConversationEntered {
    * Settles with the outcome when the conversation ends **in this process** (any later update this
    * process handles). When another worker handles the last update, it never settles here: use
    * `onEnd`, which runs wherever the end happens. (The newest 10 000 are kept; older never settle.)
+   * Never await it in the handler that called `enter()`: the end comes with a later update of the
+   * same user and chat, which waits for that handler to finish (the chat would hang); attach to it
+   * with `.then` instead.
    */
   readonly done: Promise<ConversationOutcome>;
 }
@@ -189,7 +192,8 @@ export class Conversations<C extends BaseContext = BaseContext, X extends BaseCo
       value: this.control(ctx, key, held),
     });
     const record = held.record;
-    if (record === undefined) return next();
+    // The bot's own message echoed back (same key under strategy 'chat') is no answer to a wait.
+    if (record === undefined || isOwnMessage(ctx)) return next();
     const definition = this.definitions.get(record.name);
     if (definition === undefined) {
       await this.remove(key, held);

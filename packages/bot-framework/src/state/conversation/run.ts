@@ -148,6 +148,17 @@ export class ConversationRun<C extends BaseContext, X extends BaseContext> imple
     );
     const outcome = await Promise.race([body, this.stopped]);
     this.settled = true;
+    // A stored run paused at a wait, so a replay must reach one that takes (or refuses) the update:
+    // returning before that means the code lost steps since the log was written.
+    if (outcome.kind === 'done' && this.candidate !== undefined && !this.consumed)
+      return {
+        kind: 'failed',
+        error: new ConversationError(
+          'replay_mismatch',
+          `conversation "${this.name}" returned at step ${this.cursor + 1} where its log has ${this.log.length} steps and a wait after them: its code changed mid-conversation (it lost a step), or it is not deterministic`,
+          this.name,
+        ),
+      };
     return outcome;
   }
 

@@ -14,10 +14,20 @@ import type { Publisher } from '@vkwire/redis-bridge';
 import type { FleetShare } from './fleet.js';
 import type { CommunityReadiness } from './http.js';
 import type { CommunityRole, FetcherObserver } from './observer.js';
-import { aborted, sleep } from './sleep.js';
+import { aborted, sleep, within } from './sleep.js';
 
 /** Long Poll answers handled at once per community: one being written to Redis, the next queued. */
 const ANSWERS_IN_FLIGHT = 2;
+
+/**
+ * At stop, how long the answers in hand may take to be published (then they are abandoned, not
+ * checkpointed, and fetched again by the next poller). With the lease release and the service's
+ * closing steps after it, a stop stays within the 10 s the service has to exit, Redis up or down.
+ */
+export const POLL_STOP_TIMEOUT_MS = 5000;
+
+/** How long a lease release may wait for Redis: past it the lease lapses by itself. */
+export const LEASE_RELEASE_TIMEOUT_MS = 1000;
 
 /** What one community's poller needs: the service hands every poller the same shared parts. */
 export interface CommunityOptions {
@@ -214,7 +224,7 @@ export class CommunityPoller {
       checkpoint: { store: this.options.checkpoints, stream: key },
       onCheckpoint: () => observer.caughtUp(groupId),
       // Within the service's 10 s to exit on SIGTERM, with time left to save and release.
-      stopTimeoutMs: 7000,
+      stopTimeoutMs: POLL_STOP_TIMEOUT_MS,
       logger,
       onGap: (gap) => {
         observer.gap(groupId);
@@ -329,7 +339,10 @@ export class CommunityPoller {
       await sleep(leaseMs / 3, lost.signal);
       if (lost.signal.aborted) return;
       try {
-        if (await lease.renew(key, grant.token, leaseMs)) {
+        // A renewal hanging on an unreachable Redis is not waited for once the poll ended.
+        const renewed = await within(Promise.resolve(lease.renew(key, grant.token, leaseMs)), lost.signal);
+        if (lost.signal.aborted) return;
+        if (renewed) {
           confirmedAt = performance.now();
           continue;
         }
@@ -345,10 +358,23 @@ export class CommunityPoller {
     }
   }
 
+  /** Releases the lease, waiting for Redis at most `LEASE_RELEASE_TIMEOUT_MS`. */
   private async releaseLease(key: string, grant: LeaseGrant): Promise<void> {
-    await Promise.resolve(this.options.lease.release(key, grant.token)).catch((error: unknown) => {
-      this.options.logger.warn({ err: error }, 'fetcher: could not release the lease; it lapses by itself');
-    });
+    const { logger } = this.options;
+    let late = false;
+    const released = Promise.resolve(this.options.lease.release(key, grant.token)).then(
+      () => true,
+      (error: unknown) => {
+        if (!late) logger.warn({ err: error }, 'fetcher: could not release the lease; it lapses by itself');
+        return true;
+      },
+    );
+    if ((await within(released, AbortSignal.timeout(LEASE_RELEASE_TIMEOUT_MS))) === true) return;
+    late = true;
+    logger.warn(
+      { timeoutMs: LEASE_RELEASE_TIMEOUT_MS },
+      'fetcher: Redis did not answer the lease release in time; the lease lapses by itself',
+    );
   }
 }
 

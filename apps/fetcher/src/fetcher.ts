@@ -15,8 +15,12 @@ import type { Readiness } from './http.js';
 import { type FetcherObserver, silentObserver } from './observer.js';
 import { sleep } from './sleep.js';
 
-/** How long each part may take to close at stop before it is cut. */
-const CLOSE_STEP_MS = 1500;
+/**
+ * How long the parts may take to close at stop, all together, before what is left is cut: after
+ * the pollers' stop (`POLL_STOP_TIMEOUT_MS`, the lease release) and the fleet's, within the 10 s
+ * the service has to exit.
+ */
+const CLOSE_ALL_MS = 1500;
 
 /**
  * How long a Redis command may wait for its reply (node-redis rejects it then; the publisher and
@@ -229,14 +233,15 @@ export class Fetcher {
     const { logger } = this.options;
     await Promise.all(this.#pollers.map((poller) => poller.stop()));
     await this.#fleet.stop();
-    // Each part gets a bounded time: with Redis down, what it still holds is cut below.
+    // The parts share one bounded time, in order: with Redis down, what they still hold is cut below.
+    const closeBy = performance.now() + CLOSE_ALL_MS;
     const closing = async (what: string, close: () => Promise<unknown>) => {
       const outcome = await Promise.race([
         close().then(
           () => 'closed',
           (error: unknown) => logger.warn({ err: error }, `fetcher: closing ${what} failed`),
         ),
-        sleep(CLOSE_STEP_MS).then(() => 'timeout' as const),
+        sleep(Math.max(0, closeBy - performance.now())).then(() => 'timeout' as const),
       ]);
       if (outcome === 'timeout') logger.warn({}, `fetcher: closing ${what} timed out; cutting it`);
     };

@@ -162,3 +162,35 @@ test('Redis unreachable at start: the service waits, says so in /readyz, and pol
     await destroyManagedRedis(redis);
   }
 });
+
+test('SIGTERM while Redis is down: exit 0 within 10 s, and what was not published arrives after a restart, once', async () => {
+  const redis = await launchManagedRedis({ persistence: 'aof-always' });
+  try {
+    await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+    const stream = uniqueStream();
+    // The default lease term: its renewals and release are what a stop waits on while Redis is down.
+    const env = serviceEnv(vk, stream, redis.url, { LEASE_MS: '10000' });
+    const service = spawnService(env);
+    await service.logged('fetcher: polling the community');
+    const sent = ['193847562:0'];
+    vk.user(193847562).send('193847562:0');
+    await until(async () => (await busEvents(stream, 4, redis.url)).length === 1);
+    await stopRedisServer(redis);
+    for (let n = 1; n <= 5; n++) {
+      vk.user(193847562).send(`193847562:${n}`);
+      sent.push(`193847562:${n}`);
+    }
+    // Fetched from Long Poll, waiting for Redis.
+    await service.logged('redis-bridge publisher: Redis unavailable, publish calls wait');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const { code, ms } = await terminate(service);
+    expect({ code, withinTenSeconds: ms < 10_000 }).toEqual({ code: 0, withinTenSeconds: true });
+
+    await startRedisServer(redis);
+    const next = spawnService(env);
+    await expectExactlyOnceInOrder(stream, sent, redis.url);
+    expect((await terminate(next)).code).toBe(0);
+  } finally {
+    await destroyManagedRedis(redis);
+  }
+});

@@ -33,8 +33,13 @@ export const LEASE_RELEASE_TIMEOUT_MS = 1000;
 export interface CommunityOptions {
   /** The community's API client (its token). */
   api: VkApi;
-  /** The token of `api`, for its fingerprint in the status (never shown itself). */
+  /** The token of `api`, for its fingerprint in the status and in messages (never shown itself). */
   token: string;
+  /**
+   * How messages name the token for the operator, who may have configured several.
+   * @default 'VK_TOKEN'
+   */
+  tokenLabel?: string;
   /** The community, when configured; otherwise detected from the token. */
   groupId?: number;
   publisher: Publisher;
@@ -191,7 +196,7 @@ export class CommunityPoller {
       } catch (error) {
         if (error instanceof VkApiError && TOKEN_REFUSED.has(error.code))
           throw new Error(
-            `fetcher: VK refused a token (error ${error.code}: ${error.vkMessage}); check VK_TOKEN`,
+            `fetcher: VK refused a token (error ${error.code}: ${error.vkMessage}); it is ${this.tokenName()}: replace it with a valid community token`,
           );
         this.options.logger.warn({ err: error }, 'fetcher: cannot ask VK about the token; retrying');
         await sleep(Math.min(30_000, 500 * 2 ** attempt), this.signal);
@@ -199,13 +204,18 @@ export class CommunityPoller {
       }
       if (info.type !== 'group')
         throw new Error(
-          'fetcher: VK_TOKEN holds a user token; the fetcher needs a community token (Manage → API usage → Access tokens)',
+          `fetcher: ${this.tokenName()} is a user token; the fetcher needs a community token (Manage → API usage → Access tokens)`,
         );
       this.#groupId = info.groupId;
       this.options.observer.role(info.groupId, this.#role);
       return info.groupId;
     }
     return undefined;
+  }
+
+  /** The token as the operator can find it: its place in the configuration and its fingerprint. */
+  private tokenName(): string {
+    return `${this.options.tokenLabel ?? 'VK_TOKEN'} (fingerprint ${tokenFingerprint(this.options.token)})`;
   }
 
   /**

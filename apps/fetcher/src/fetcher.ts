@@ -179,6 +179,10 @@ export class Fetcher {
         new CommunityPoller({
           api,
           token: options.tokens[index] as string,
+          tokenLabel:
+            options.tokens.length > 1
+              ? `token ${index + 1} of ${options.tokens.length} in VK_TOKEN`
+              : 'VK_TOKEN',
           ...(options.groupId !== undefined && options.tokens.length === 1
             ? { groupId: options.groupId }
             : {}),

@@ -1,7 +1,7 @@
 // The service as a child process: sandbox + real Redis + `src/main.ts`.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { VkApi } from '@vkwire/api-client';
+import { tokenFingerprint, VkApi } from '@vkwire/api-client';
 import type { VkwireEvent } from '@vkwire/events-schema';
 import { createSandbox } from '@vkwire/sandbox';
 import { redisUrl } from '@vkwire/testing';
@@ -118,6 +118,25 @@ test('a token VK refuses (error 5): one clear line, exit 1, the token never prin
   const fatal = service.logs.find((line) => line.level === 60);
   expect(fatal?.msg).toMatch(/VK refused a token \(error 5/);
   expect(JSON.stringify(service.logs) + service.stderr()).not.toContain(token);
+});
+
+test('several tokens and VK refuses one: the fatal line says which (its place in VK_TOKEN and fingerprint)', async () => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+  const bad = 'vk1.a.revoked-token-of-the-second-community';
+  const service = spawnService({
+    VK_TOKEN: `${vk.group.token},${bad}`,
+    VK_API_URL: vk.apiUrl,
+    REDIS_URL: redisUrl(),
+    BUS_STREAM: uniqueStream(),
+  });
+  const { code } = await service.exited;
+  expect(code).toBe(1);
+  const fatal = service.logs.find((line) => line.level === 60);
+  expect(fatal?.msg).toMatch(/VK refused .*\(error 5/);
+  expect(fatal?.msg).toContain('token 2 of 2 in VK_TOKEN');
+  expect(fatal?.msg).toContain(tokenFingerprint(bad));
+  expect(fatal?.msg).not.toContain(tokenFingerprint(vk.group.token));
+  expect(JSON.stringify(service.logs) + service.stderr()).not.toContain(bad);
 });
 
 test('bad configuration: every problem named on stderr, exit 2, no stack trace', async () => {

@@ -9,7 +9,12 @@ import {
   type VkParsedUpdate,
   type VkwireEvent,
 } from '@vkwire/events-schema';
-import { GroupLongPoll, LongPollRefusedError } from '@vkwire/longpoll';
+import {
+  GroupLongPoll,
+  LongPollFailedError,
+  LongPollMalformedUpdateError,
+  LongPollRefusedError,
+} from '@vkwire/longpoll';
 import type { Publisher } from '@vkwire/redis-bridge';
 import type { FleetShare } from './fleet.js';
 import type { CommunityReadiness } from './http.js';
@@ -243,6 +248,21 @@ export class CommunityPoller {
       onFailed: (failed) => {
         if (failed === 1 || failed === 2 || failed === 3) observer.longPollFailed(groupId, failed);
       },
+      onError: (error, update) => {
+        // A malformed update was received all the same: counted, so that received − published
+        // shows what was skipped. The poll goes on with the rest of the answer.
+        if (error instanceof LongPollMalformedUpdateError) {
+          observer.received(groupId, vkTypeOf(error.raw), 1);
+          logger.error({ groupId, err: error }, 'fetcher: skipped a malformed update from VK');
+          return;
+        }
+        // A fatal error ends the poll: the service logs it once, as it ends on it.
+        if (error instanceof LongPollRefusedError || (error instanceof LongPollFailedError && error.fatal))
+          return;
+        if (update !== undefined)
+          logger.error({ groupId, vkType: update.type, err: error }, 'fetcher: handling an update failed');
+        else logger.error({ groupId, err: error }, 'fetcher: Long Poll requests keep failing; retrying');
+      },
     });
     // One call per Long Poll answer: its updates normalized together (one resolver lookup for all
     // their ids; from a warm cache, no API call), published in one publisher call, and the answer's
@@ -402,6 +422,12 @@ function refusedWithHint(groupId: number, error: LongPollRefusedError): Error {
   return new Error(`fetcher: community ${groupId}: ${REFUSAL_HINTS[error.code]} (VK error ${error.vkCode})`, {
     cause: error,
   });
+}
+
+/** The `type` of an update as VK sent it, or `malformed` when it has none. */
+function vkTypeOf(raw: unknown): string {
+  const type = (raw as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type !== '' ? type : 'malformed';
 }
 
 /** Calls `count` once per run of updates of one type (an answer is mostly one type). */

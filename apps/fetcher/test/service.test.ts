@@ -109,6 +109,34 @@ test('each event type arrives on the bus normalized, names filled, valid against
   expect(JSON.stringify(service.logs) + service.stderr()).not.toContain(vk.group.token);
 });
 
+test('a malformed update is skipped, logged and counted as received; the rest of its answer is published', async () => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+  const stream = uniqueStream();
+  const service = spawnService({
+    VK_TOKEN: vk.group.token,
+    VK_API_URL: vk.apiUrl,
+    REDIS_URL: redisUrl(),
+    BUS_STREAM: stream,
+    BUS_PARTITIONS: '4',
+    LP_WAIT: '1',
+  });
+  const http = await service.http;
+  await service.logged('fetcher: polling the community');
+  const anna = vk.user(193847562);
+  anna.send('before');
+  vk.emitEvent('message_new', { message: 'not an object' });
+  anna.send('after');
+  await until(async () => (await busEvents(stream, 4)).length === 2);
+  expect((await busEvents(stream, 4)).map(textOf)).toEqual(['before', 'after']);
+  const skipped = await service.logged('fetcher: skipped a malformed update from VK');
+  expect(skipped).toMatchObject({ level: 50, groupId: vk.group.id });
+  // received − published shows the operator what was skipped
+  const metrics = await (await fetch(`${http}/metrics`)).text();
+  expect(metrics).toContain('vkwire_fetcher_updates_received_total{update_type="message_new"} 3');
+  expect(metrics).toContain('vkwire_fetcher_events_published_total{event_type="message"} 2');
+  expect((await terminate(service)).code).toBe(0);
+});
+
 test('a token VK refuses (error 5): one clear line, exit 1, the token never printed', async () => {
   await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
   const token = 'vk1.a.not-a-real-token-at-all';

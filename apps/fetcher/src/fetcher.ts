@@ -29,6 +29,9 @@ const CLOSE_ALL_MS = 1500;
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 5000;
 
+/** Redis's answer to a refused password or user (AUTH / HELLO): a configuration error. */
+const REDIS_AUTH_REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
+
 /** The longest delay a timer takes (about 24.8 days): "until it is done" for a publish call. */
 const TIMER_MAX_MS = 2_147_483_647;
 
@@ -106,6 +109,15 @@ export class Fetcher {
       commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS },
     }) as RedisClientType;
     this.#client.on('error', (error: unknown) => {
+      // node-redis would retry a refused password or user for ever: no retry fixes it.
+      const message = error instanceof Error ? error.message : String(error);
+      if (REDIS_AUTH_REFUSED.test(message))
+        this.#fail(
+          new Error(
+            `fetcher: Redis refused the connection (${message}); check the user and password in REDIS_URL`,
+            { cause: error },
+          ),
+        );
       if (redisDown) return;
       redisDown = true;
       logger.warn({ err: error }, 'fetcher: Redis unreachable; retrying (polling waits for it)');
@@ -205,11 +217,21 @@ export class Fetcher {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    // node-redis retries the connection until Redis answers; commands wait for it meanwhile.
-    this.#connecting = this.#client.connect().catch((error: unknown) => {
-      this.options.logger.error({ err: error }, 'fetcher: cannot connect to Redis');
+    // node-redis retries the connection until Redis answers; commands wait for it meanwhile. It
+    // gives up only on what no retry fixes (a refused password or user): the service ends on it.
+    const connected = this.#client.connect().then(
+      () => true,
+      (error: unknown) => {
+        this.options.logger.error({ err: error }, 'fetcher: cannot connect to Redis');
+        return false;
+      },
+    );
+    this.#connecting = connected;
+    // Opened once connected: on a connection whose password Redis refused, its commands would
+    // fail first with a bare NOAUTH, ending the service on that instead of the line above.
+    void connected.then((ok) => {
+      if (ok) this.#openPublisher().catch((error: unknown) => this.#fail(error as Error));
     });
-    this.#openPublisher().catch((error: unknown) => this.#fail(error as Error));
     this.#fleet.start();
     for (const poller of this.#pollers) poller.start();
   }

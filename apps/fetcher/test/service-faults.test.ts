@@ -7,6 +7,7 @@ import {
   startRedisServer,
   stopRedisServer,
 } from '@vkwire/testing';
+import { createClient } from 'redis';
 import { afterEach, expect, test } from 'vitest';
 import { busEvents, freshGroupId, textOf, uniqueStream, until } from './helpers.js';
 import { killLeftovers, spawnService, terminate } from './service.js';
@@ -190,6 +191,27 @@ test('SIGTERM while Redis is down: exit 0 within 10 s, and what was not publishe
     const next = spawnService(env);
     await expectExactlyOnceInOrder(stream, sent, redis.url);
     expect((await terminate(next)).code).toBe(0);
+  } finally {
+    await destroyManagedRedis(redis);
+  }
+});
+
+test('Redis refuses the password in REDIS_URL: one fatal line naming REDIS_URL, exit 1, the password never printed', async () => {
+  const redis = await launchManagedRedis({});
+  try {
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    await admin.configSet('requirepass', 'the-right-password');
+    await admin.close();
+    await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+    const url = redis.url.replace('redis://', 'redis://:a-wrong-password@');
+    const service = spawnService(serviceEnv(vk, uniqueStream(), url));
+    const { code } = await service.exited;
+    expect(code).toBe(1);
+    const fatal = service.logs.filter((line) => line.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]?.msg).toMatch(/Redis refused .*REDIS_URL/);
+    expect(JSON.stringify(service.logs) + service.stderr()).not.toContain('a-wrong-password');
   } finally {
     await destroyManagedRedis(redis);
   }

@@ -320,7 +320,7 @@ export class CommunityPoller {
       lost.abort();
       await renewing;
       await this.releaseLease(key, grant);
-      if (error instanceof LongPollRefusedError) return refusedWithHint(groupId, error);
+      if (error instanceof LongPollRefusedError) return refusedWithHint(groupId, this.tokenName(), error);
       if (this.signal.aborted) return undefined;
       logger.warn({ groupId, err: error }, 'fetcher: Long Poll did not start; retrying');
       await sleep(1000, this.signal);
@@ -357,7 +357,11 @@ export class CommunityPoller {
       logger.info({ groupId }, 'fetcher: handed the community over to a fetcher below its share');
       this.setRole('standby');
     }
-    if (typeof ended === 'object' && ended.reason === 'fatal') return ended.error;
+    if (typeof ended === 'object' && ended.reason === 'fatal')
+      // Refused while running (a token revoked): the same line as a refusal at start.
+      return ended.error instanceof LongPollRefusedError
+        ? refusedWithHint(groupId, this.tokenName(), ended.error)
+        : ended.error;
     return undefined;
   }
 
@@ -418,10 +422,12 @@ const REFUSAL_HINTS: Record<LongPollRefusedError['code'], string> = {
     'Bots Long Poll is off and the token may not switch it on: enable it in the community (Manage → API usage → Long Poll API), or give the token the "manage" right',
 };
 
-function refusedWithHint(groupId: number, error: LongPollRefusedError): Error {
-  return new Error(`fetcher: community ${groupId}: ${REFUSAL_HINTS[error.code]} (VK error ${error.vkCode})`, {
-    cause: error,
-  });
+/** The fatal line of a refusal: the community, the token (as `tokenName` names it), what to do. */
+function refusedWithHint(groupId: number, tokenName: string, error: LongPollRefusedError): Error {
+  return new Error(
+    `fetcher: community ${groupId}: ${REFUSAL_HINTS[error.code]} (VK error ${error.vkCode}; the token: ${tokenName})`,
+    { cause: error },
+  );
 }
 
 /** The `type` of an update as VK sent it, or `malformed` when it has none. */

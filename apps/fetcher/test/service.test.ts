@@ -167,6 +167,28 @@ test('several tokens and VK refuses one: the fatal line says which (its place in
   expect(JSON.stringify(service.logs) + service.stderr()).not.toContain(bad);
 });
 
+test('a token VK refuses while polling: one fatal line naming the community and the token, exit 1', async () => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+  const service = spawnService({
+    VK_TOKEN: vk.group.token,
+    VK_API_URL: vk.apiUrl,
+    REDIS_URL: redisUrl(),
+    BUS_STREAM: uniqueStream(),
+    LP_WAIT: '1',
+  });
+  await service.logged('fetcher: polling the community');
+  // The token revoked: the Long Poll key expires and VK refuses the token a new one.
+  vk.faults.apiError(5, { method: 'groups.getLongPollServer', times: 100 });
+  vk.faults.longPollFailed(2);
+  const { code } = await service.exited;
+  expect(code).toBe(1);
+  const fatal = service.logs.filter((line) => line.level === 60);
+  expect(fatal).toHaveLength(1);
+  expect(fatal[0]?.msg).toContain(`community ${vk.group.id}`);
+  expect(fatal[0]?.msg).toContain(`VK_TOKEN (fingerprint ${tokenFingerprint(vk.group.token)})`);
+  expect(fatal[0]?.msg).toMatch(/VK error 5/);
+});
+
 test('bad configuration: every problem named on stderr, exit 2, no stack trace', async () => {
   const service = spawnService({ BUS_PARTITIONS: 'many', LEASE_MS: '5', REDIS_URL: 'http://nope' });
   const { code } = await service.exited;

@@ -3,6 +3,7 @@ import { LongPollClient, type LongPollClientOptions, type LongPollHandler } from
 import type { PollSource } from './engine.js';
 import { checkGroupId, checkOption, nonNegativeInteger, requireApi } from './options.js';
 import { refusal } from './refusal.js';
+import { untilAborted } from './sleep.js';
 import {
   CHAT_CHANGE_TYPES,
   type ChatChangeNumbering,
@@ -102,14 +103,14 @@ export class UserLongPoll extends LongPollClient<UserLongPollEvent> {
   }
 
   /** Finds whose stream this is, so that outgoing private messages get their author. */
-  protected override async prepare(): Promise<void> {
+  protected override async prepare(signal: AbortSignal): Promise<void> {
     if (this.ownerId !== undefined) return;
     try {
-      const info = await this.options.api.tokenInfo();
+      const info = await untilAborted(this.options.api.tokenInfo(), signal);
       if (info.type === 'group') {
         this.ownerId = -info.groupId;
         this.contextGroupId = info.groupId;
-      } else this.ownerId = (await this.options.api.users.get({}, { batch: false }))[0]?.id;
+      } else this.ownerId = (await this.options.api.users.get({}, { batch: false, signal }))[0]?.id;
     } catch (error) {
       throw refusal(error, { component: COMPONENT, groupId: this.options.groupId }) ?? error;
     }

@@ -195,9 +195,11 @@ export class CommunityPoller {
   private async findGroupId(): Promise<number | undefined> {
     if (this.#groupId !== undefined) return this.#groupId;
     for (let attempt = 0; !this.signal.aborted; attempt++) {
-      let info: Awaited<ReturnType<VkApi['tokenInfo']>>;
+      let info: Awaited<ReturnType<VkApi['tokenInfo']>> | undefined;
       try {
-        info = await this.options.api.tokenInfo();
+        // A stop does not wait for VK's answer (the call is cut when the API client closes).
+        info = await within(this.options.api.tokenInfo(), this.signal);
+        if (info === undefined) return undefined;
       } catch (error) {
         if (error instanceof VkApiError && TOKEN_REFUSED.has(error.code))
           throw new Error(
@@ -237,6 +239,8 @@ export class CommunityPoller {
       ensureSettings: true,
       eventTypes: NORMALIZED_VK_TYPES,
       checkpoint: { store: this.options.checkpoints, stream: key },
+      // A stop cuts a start still waiting for VK (settings, the Long Poll server).
+      signal: this.signal,
       onCheckpoint: () => observer.caughtUp(groupId),
       // Within the service's 10 s to exit on SIGTERM, with time left to save and release.
       stopTimeoutMs: POLL_STOP_TIMEOUT_MS,

@@ -216,3 +216,19 @@ test('Redis refuses the password in REDIS_URL: one fatal line naming REDIS_URL, 
     await destroyManagedRedis(redis);
   }
 });
+
+test.each([
+  ['asking VK about the token', false],
+  ['starting the Long Poll (VK_GROUP_ID set)', true],
+])('SIGTERM while VK does not answer (%s): exit 0 within 10 s', async (_what, groupSet) => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+  vk.faults.apiTimeout({ times: 1000 });
+  const service = spawnService({
+    ...serviceEnv(vk, uniqueStream(), redisUrl()),
+    ...(groupSet ? { VK_GROUP_ID: String(vk.group.id) } : {}),
+  });
+  await service.logged('fetcher: starting');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const { code, ms } = await terminate(service);
+  expect({ code, withinTenSeconds: ms < 10_000 }).toEqual({ code: 0, withinTenSeconds: true });
+});

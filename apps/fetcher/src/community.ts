@@ -9,22 +9,42 @@ import {
   type VkParsedUpdate,
   type VkwireEvent,
 } from '@vkwire/events-schema';
-import { GroupLongPoll, LongPollRefusedError } from '@vkwire/longpoll';
+import {
+  GroupLongPoll,
+  LongPollFailedError,
+  LongPollMalformedUpdateError,
+  LongPollRefusedError,
+} from '@vkwire/longpoll';
 import type { Publisher } from '@vkwire/redis-bridge';
 import type { FleetShare } from './fleet.js';
 import type { CommunityReadiness } from './http.js';
 import type { CommunityRole, FetcherObserver } from './observer.js';
-import { aborted } from './sleep.js';
+import { aborted, within } from './sleep.js';
 
 /** Long Poll answers handled at once per community: one being written to Redis, the next queued. */
 const ANSWERS_IN_FLIGHT = 2;
+
+/**
+ * At stop, how long the answers in hand may take to be published (then they are abandoned, not
+ * checkpointed, and fetched again by the next poller). With the lease release and the service's
+ * closing steps after it, a stop stays within the 10 s the service has to exit, Redis up or down.
+ */
+export const POLL_STOP_TIMEOUT_MS = 5000;
+
+/** How long a lease release may wait for Redis: past it the lease lapses by itself. */
+export const LEASE_RELEASE_TIMEOUT_MS = 1000;
 
 /** What one community's poller needs: the service hands every poller the same shared parts. */
 export interface CommunityOptions {
   /** The community's API client (its token). */
   api: VkApi;
-  /** The token of `api`, for its fingerprint in the status (never shown itself). */
+  /** The token of `api`, for its fingerprint in the status and in messages (never shown itself). */
   token: string;
+  /**
+   * How messages name the token for the operator, who may have configured several.
+   * @default 'VK_TOKEN'
+   */
+  tokenLabel?: string;
   /** The community, when configured; otherwise detected from the token. */
   groupId?: number;
   publisher: Publisher;
@@ -175,13 +195,15 @@ export class CommunityPoller {
   private async findGroupId(): Promise<number | undefined> {
     if (this.#groupId !== undefined) return this.#groupId;
     for (let attempt = 0; !this.signal.aborted; attempt++) {
-      let info: Awaited<ReturnType<VkApi['tokenInfo']>>;
+      let info: Awaited<ReturnType<VkApi['tokenInfo']>> | undefined;
       try {
-        info = await this.options.api.tokenInfo();
+        // A stop does not wait for VK's answer (the call is cut when the API client closes).
+        info = await within(this.options.api.tokenInfo(), this.signal);
+        if (info === undefined) return undefined;
       } catch (error) {
         if (error instanceof VkApiError && TOKEN_REFUSED.has(error.code))
           throw new Error(
-            `fetcher: VK refused a token (error ${error.code}: ${error.vkMessage}); check VK_TOKEN`,
+            `fetcher: VK refused a token (error ${error.code}: ${error.vkMessage}); it is ${this.tokenName()}: replace it with a valid community token`,
           );
         this.options.logger.warn({ err: error }, 'fetcher: cannot ask VK about the token; retrying');
         await sleep(Math.min(30_000, 500 * 2 ** attempt), this.signal);
@@ -189,13 +211,18 @@ export class CommunityPoller {
       }
       if (info.type !== 'group')
         throw new Error(
-          'fetcher: VK_TOKEN holds a user token; the fetcher needs a community token (Manage → API usage → Access tokens)',
+          `fetcher: ${this.tokenName()} is a user token; the fetcher needs a community token (Manage → API usage → Access tokens)`,
         );
       this.#groupId = info.groupId;
       this.options.observer.role(info.groupId, this.#role);
       return info.groupId;
     }
     return undefined;
+  }
+
+  /** The token as the operator can find it: its place in the configuration and its fingerprint. */
+  private tokenName(): string {
+    return `${this.options.tokenLabel ?? 'VK_TOKEN'} (fingerprint ${tokenFingerprint(this.options.token)})`;
   }
 
   /**
@@ -212,9 +239,11 @@ export class CommunityPoller {
       ensureSettings: true,
       eventTypes: NORMALIZED_VK_TYPES,
       checkpoint: { store: this.options.checkpoints, stream: key },
+      // A stop cuts a start still waiting for VK (settings, the Long Poll server).
+      signal: this.signal,
       onCheckpoint: () => observer.caughtUp(groupId),
       // Within the service's 10 s to exit on SIGTERM, with time left to save and release.
-      stopTimeoutMs: 7000,
+      stopTimeoutMs: POLL_STOP_TIMEOUT_MS,
       logger,
       onGap: (gap) => {
         observer.gap(groupId);
@@ -222,6 +251,21 @@ export class CommunityPoller {
       },
       onFailed: (failed) => {
         if (failed === 1 || failed === 2 || failed === 3) observer.longPollFailed(groupId, failed);
+      },
+      onError: (error, update) => {
+        // A malformed update was received all the same: counted, so that received − published
+        // shows what was skipped. The poll goes on with the rest of the answer.
+        if (error instanceof LongPollMalformedUpdateError) {
+          observer.received(groupId, vkTypeOf(error.raw), 1);
+          logger.error({ groupId, err: error }, 'fetcher: skipped a malformed update from VK');
+          return;
+        }
+        // A fatal error ends the poll: the service logs it once, as it ends on it.
+        if (error instanceof LongPollRefusedError || (error instanceof LongPollFailedError && error.fatal))
+          return;
+        if (update !== undefined)
+          logger.error({ groupId, vkType: update.type, err: error }, 'fetcher: handling an update failed');
+        else logger.error({ groupId, err: error }, 'fetcher: Long Poll requests keep failing; retrying');
       },
     });
     // One call per Long Poll answer: its updates normalized together (one resolver lookup for all
@@ -280,7 +324,7 @@ export class CommunityPoller {
       lost.abort();
       await renewing;
       await this.releaseLease(key, grant);
-      if (error instanceof LongPollRefusedError) return refusedWithHint(groupId, error);
+      if (error instanceof LongPollRefusedError) return refusedWithHint(groupId, this.tokenName(), error);
       if (this.signal.aborted) return undefined;
       logger.warn({ groupId, err: error }, 'fetcher: Long Poll did not start; retrying');
       await sleep(1000, this.signal);
@@ -317,7 +361,11 @@ export class CommunityPoller {
       logger.info({ groupId }, 'fetcher: handed the community over to a fetcher below its share');
       this.setRole('standby');
     }
-    if (typeof ended === 'object' && ended.reason === 'fatal') return ended.error;
+    if (typeof ended === 'object' && ended.reason === 'fatal')
+      // Refused while running (a token revoked): the same line as a refusal at start.
+      return ended.error instanceof LongPollRefusedError
+        ? refusedWithHint(groupId, this.tokenName(), ended.error)
+        : ended.error;
     return undefined;
   }
 
@@ -329,7 +377,10 @@ export class CommunityPoller {
       await sleep(leaseMs / 3, lost.signal);
       if (lost.signal.aborted) return;
       try {
-        if (await lease.renew(key, grant.token, leaseMs)) {
+        // A renewal hanging on an unreachable Redis is not waited for once the poll ended.
+        const renewed = await within(Promise.resolve(lease.renew(key, grant.token, leaseMs)), lost.signal);
+        if (lost.signal.aborted) return;
+        if (renewed) {
           confirmedAt = performance.now();
           continue;
         }
@@ -345,10 +396,23 @@ export class CommunityPoller {
     }
   }
 
+  /** Releases the lease, waiting for Redis at most `LEASE_RELEASE_TIMEOUT_MS`. */
   private async releaseLease(key: string, grant: LeaseGrant): Promise<void> {
-    await Promise.resolve(this.options.lease.release(key, grant.token)).catch((error: unknown) => {
-      this.options.logger.warn({ err: error }, 'fetcher: could not release the lease; it lapses by itself');
-    });
+    const { logger } = this.options;
+    let late = false;
+    const released = Promise.resolve(this.options.lease.release(key, grant.token)).then(
+      () => true,
+      (error: unknown) => {
+        if (!late) logger.warn({ err: error }, 'fetcher: could not release the lease; it lapses by itself');
+        return true;
+      },
+    );
+    if ((await within(released, AbortSignal.timeout(LEASE_RELEASE_TIMEOUT_MS))) === true) return;
+    late = true;
+    logger.warn(
+      { timeoutMs: LEASE_RELEASE_TIMEOUT_MS },
+      'fetcher: Redis did not answer the lease release in time; the lease lapses by itself',
+    );
   }
 }
 
@@ -362,10 +426,18 @@ const REFUSAL_HINTS: Record<LongPollRefusedError['code'], string> = {
     'Bots Long Poll is off and the token may not switch it on: enable it in the community (Manage → API usage → Long Poll API), or give the token the "manage" right',
 };
 
-function refusedWithHint(groupId: number, error: LongPollRefusedError): Error {
-  return new Error(`fetcher: community ${groupId}: ${REFUSAL_HINTS[error.code]} (VK error ${error.vkCode})`, {
-    cause: error,
-  });
+/** The fatal line of a refusal: the community, the token (as `tokenName` names it), what to do. */
+function refusedWithHint(groupId: number, tokenName: string, error: LongPollRefusedError): Error {
+  return new Error(
+    `fetcher: community ${groupId}: ${REFUSAL_HINTS[error.code]} (VK error ${error.vkCode}; the token: ${tokenName})`,
+    { cause: error },
+  );
+}
+
+/** The `type` of an update as VK sent it, or `malformed` when it has none. */
+function vkTypeOf(raw: unknown): string {
+  const type = (raw as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type !== '' ? type : 'malformed';
 }
 
 /** Calls `count` once per run of updates of one type (an answer is mostly one type). */

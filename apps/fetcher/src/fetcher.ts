@@ -14,8 +14,12 @@ import { FleetShare } from './fleet.js';
 import type { Readiness } from './http.js';
 import { type FetcherObserver, silentObserver } from './observer.js';
 
-/** How long each part may take to close at stop before it is cut. */
-const CLOSE_STEP_MS = 1500;
+/**
+ * How long the parts may take to close at stop, all together, before what is left is cut: after
+ * the pollers' stop (`POLL_STOP_TIMEOUT_MS`, the lease release) and the fleet's, within the 10 s
+ * the service has to exit.
+ */
+const CLOSE_ALL_MS = 1500;
 
 /**
  * How long a Redis command may wait for its reply (node-redis rejects it then; the publisher and
@@ -23,6 +27,9 @@ const CLOSE_STEP_MS = 1500;
  * accepts the connection but stops answering cannot hold a lease renewal or a checkpoint forever.
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 5000;
+
+/** Redis's answer to a refused password or user (AUTH / HELLO): a configuration error. */
+const REDIS_AUTH_REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
 
 /** The longest delay a timer takes (about 24.8 days): "until it is done" for a publish call. */
 const TIMER_MAX_MS = 2_147_483_647;
@@ -101,6 +108,15 @@ export class Fetcher {
       commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS },
     }) as RedisClientType;
     this.#client.on('error', (error: unknown) => {
+      // node-redis would retry a refused password or user for ever: no retry fixes it.
+      const message = error instanceof Error ? error.message : String(error);
+      if (REDIS_AUTH_REFUSED.test(message))
+        this.#fail(
+          new Error(
+            `fetcher: Redis refused the connection (${message}); check the user and password in REDIS_URL`,
+            { cause: error },
+          ),
+        );
       if (redisDown) return;
       redisDown = true;
       logger.warn({ err: error }, 'fetcher: Redis unreachable; retrying (polling waits for it)');
@@ -174,6 +190,10 @@ export class Fetcher {
         new CommunityPoller({
           api,
           token: options.tokens[index] as string,
+          tokenLabel:
+            options.tokens.length > 1
+              ? `token ${index + 1} of ${options.tokens.length} in VK_TOKEN`
+              : 'VK_TOKEN',
           ...(options.groupId !== undefined && options.tokens.length === 1
             ? { groupId: options.groupId }
             : {}),
@@ -196,11 +216,21 @@ export class Fetcher {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    // node-redis retries the connection until Redis answers; commands wait for it meanwhile.
-    this.#connecting = this.#client.connect().catch((error: unknown) => {
-      this.options.logger.error({ err: error }, 'fetcher: cannot connect to Redis');
+    // node-redis retries the connection until Redis answers; commands wait for it meanwhile. It
+    // gives up only on what no retry fixes (a refused password or user): the service ends on it.
+    const connected = this.#client.connect().then(
+      () => true,
+      (error: unknown) => {
+        this.options.logger.error({ err: error }, 'fetcher: cannot connect to Redis');
+        return false;
+      },
+    );
+    this.#connecting = connected;
+    // Opened once connected: on a connection whose password Redis refused, its commands would
+    // fail first with a bare NOAUTH, ending the service on that instead of the line above.
+    void connected.then((ok) => {
+      if (ok) this.#openPublisher().catch((error: unknown) => this.#fail(error as Error));
     });
-    this.#openPublisher().catch((error: unknown) => this.#fail(error as Error));
     this.#fleet.start();
     for (const poller of this.#pollers) poller.start();
   }
@@ -228,14 +258,15 @@ export class Fetcher {
     const { logger } = this.options;
     await Promise.all(this.#pollers.map((poller) => poller.stop()));
     await this.#fleet.stop();
-    // Each part gets a bounded time: with Redis down, what it still holds is cut below.
+    // The parts share one bounded time, in order: with Redis down, what they still hold is cut below.
+    const closeBy = performance.now() + CLOSE_ALL_MS;
     const closing = async (what: string, close: () => Promise<unknown>) => {
       const outcome = await Promise.race([
         close().then(
           () => 'closed',
           (error: unknown) => logger.warn({ err: error }, `fetcher: closing ${what} failed`),
         ),
-        sleep(CLOSE_STEP_MS).then(() => 'timeout' as const),
+        sleep(Math.max(0, closeBy - performance.now())).then(() => 'timeout' as const),
       ]);
       if (outcome === 'timeout') logger.warn({}, `fetcher: closing ${what} timed out; cutting it`);
     };

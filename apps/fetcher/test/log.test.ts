@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { tokenFingerprint } from '@vkwire/api-client';
 import { pino } from 'pino';
+import { TimeoutError } from 'redis';
 import { expect, test } from 'vitest';
 import { errorSerializers } from '../src/log.js';
 
@@ -45,4 +46,10 @@ test('no token reaches a line: known tokens become fingerprints, access_token va
     `GET https://lp.vk.com/?access_token=***&ts=5 failed; token [token ${tokenFingerprint(TOKEN)}]`,
   );
   expect(lines[1]?.error).toBe(`VK refused [token ${tokenFingerprint(TOKEN)}]`);
+});
+
+test('an error class that keeps the name Error and has no message is logged by its class: a Redis command timeout', () => {
+  const { logger, lines } = capture();
+  logger.warn({ err: new TimeoutError() }, 'fetcher: cannot reach Redis to count the fleet; retrying');
+  expect(lines[0]?.err).toEqual({ type: 'TimeoutError', message: '(no message)' });
 });

@@ -7,6 +7,7 @@ import {
   startRedisServer,
   stopRedisServer,
 } from '@vkwire/testing';
+import { createClient } from 'redis';
 import { afterEach, expect, test } from 'vitest';
 import { busEvents, freshGroupId, textOf, uniqueStream, until } from './helpers.js';
 import { killLeftovers, spawnService, terminate } from './service.js';
@@ -161,4 +162,73 @@ test('Redis unreachable at start: the service waits, says so in /readyz, and pol
   } finally {
     await destroyManagedRedis(redis);
   }
+});
+
+test('SIGTERM while Redis is down: exit 0 within 10 s, and what was not published arrives after a restart, once', async () => {
+  const redis = await launchManagedRedis({ persistence: 'aof-always' });
+  try {
+    await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+    const stream = uniqueStream();
+    // The default lease term: its renewals and release are what a stop waits on while Redis is down.
+    const env = serviceEnv(vk, stream, redis.url, { LEASE_MS: '10000' });
+    const service = spawnService(env);
+    await service.logged('fetcher: polling the community');
+    const sent = ['193847562:0'];
+    vk.user(193847562).send('193847562:0');
+    await until(async () => (await busEvents(stream, 4, redis.url)).length === 1);
+    await stopRedisServer(redis);
+    for (let n = 1; n <= 5; n++) {
+      vk.user(193847562).send(`193847562:${n}`);
+      sent.push(`193847562:${n}`);
+    }
+    // Fetched from Long Poll, waiting for Redis.
+    await service.logged('redis-bridge publisher: Redis unavailable, publish calls wait');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const { code, ms } = await terminate(service);
+    expect({ code, withinTenSeconds: ms < 10_000 }).toEqual({ code: 0, withinTenSeconds: true });
+
+    await startRedisServer(redis);
+    const next = spawnService(env);
+    await expectExactlyOnceInOrder(stream, sent, redis.url);
+    expect((await terminate(next)).code).toBe(0);
+  } finally {
+    await destroyManagedRedis(redis);
+  }
+});
+
+test('Redis refuses the password in REDIS_URL: one fatal line naming REDIS_URL, exit 1, the password never printed', async () => {
+  const redis = await launchManagedRedis({});
+  try {
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    await admin.configSet('requirepass', 'the-right-password');
+    await admin.close();
+    await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+    const url = redis.url.replace('redis://', 'redis://:a-wrong-password@');
+    const service = spawnService(serviceEnv(vk, uniqueStream(), url));
+    const { code } = await service.exited;
+    expect(code).toBe(1);
+    const fatal = service.logs.filter((line) => line.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]?.msg).toMatch(/Redis refused .*REDIS_URL/);
+    expect(JSON.stringify(service.logs) + service.stderr()).not.toContain('a-wrong-password');
+  } finally {
+    await destroyManagedRedis(redis);
+  }
+});
+
+test.each([
+  ['asking VK about the token', false],
+  ['starting the Long Poll (VK_GROUP_ID set)', true],
+])('SIGTERM while VK does not answer (%s): exit 0 within 10 s', async (_what, groupSet) => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+  vk.faults.apiTimeout({ times: 1000 });
+  const service = spawnService({
+    ...serviceEnv(vk, uniqueStream(), redisUrl()),
+    ...(groupSet ? { VK_GROUP_ID: String(vk.group.id) } : {}),
+  });
+  await service.logged('fetcher: starting');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const { code, ms } = await terminate(service);
+  expect({ code, withinTenSeconds: ms < 10_000 }).toEqual({ code: 0, withinTenSeconds: true });
 });

@@ -1,7 +1,7 @@
 // The service as a child process: sandbox + real Redis + `src/main.ts`.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { VkApi } from '@vkwire/api-client';
+import { tokenFingerprint, VkApi } from '@vkwire/api-client';
 import type { VkwireEvent } from '@vkwire/events-schema';
 import { createSandbox } from '@vkwire/sandbox';
 import { redisUrl } from '@vkwire/testing';
@@ -109,6 +109,34 @@ test('each event type arrives on the bus normalized, names filled, valid against
   expect(JSON.stringify(service.logs) + service.stderr()).not.toContain(vk.group.token);
 });
 
+test('a malformed update is skipped, logged and counted as received; the rest of its answer is published', async () => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+  const stream = uniqueStream();
+  const service = spawnService({
+    VK_TOKEN: vk.group.token,
+    VK_API_URL: vk.apiUrl,
+    REDIS_URL: redisUrl(),
+    BUS_STREAM: stream,
+    BUS_PARTITIONS: '4',
+    LP_WAIT: '1',
+  });
+  const http = await service.http;
+  await service.logged('fetcher: polling the community');
+  const anna = vk.user(193847562);
+  anna.send('before');
+  vk.emitEvent('message_new', { message: 'not an object' });
+  anna.send('after');
+  await until(async () => (await busEvents(stream, 4)).length === 2);
+  expect((await busEvents(stream, 4)).map(textOf)).toEqual(['before', 'after']);
+  const skipped = await service.logged('fetcher: skipped a malformed update from VK');
+  expect(skipped).toMatchObject({ level: 50, groupId: vk.group.id });
+  // received − published shows the operator what was skipped
+  const metrics = await (await fetch(`${http}/metrics`)).text();
+  expect(metrics).toContain('vkwire_fetcher_updates_received_total{update_type="message_new"} 3');
+  expect(metrics).toContain('vkwire_fetcher_events_published_total{event_type="message"} 2');
+  expect((await terminate(service)).code).toBe(0);
+});
+
 test('a token VK refuses (error 5): one clear line, exit 1, the token never printed', async () => {
   await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
   const token = 'vk1.a.not-a-real-token-at-all';
@@ -118,6 +146,47 @@ test('a token VK refuses (error 5): one clear line, exit 1, the token never prin
   const fatal = service.logs.find((line) => line.level === 60);
   expect(fatal?.msg).toMatch(/VK refused a token \(error 5/);
   expect(JSON.stringify(service.logs) + service.stderr()).not.toContain(token);
+});
+
+test('several tokens and VK refuses one: the fatal line says which (its place in VK_TOKEN and fingerprint)', async () => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+  const bad = 'vk1.a.revoked-token-of-the-second-community';
+  const service = spawnService({
+    VK_TOKEN: `${vk.group.token},${bad}`,
+    VK_API_URL: vk.apiUrl,
+    REDIS_URL: redisUrl(),
+    BUS_STREAM: uniqueStream(),
+  });
+  const { code } = await service.exited;
+  expect(code).toBe(1);
+  const fatal = service.logs.find((line) => line.level === 60);
+  expect(fatal?.msg).toMatch(/VK refused .*\(error 5/);
+  expect(fatal?.msg).toContain('token 2 of 2 in VK_TOKEN');
+  expect(fatal?.msg).toContain(tokenFingerprint(bad));
+  expect(fatal?.msg).not.toContain(tokenFingerprint(vk.group.token));
+  expect(JSON.stringify(service.logs) + service.stderr()).not.toContain(bad);
+});
+
+test('a token VK refuses while polling: one fatal line naming the community and the token, exit 1', async () => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+  const service = spawnService({
+    VK_TOKEN: vk.group.token,
+    VK_API_URL: vk.apiUrl,
+    REDIS_URL: redisUrl(),
+    BUS_STREAM: uniqueStream(),
+    LP_WAIT: '1',
+  });
+  await service.logged('fetcher: polling the community');
+  // The token revoked: the Long Poll key expires and VK refuses the token a new one.
+  vk.faults.apiError(5, { method: 'groups.getLongPollServer', times: 100 });
+  vk.faults.longPollFailed(2);
+  const { code } = await service.exited;
+  expect(code).toBe(1);
+  const fatal = service.logs.filter((line) => line.level === 60);
+  expect(fatal).toHaveLength(1);
+  expect(fatal[0]?.msg).toContain(`community ${vk.group.id}`);
+  expect(fatal[0]?.msg).toContain(`VK_TOKEN (fingerprint ${tokenFingerprint(vk.group.token)})`);
+  expect(fatal[0]?.msg).toMatch(/VK error 5/);
 });
 
 test('bad configuration: every problem named on stderr, exit 2, no stack trace', async () => {

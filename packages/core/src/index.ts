@@ -31,8 +31,8 @@ export {
 } from './logger.js';
 // Stores: contracts and their in-memory versions (redis-bridge implements them on Redis)
 export type { MaybePromise } from './maybe.js';
-// Timing: a pause that stop() can cut short
-export { sleep } from './sleep.js';
+// Timing: a pause, and a wait on a call, that stop() can cut short
+export { sleep, untilAborted } from './sleep.js';
 // The update seam every transport delivers through
 export type { UpdateContext, UpdateHandler, UpdateSource, UpdateTransport } from './update-source.js';
 export { VK_API_VERSION } from './version.js';

@@ -151,6 +151,8 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
   /** The current run's handler signal, kept at hand: read once per update. */
   private handlerSignal: AbortSignal | undefined;
   private starting: Promise<void> | undefined;
+  /** Aborted by a stop while a start prepares: its API calls are cut. */
+  private preparing: AbortController | undefined;
   private stopping: Promise<StopResult> | undefined;
   private channel: HandOff<U> | undefined;
   private readonly onAbort = (): void => {
@@ -290,8 +292,11 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
   /** VK's `event_id` of an update, when it has one. */
   protected abstract eventIdOf(update: U): string | undefined;
 
-  /** Work before the first request (settings checks, ids); errors reject `start()`. */
-  protected async prepare(): Promise<void> {}
+  /**
+   * Work before the first request (settings checks, ids); errors reject `start()`. `signal` aborts
+   * when the poll is stopped meanwhile: calls in flight are to end then.
+   */
+  protected async prepare(_signal: AbortSignal): Promise<void> {}
 
   private assertStartable(): void {
     if (this.state === 'stopped')
@@ -313,8 +318,10 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
     handleAnswer?: (updates: U[], ts: string) => Promise<void> | void,
   ): Promise<void> {
     this.state = 'starting';
+    const preparing = new AbortController();
+    this.preparing = preparing;
     const attempt = (async () => {
-      await this.prepare();
+      await this.prepare(preparing.signal);
       const options = this.clientOptions;
       let ts = options.ts;
       if (ts === undefined && options.checkpoint)
@@ -361,6 +368,9 @@ export abstract class LongPollClient<U extends { type: string }> implements Upda
     try {
       const engine = this.engine;
       const engineStopped = engine?.stop();
+      this.preparing?.abort(
+        new LongPollStateError('long_poll_stopped', `${this.component}: stopped while starting`),
+      );
       await this.starting?.catch(noop);
       // A start attempt may have created its engine meanwhile (it then notices the stop and rejects).
       const late = this.engine !== engine ? this.engine?.stop() : undefined;

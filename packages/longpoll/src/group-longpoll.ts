@@ -1,5 +1,5 @@
 import type { VkApi } from '@vkwire/api-client';
-import { errorText, VkwireConfigError } from '@vkwire/core';
+import { errorText, untilAborted, VkwireConfigError } from '@vkwire/core';
 import type { VkEventType, VkParsedUpdate, VkUpdateOf } from '@vkwire/events-schema';
 // The zod-free list: the schemas are loaded when the poll starts, not at import.
 import { isKnownEventType } from '@vkwire/events-schema/event-types';
@@ -118,8 +118,8 @@ export class GroupLongPoll extends LongPollClient<VkParsedUpdate> {
   }
 
   /** Finds the community, then checks (and with `ensureSettings`, fixes) its Long Poll settings. */
-  protected override async prepare(): Promise<void> {
-    const groupId = await this.resolveGroupId();
+  protected override async prepare(signal: AbortSignal): Promise<void> {
+    const groupId = await this.resolveGroupId(signal);
     this.contextGroupId = groupId;
     // A catch-all handler, a `for await` loop, or no handler yet: every type is wanted.
     const typed = this.handlers.length > 0 && this.handlers.every((entry) => entry.type !== undefined);
@@ -129,7 +129,9 @@ export class GroupLongPoll extends LongPollClient<VkParsedUpdate> {
     const result = await ensureLongPollSettings(this.options.api, groupId, {
       types,
       apply: this.options.ensureSettings ?? false,
+      signal,
     }).catch((error: unknown) => {
+      if (signal.aborted) throw error;
       const fatal = refusal(error, { component: COMPONENT, groupId });
       // Reading settings needs the manage right; without it the poll can still run.
       if (fatal?.code !== 'long_poll_auth') {
@@ -144,9 +146,11 @@ export class GroupLongPoll extends LongPollClient<VkParsedUpdate> {
     for (const warning of result?.warnings ?? []) this.logger.warn({ groupId }, warning);
   }
 
-  private async resolveGroupId(): Promise<number> {
+  /** The configured community, or the token's (`signal` ends the wait for VK's answer). */
+  private async resolveGroupId(signal?: AbortSignal): Promise<number> {
     if (this.groupId !== undefined) return this.groupId;
-    const info = await this.options.api.tokenInfo().catch((error: unknown) => {
+    const asking = this.options.api.tokenInfo();
+    const info = await (signal ? untilAborted(asking, signal) : asking).catch((error: unknown) => {
       throw refusal(error, { component: COMPONENT, groupId: undefined }) ?? error;
     });
     if (info.type !== 'group')

@@ -22,9 +22,15 @@ export interface EnsureSettingsResult {
 export async function ensureLongPollSettings(
   api: VkApi,
   groupId: number,
-  options: { types: readonly VkEventType[] | undefined; apply: boolean },
+  options: {
+    types: readonly VkEventType[] | undefined;
+    apply: boolean;
+    /** Cuts the calls in flight when it aborts (the result then rejects). */
+    signal?: AbortSignal;
+  },
 ): Promise<EnsureSettingsResult> {
-  const settings = (await api.groups.getLongPollSettings({ group_id: groupId }, { batch: false })) as {
+  const call = { batch: false, ...(options.signal ? { signal: options.signal } : {}) };
+  const settings = (await api.groups.getLongPollSettings({ group_id: groupId }, call)) as {
     is_enabled?: boolean | number;
     api_version?: string;
     events?: Record<string, number | boolean>;
@@ -50,7 +56,7 @@ export async function ensureLongPollSettings(
       api_version: API_VERSION,
     };
     for (const type of Object.keys(flags)) params[type] = wanted.includes(type) ? 1 : 0;
-    await api.call('groups.setLongPollSettings', params, { batch: false });
+    await api.call('groups.setLongPollSettings', params, call);
     return { changed: true, warnings: [] };
   }
   const warnings: string[] = [];

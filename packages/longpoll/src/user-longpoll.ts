@@ -1,4 +1,5 @@
 import type { VkApi } from '@vkwire/api-client';
+import { untilAborted } from '@vkwire/core';
 import { LongPollClient, type LongPollClientOptions, type LongPollHandler } from './client.js';
 import type { PollSource } from './engine.js';
 import { checkGroupId, checkOption, nonNegativeInteger, requireApi } from './options.js';
@@ -102,14 +103,14 @@ export class UserLongPoll extends LongPollClient<UserLongPollEvent> {
   }
 
   /** Finds whose stream this is, so that outgoing private messages get their author. */
-  protected override async prepare(): Promise<void> {
+  protected override async prepare(signal: AbortSignal): Promise<void> {
     if (this.ownerId !== undefined) return;
     try {
-      const info = await this.options.api.tokenInfo();
+      const info = await untilAborted(this.options.api.tokenInfo(), signal);
       if (info.type === 'group') {
         this.ownerId = -info.groupId;
         this.contextGroupId = info.groupId;
-      } else this.ownerId = (await this.options.api.users.get({}, { batch: false }))[0]?.id;
+      } else this.ownerId = (await this.options.api.users.get({}, { batch: false, signal }))[0]?.id;
     } catch (error) {
       throw refusal(error, { component: COMPONENT, groupId: this.options.groupId }) ?? error;
     }

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { MemoryCheckpointStore, type UpdateSource, VkwireConfigError } from '@vkwire/core';
+import { VkApi } from '@vkwire/api-client';
+import { MemoryCheckpointStore, silentLogger, type UpdateSource, VkwireConfigError } from '@vkwire/core';
 import { isUpdateOf, type VkParsedUpdate } from '@vkwire/events-schema';
 import type { Sandbox } from '@vkwire/sandbox';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -242,6 +243,39 @@ describe('lifecycle', () => {
     await sleep(150);
     expect(handled).toBe(0);
   });
+
+  test.each([
+    ['checking the Long Poll settings', true],
+    ['finding the community of the token', false],
+  ])(
+    'stop() while VK does not answer a call of the start (%s) resolves at once: the call is cut',
+    async (_what, known) => {
+      const rig = await groupRig();
+      // A client of its own: one that knows its token's kind makes no detecting call of its own,
+      // and a detecting call VK keeps (it takes no signal) is cut by a short close.
+      const api = new VkApi({
+        token: rig.vk.group.token,
+        baseUrl: rig.vk.apiUrl,
+        closeTimeoutMs: 100,
+        ...(known ? { tokenType: 'group' as const } : {}),
+      });
+      cleanups.push(() => api.close());
+      const poll = new GroupLongPoll({
+        api,
+        ensureSettings: true,
+        logger: silentLogger,
+        ...(known ? { groupId: rig.vk.group.id } : {}),
+      });
+      rig.vk.faults.apiTimeout({ times: 100 });
+      const starting = poll.start().catch((error: unknown) => error);
+      await sleep(300); // the start's first call is out, and VK keeps it
+      const started = performance.now();
+      expect(await poll.stop()).toEqual({ abandoned: 0 });
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(await starting).toMatchObject({ name: 'LongPollStateError', code: 'long_poll_stopped' });
+      expect(await poll.finished).toEqual({ reason: 'stopped' });
+    },
+  );
 
   test('finished resolves { reason: stopped } after stop() and after an aborted signal', async () => {
     const rig = await groupRig();

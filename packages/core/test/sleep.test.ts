@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sleep } from '../src/index.ts';
+import { sleep, untilAborted } from '../src/index.ts';
 
 /** A signal that counts the listeners added to it and not removed yet. */
 function countedSignal(): { controller: AbortController; listeners: () => number } {
@@ -42,5 +42,31 @@ describe('sleep', () => {
     const start = performance.now();
     await sleep(60_000, AbortSignal.abort());
     expect(performance.now() - start).toBeLessThan(1_000);
+  });
+});
+
+describe('untilAborted', () => {
+  it('settles as the promise does while the signal holds, and lets go of the signal', async () => {
+    const { controller, listeners } = countedSignal();
+    expect(await untilAborted(Promise.resolve(7), controller.signal)).toBe(7);
+    await expect(untilAborted(Promise.reject(new Error('no')), controller.signal)).rejects.toThrow('no');
+    expect(listeners()).toBe(0);
+  });
+
+  it("rejects with the signal's reason as soon as it aborts, the promise left to settle unobserved", async () => {
+    const { controller, listeners } = countedSignal();
+    let fail!: (error: Error) => void;
+    const never = new Promise<number>((_, reject) => {
+      fail = reject;
+    });
+    const waiting = untilAborted(never, controller.signal);
+    const reason = new Error('stopped');
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+    expect(listeners()).toBe(0);
+    // Its later rejection is not reported as unhandled (vitest fails the run if it is).
+    fail(new Error('late'));
+    await sleep(5);
+    await expect(untilAborted(Promise.resolve(1), AbortSignal.abort(reason))).rejects.toBe(reason);
   });
 });

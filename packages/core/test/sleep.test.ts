@@ -54,7 +54,7 @@ describe('untilAborted', () => {
   });
 
   it("rejects with the signal's reason as soon as it aborts, the promise left to settle unobserved", async () => {
-    const { controller, listeners } = countedSignal();
+    const controller = new AbortController();
     let fail!: (error: Error) => void;
     const never = new Promise<number>((_, reject) => {
       fail = reject;
@@ -63,7 +63,6 @@ describe('untilAborted', () => {
     const reason = new Error('stopped');
     controller.abort(reason);
     await expect(waiting).rejects.toBe(reason);
-    expect(listeners()).toBe(0);
     // Its later rejection is not reported as unhandled (vitest fails the run if it is).
     fail(new Error('late'));
     await sleep(5);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tokenFingerprint, VkApi } from '@vkwire/api-client';
 import type { VkwireEvent } from '@vkwire/events-schema';
-import { createSandbox } from '@vkwire/sandbox';
+import { createSandbox, type Sandbox } from '@vkwire/sandbox';
 import { redisUrl } from '@vkwire/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, expect, test } from 'vitest';
@@ -16,9 +16,8 @@ const validate = new Ajv2020({ strict: false }).compile(schema);
 
 afterEach(killLeftovers);
 
-test('each event type arrives on the bus normalized, names filled, valid against the committed JSON Schema', async () => {
-  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
-  const stream = uniqueStream();
+/** The service on `vk`'s community, publishing to `stream` (4 partitions), once it polls. */
+async function pollingService(vk: Sandbox, stream: string) {
   const service = spawnService({
     VK_TOKEN: vk.group.token,
     VK_API_URL: vk.apiUrl,
@@ -29,6 +28,13 @@ test('each event type arrives on the bus normalized, names filled, valid against
   });
   const http = await service.http;
   await service.logged('fetcher: polling the community');
+  return { service, http };
+}
+
+test('each event type arrives on the bus normalized, names filled, valid against the committed JSON Schema', async () => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+  const stream = uniqueStream();
+  const { service, http } = await pollingService(vk, stream);
 
   const anna = vk.user(193847562, { firstName: 'Анна', lastName: 'Смирнова', screenName: 'anna' });
   const boris = vk.user(284756193, { firstName: 'Борис', lastName: 'Петров', screenName: 'boris' });
@@ -112,16 +118,7 @@ test('each event type arrives on the bus normalized, names filled, valid against
 test('a malformed update is skipped, logged and counted as received; the rest of its answer is published', async () => {
   await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
   const stream = uniqueStream();
-  const service = spawnService({
-    VK_TOKEN: vk.group.token,
-    VK_API_URL: vk.apiUrl,
-    REDIS_URL: redisUrl(),
-    BUS_STREAM: stream,
-    BUS_PARTITIONS: '4',
-    LP_WAIT: '1',
-  });
-  const http = await service.http;
-  await service.logged('fetcher: polling the community');
+  const { service, http } = await pollingService(vk, stream);
   const anna = vk.user(193847562);
   anna.send('before');
   vk.emitEvent('message_new', { message: 'not an object' });

@@ -318,12 +318,14 @@ describe('retries', () => {
   });
 
   test('a timeout counts as a failed attempt', async () => {
-    const sandbox = await start({ callback: { retryDelaysMs: [5], timeoutMs: 100 } });
+    // The timeout covers the server's confirmation too: 400 ms leaves it room on a loaded machine.
+    const sandbox = await start({ callback: { retryDelaysMs: [5], timeoutMs: 400 } });
     const fake = await bot(sandbox, async (_request, index) => {
-      if (index === 0) await new Promise((resolve) => setTimeout(resolve, 300));
+      if (index === 0) await new Promise((resolve) => setTimeout(resolve, 1200));
       return { body: 'ok' };
     });
     await addServer(sandbox, fake.url);
+    expect(sandbox.callback.deliveries({ type: 'confirmation' })[0]?.status).toBe('delivered');
     sandbox.user(1).send('x');
     await sandbox.callback.idle();
     const [delivery] = sandbox.callback.deliveries({ type: 'message_new' });

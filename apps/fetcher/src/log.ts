@@ -1,4 +1,5 @@
 import { tokenFingerprint } from '@vkwire/api-client';
+import { errorName } from '@vkwire/core';
 
 /** An error as the fetcher logs it: what it is, its code, its message; never a token. */
 export interface LoggedError {
@@ -32,16 +33,6 @@ function redactor(tokens: readonly string[]): (text: string) => string {
 }
 
 /**
- * The error's type: its `name`, or its class when the class kept the name `Error` (node-redis's
- * command timeout is a `TimeoutError` named `Error`, with no message).
- */
-function typeOf(error: Error): string {
-  if (error.name !== 'Error') return error.name;
-  const className = error.constructor?.name;
-  return typeof className === 'string' && className !== '' ? className : error.name;
-}
-
-/**
  * pino serializers for the `err` and `error` fields of log lines: an Error becomes
  * {@link LoggedError} (pino would print an Error under `error` as `{}`), a string is kept, both
  * with `tokens` redacted. Anything else passes as it is.
@@ -58,7 +49,7 @@ export function errorSerializers(tokens: readonly string[]): {
   const serialize = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') return redact(value);
     if (!(value instanceof Error)) return value;
-    const logged: LoggedError = { type: typeOf(value), message: redact(value.message) || '(no message)' };
+    const logged: LoggedError = { type: errorName(value), message: redact(value.message) || '(no message)' };
     const code = (value as { code?: unknown }).code;
     if (typeof code === 'string' || typeof code === 'number') logged.code = code;
     if (value.cause !== undefined && depth < MAX_CAUSES) {

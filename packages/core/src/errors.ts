@@ -51,9 +51,22 @@ export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(typeof value === 'string' ? value : String(value));
 }
 
-/** A one-line description of anything thrown, `Name: message`, for logs. */
+/**
+ * An error's kind: its `name`, or its class's name when the class kept the name `Error` (node-redis's
+ * command timeout is a `TimeoutError` named `Error`).
+ */
+export function errorName(error: Error): string {
+  if (error.name !== 'Error') return error.name;
+  const className = error.constructor?.name;
+  return typeof className === 'string' && className !== '' ? className : error.name;
+}
+
+/**
+ * A one-line description of anything thrown, `Name: message`, for logs (`(no message)` for an
+ * error without one, the name from {@link errorName}).
+ */
 export function errorText(value: unknown): string {
-  return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+  return value instanceof Error ? `${errorName(value)}: ${value.message || '(no message)'}` : String(value);
 }
 
 function article(word: string): string {

@@ -8,7 +8,7 @@ export {
   type MemoryDedupeStoreOptions,
 } from './dedupe.js';
 // Errors: the one configuration error, and helpers for anything thrown
-export { errorText, toError, VkwireConfigError } from './errors.js';
+export { errorName, errorText, toError, VkwireConfigError } from './errors.js';
 export {
   type JsonWrite,
   type KeyValueSetOptions,

@@ -70,5 +70,9 @@ describe('error helpers', () => {
     expect(toError('plain').message).toBe('plain');
     expect(errorText(new RangeError('out'))).toBe('RangeError: out');
     expect(errorText(42)).toBe('42');
+    // A class that keeps the name Error and gives no message (node-redis's command timeout).
+    class TimeoutError extends Error {}
+    expect(errorText(new TimeoutError())).toBe('TimeoutError: (no message)');
+    expect(errorText(new Error(''))).toBe('Error: (no message)');
   });
 });

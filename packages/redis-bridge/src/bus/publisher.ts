@@ -1,4 +1,4 @@
-import { defaultLogger, type Logger, VkwireConfigError } from '@vkwire/core';
+import { defaultLogger, errorText, type Logger, VkwireConfigError } from '@vkwire/core';
 import { EVENT_SCHEMA_VERSION, serializeEvent, type VkwireEvent } from '@vkwire/events-schema';
 import { connectRedis, type RedisInput } from '../connection.js';
 import { isRetriable, retryDelayMs } from '../retry.js';
@@ -196,7 +196,7 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
         if (!outage) {
           outage = true;
           logger.warn(
-            { stream, error: error instanceof Error ? error.message : String(error) },
+            { stream, error: errorText(error) },
             'redis-bridge publisher: Redis unavailable, publish calls wait',
           );
         }

@@ -170,8 +170,12 @@ export class Fetcher {
           tokenType: 'group',
           rateLimiter: this.#limiter,
           logger,
+          // Every error VK answered, those a retry absorbed (error 6 storms) included.
           hooks: {
             afterCall: ({ error }) => {
+              if (error instanceof VkApiError) observer.apiError(error.code);
+            },
+            onRetry: ({ error }) => {
               if (error instanceof VkApiError) observer.apiError(error.code);
             },
           },

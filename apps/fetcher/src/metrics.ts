@@ -141,7 +141,7 @@ export function createFetcherMetrics(options: FetcherMetricsOptions = {}): Fetch
   });
   const apiErrors = new Counter({
     name: `${PREFIX}vk_api_errors_total`,
-    help: 'VK API calls that failed, by VK error code.',
+    help: 'VK API errors, by VK error code: calls that failed, and attempts a retry then repeated.',
     labelNames: ['code'] as const,
     registers,
   });

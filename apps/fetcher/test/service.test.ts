@@ -134,6 +134,21 @@ test('a malformed update is skipped, logged and counted as received; the rest of
   expect((await terminate(service)).code).toBe(0);
 });
 
+test('VK errors a retry absorbed are counted by code: an error 6 storm shows in vk_api_errors_total', async () => {
+  await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
+  const stream = uniqueStream();
+  const { service, http } = await pollingService(vk, stream);
+  // The next two API calls (the name lookup of a new user) meet error 6; the third gets through.
+  vk.faults.apiError(6, { times: 2 });
+  vk.user(193847562, { firstName: 'Анна', lastName: 'Смирнова' }).send('hello');
+  await until(async () => (await busEvents(stream, 4)).length === 1);
+  const [event] = await busEvents(stream, 4);
+  expect(event?.user?.firstname).toBe('Анна'); // the name came through the retries
+  const metrics = await (await fetch(`${http}/metrics`)).text();
+  expect(metrics).toContain('vkwire_fetcher_vk_api_errors_total{code="6"} 2');
+  expect((await terminate(service)).code).toBe(0);
+});
+
 test('a token VK refuses (error 5): one clear line, exit 1, the token never printed', async () => {
   await using vk = await createSandbox({ groups: [{ id: freshGroupId() }] });
   const token = 'vk1.a.not-a-real-token-at-all';

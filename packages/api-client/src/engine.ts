@@ -74,6 +74,16 @@ export interface CallOutcome extends CallInfo {
   error?: Error;
 }
 
+/** What the retry hook sees: an attempt that failed and is tried again. */
+export interface RetryInfo extends CallInfo {
+  /** The attempt that failed (1 for the first). */
+  attempt: number;
+  /** How long the call waits before the next attempt. */
+  delayMs: number;
+  /** Why it failed: a transient VK error (6, 9, 10, …), a network error or an HTTP 5xx. */
+  error: Error;
+}
+
 /**
  * Request hooks for logging and metrics. A hook that throws (or rejects) never affects the call:
  * its error goes to the logger (stderr when there is none).
@@ -83,6 +93,11 @@ export interface ApiHooks {
   beforeCall?(info: CallInfo): void;
   /** After a call settled, once, right after the caller got its outcome. */
   afterCall?(info: CallOutcome): void;
+  /**
+   * After an attempt failed and before it is retried: what `afterCall` alone never shows (error 6
+   * storms a retry absorbed, for instance).
+   */
+  onRetry?(info: RetryInfo): void;
 }
 
 /** One attempt on the wire: VK's envelope, parsed. Network and non-JSON failures throw. */
@@ -423,6 +438,17 @@ export class RequestEngine {
         { method: call.method, attempt: call.attempts, delayMs: Math.round(delay), error: error.message },
         'vk api retry',
       );
+      const hooks = this.deps.hooks;
+      if (hooks?.onRetry) {
+        const info: RetryInfo = {
+          method: call.method,
+          params: call.params,
+          attempt: call.attempts,
+          delayMs: Math.round(delay),
+          error,
+        };
+        this.runHook('onRetry', call.method, () => hooks.onRetry?.(info));
+      }
       this.requeue(call, delay);
       return;
     }
@@ -480,7 +506,7 @@ export class RequestEngine {
   }
 
   /** A user hook: whatever it throws or rejects goes to the logger, never to the call. */
-  private runHook(name: 'beforeCall' | 'afterCall', method: string, run: () => unknown): void {
+  private runHook(name: keyof ApiHooks, method: string, run: () => unknown): void {
     this.quietly(`vk api ${name} hook threw; the call is not affected`, run, { hook: name, method });
   }
 

@@ -12,6 +12,7 @@ export type {
   CaptchaAnswer,
   CaptchaChallenge,
   CaptchaHandler,
+  RetryInfo,
   RetryOptions,
 } from './engine.js';
 // Errors

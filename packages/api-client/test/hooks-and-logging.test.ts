@@ -9,8 +9,9 @@ afterEach(async () => {
 });
 
 describe('hooks and logging', () => {
-  test('before and after hooks see every call once, with timings and errors, never the token', async () => {
+  test('before and after hooks see every call once, with timings and errors, the retry hook each retry, never the token', async () => {
     const seen: string[] = [];
+    const retries: string[] = [];
     const lines: string[] = [];
     const record = (level: string) => (object: Record<string, unknown>, message?: string) =>
       lines.push(`${level} ${message ?? ''} ${JSON.stringify(object)}`);
@@ -27,6 +28,10 @@ describe('hooks and logging', () => {
         beforeCall: ({ method }) => seen.push(`before ${method}`),
         afterCall: ({ method, error, durationMs }) =>
           seen.push(`after ${method} ${error ? error.name : 'ok'} ${durationMs >= 0}`),
+        onRetry: ({ error, attempt, delayMs }) =>
+          retries.push(
+            `${(error as { code?: number }).code} attempt ${attempt}, again in ${delayMs >= 0 ? 'ms' : '?'}`,
+          ),
       },
     });
     const { api, vk } = current;
@@ -45,6 +50,8 @@ describe('hooks and logging', () => {
       'after messages.send VkParamError true',
     ]);
     expect(lines.filter((line) => line.includes('vk api retry'))).toHaveLength(1);
+    // What afterCall never shows: the error 10 a retry absorbed.
+    expect(retries).toEqual(['10 attempt 1, again in ms']);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).not.toContain(vk.group.token);
   });

@@ -22,9 +22,11 @@ import { type FetcherObserver, silentObserver } from './observer.js';
 const CLOSE_ALL_MS = 1500;
 
 /**
- * How long a Redis command may wait for its reply (node-redis rejects it then; the publisher and
- * the lease loop retry). Set here rather than left to node-redis's default, so that a Redis that
- * accepts the connection but stops answering cannot hold a lease renewal or a checkpoint forever.
+ * How long a Redis command may wait to be sent: node-redis rejects one still unsent then (the
+ * connection down or reconnecting), and the publisher and the lease loop retry. It does not bound
+ * the wait for a reply: against a Redis that accepts the connection but stops answering (checked
+ * with a SIGSTOPped redis-server) a sent command waits until Redis answers again, and so do the
+ * polls behind it — nothing is lost or published twice, the service just pauses with Redis.
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 5000;
 

@@ -11,30 +11,19 @@ import {
 import { silentLogger } from '@vkwire/core';
 import type { VkParsedUpdate } from '@vkwire/events-schema';
 import { createSandbox } from '@vkwire/sandbox';
-import {
-  destroyManagedRedis,
-  launchManagedRedis,
-  type ManagedRedisServer,
-  startRedisServer,
-  stopRedisServer,
-} from '@vkwire/testing';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startRedisServer, stopRedisServer } from '@vkwire/testing';
+import { expect, test } from 'vitest';
 import { RedisLease, RedisStorage } from '../src/stores/index.js';
+import { privateRedis } from './private-redis.js';
 
-let server: ManagedRedisServer;
-beforeAll(async () => {
-  server = await launchManagedRedis({ persistence: 'aof-always' });
-});
-afterAll(async () => {
-  await destroyManagedRedis(server);
-});
+const redis = privateRedis();
 
 type C = Context & SessionFlavor<{ steps: number }> & ConversationsFlavor;
 
 test('Redis restarting under a conversation: the answer sent meanwhile is taken once it is back, nothing done twice', async () => {
   await using vk = await createSandbox({ rateLimit: false });
-  const storage = new RedisStorage({ redis: server.url });
-  const lease = new RedisLease({ redis: server.url });
+  const storage = new RedisStorage({ redis: redis.server.url });
+  const lease = new RedisLease({ redis: redis.server.url });
   const bot = new Bot<C>({ token: vk.group.token, baseUrl: vk.apiUrl, logger: silentLogger });
   const errors: Error[] = [];
   bot.catch((error) => {
@@ -74,10 +63,10 @@ test('Redis restarting under a conversation: the answer sent meanwhile is taken 
   };
   await say('/register');
   await say('Ann');
-  await stopRedisServer(server);
+  await stopRedisServer(redis.server);
   const answered = say('25');
   await new Promise((resolve) => setTimeout(resolve, 500));
-  await startRedisServer(server);
+  await startRedisServer(redis.server);
   await answered;
   await say('/steps');
   expect(errors).toEqual([]);

@@ -3,34 +3,19 @@
 // other test file of the run.
 
 import { silentLogger } from '@vkwire/core';
-import {
-  destroyManagedRedis,
-  launchManagedRedis,
-  type ManagedRedisServer,
-  startRedisServer,
-  stopRedisServer,
-} from '@vkwire/testing';
+import { startRedisServer, stopRedisServer } from '@vkwire/testing';
 import { createClient, type RedisClientType } from 'redis';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { partitionKey } from '../src/bus/layout.js';
 import { BusUnavailableError, createPublisher, type Publisher } from '../src/bus/publisher-index.js';
+import { privateRedis } from './private-redis.js';
 import { messageEvent, uniqueName } from './publisher-events.js';
 
-let server: ManagedRedisServer;
-beforeAll(async () => {
-  server = await launchManagedRedis({ persistence: 'aof-always' });
-});
-afterAll(async () => {
-  await destroyManagedRedis(server);
-});
-// A test that fails half-way must not leave the server down for the next one.
-afterEach(async () => {
-  await startRedisServer(server);
-});
+const redis = privateRedis();
 
 /** The event_id of every entry of a bus. */
 async function eventIds(stream: string, partitions: number): Promise<string[]> {
-  const client = createClient({ url: server.url }) as RedisClientType;
+  const client = createClient({ url: redis.server.url }) as RedisClientType;
   await client.connect();
   try {
     const ids: string[] = [];
@@ -74,7 +59,7 @@ function counter() {
 async function publishUnderRestart(dedupe: boolean): Promise<{ acked: string[]; stored: string[] }> {
   const stream = uniqueName('faults:restart');
   const publisher = await createPublisher({
-    redis: server.url,
+    redis: redis.server.url,
     stream,
     partitions: 4,
     dedupe,
@@ -95,9 +80,9 @@ async function publishUnderRestart(dedupe: boolean): Promise<{ acked: string[]; 
   };
   const loops = Array.from({ length: 8 }, (_, worker) => loop(worker));
   await progress.reaches(500);
-  await stopRedisServer(server);
+  await stopRedisServer(redis.server);
   const before = progress.count;
-  await startRedisServer(server);
+  await startRedisServer(redis.server);
   await progress.reaches(before + 500);
   running = false;
   await Promise.all(loops);
@@ -121,7 +106,12 @@ test('Redis restarted under load, dedupe off: nothing acknowledged is lost (dupl
 
 test('order per conversation holds through a restart, with many calls of one conversation in flight', async () => {
   const stream = uniqueName('faults:order');
-  const publisher = await createPublisher({ redis: server.url, stream, partitions: 4, logger: silentLogger });
+  const publisher = await createPublisher({
+    redis: redis.server.url,
+    stream,
+    partitions: 4,
+    logger: silentLogger,
+  });
   const peers = Array.from({ length: 10 }, (_, index) => 5000 + index);
   const calls: Promise<unknown>[] = [];
   const progress = counter();
@@ -137,15 +127,15 @@ test('order per conversation holds through a restart, with many calls of one con
     if (sequence % 5 === 4) await new Promise((resolve) => setImmediate(resolve));
     if (sequence === 60)
       restarted = progress.reaches(100).then(async () => {
-        await stopRedisServer(server);
-        await startRedisServer(server);
+        await stopRedisServer(redis.server);
+        await startRedisServer(redis.server);
       });
   }
   await Promise.all(calls);
   await restarted;
   await publisher.close();
 
-  const client = createClient({ url: server.url }) as RedisClientType;
+  const client = createClient({ url: redis.server.url }) as RedisClientType;
   await client.connect();
   const texts = new Map<string, number[]>();
   for (let n = 0; n < 4; n++) {
@@ -168,8 +158,13 @@ test('order per conversation holds through a restart, with many calls of one con
 
 test('Redis down for 10 s, within maxWaitMs: publish waits and resolves once Redis is back', async () => {
   const stream = uniqueName('faults:down');
-  const publisher = await createPublisher({ redis: server.url, stream, partitions: 2, logger: silentLogger });
-  await stopRedisServer(server);
+  const publisher = await createPublisher({
+    redis: redis.server.url,
+    stream,
+    partitions: 2,
+    logger: silentLogger,
+  });
+  await stopRedisServer(redis.server);
   let settled = false;
   const call = publisher.publish([messageEvent(1, 'during-outage-1'), messageEvent(2, 'during-outage-2')]);
   void call.finally(() => {
@@ -178,7 +173,7 @@ test('Redis down for 10 s, within maxWaitMs: publish waits and resolves once Red
   // The outage's length is what this test is about.
   await new Promise((resolve) => setTimeout(resolve, 10_000));
   expect(settled).toBe(false);
-  await startRedisServer(server);
+  await startRedisServer(redis.server);
   const result = await call;
   await publisher.close();
   expect(result.written).toBe(2);
@@ -188,40 +183,40 @@ test('Redis down for 10 s, within maxWaitMs: publish waits and resolves once Red
 test('Redis down past maxWaitMs: publish rejects with BusUnavailableError (max_wait)', async () => {
   const stream = uniqueName('faults:timeout');
   const publisher = await createPublisher({
-    redis: server.url,
+    redis: redis.server.url,
     stream,
     partitions: 2,
     maxWaitMs: 1_000,
     logger: silentLogger,
   });
-  await stopRedisServer(server);
+  await stopRedisServer(redis.server);
   const started = Date.now();
   const call = publisher.publish(messageEvent(1, 'too-late'));
   await expect(call).rejects.toBeInstanceOf(BusUnavailableError);
   await expect(call).rejects.toMatchObject({ code: 'bus_unavailable', reason: 'max_wait', limit: 1_000 });
   expect(Date.now() - started).toBeGreaterThanOrEqual(990);
   expect(Date.now() - started).toBeLessThan(5_000);
-  await startRedisServer(server);
+  await startRedisServer(redis.server);
   await publisher.close();
 });
 
 test('more than maxBuffered entries waiting for Redis: the call that passes it rejects at once (max_buffered)', async () => {
   const stream = uniqueName('faults:buffered');
   const publisher: Publisher = await createPublisher({
-    redis: server.url,
+    redis: redis.server.url,
     stream,
     partitions: 2,
     maxBuffered: 3,
     logger: silentLogger,
   });
-  await stopRedisServer(server);
+  await stopRedisServer(redis.server);
   const waiting = publisher.publish([messageEvent(1, 'b1'), messageEvent(1, 'b2')]);
   await expect(publisher.publish([messageEvent(1, 'b3'), messageEvent(1, 'b4')])).rejects.toMatchObject({
     name: 'BusUnavailableError',
     reason: 'max_buffered',
     limit: 3,
   });
-  await startRedisServer(server);
+  await startRedisServer(redis.server);
   expect((await waiting).written).toBe(2);
   // The bound counts entries waiting, not entries ever published: there is room again.
   expect((await publisher.publish([messageEvent(1, 'b5'), messageEvent(1, 'b6')])).written).toBe(2);
@@ -231,11 +226,16 @@ test('more than maxBuffered entries waiting for Redis: the call that passes it r
 
 test('close() during an outage waits for the publishes in flight to be acknowledged', async () => {
   const stream = uniqueName('faults:close');
-  const publisher = await createPublisher({ redis: server.url, stream, partitions: 2, logger: silentLogger });
-  await stopRedisServer(server);
+  const publisher = await createPublisher({
+    redis: redis.server.url,
+    stream,
+    partitions: 2,
+    logger: silentLogger,
+  });
+  await stopRedisServer(redis.server);
   const call = publisher.publish(messageEvent(1, 'flushed'));
   const closing = publisher.close();
-  await startRedisServer(server);
+  await startRedisServer(redis.server);
   await closing;
   expect((await call).written).toBe(1);
   expect(await eventIds(stream, 2)).toEqual(['flushed']);

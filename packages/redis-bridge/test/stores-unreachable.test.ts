@@ -1,29 +1,15 @@
 // A store whose Redis is out of reach answers with a typed error within retryForMs, instead of
 // waiting for it forever, and what it gave up on is never sent later.
-import {
-  destroyManagedRedis,
-  launchManagedRedis,
-  type ManagedRedisServer,
-  startRedisServer,
-  stopRedisServer,
-} from '@vkwire/testing';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { startRedisServer, stopRedisServer } from '@vkwire/testing';
+import { expect, test } from 'vitest';
 import { RedisLease, RedisStorage, RedisUnavailableError } from '../src/stores/index.js';
+import { privateRedis } from './private-redis.js';
 
-let server: ManagedRedisServer;
-beforeAll(async () => {
-  server = await launchManagedRedis({ persistence: 'aof-always' });
-});
-afterAll(async () => {
-  await destroyManagedRedis(server);
-});
-afterEach(async () => {
-  await startRedisServer(server);
-});
+const redis = privateRedis();
 
 test('a store whose Redis never answered fails within retryForMs with RedisUnavailableError', async () => {
-  await stopRedisServer(server);
-  const storage = new RedisStorage({ redis: server.url, retryForMs: 300 });
+  await stopRedisServer(redis.server);
+  const storage = new RedisStorage({ redis: redis.server.url, retryForMs: 300 });
   const started = Date.now();
   const failed = await storage.get('session').then(
     () => undefined,
@@ -36,10 +22,10 @@ test('a store whose Redis never answered fails within retryForMs with RedisUnava
 });
 
 test('calls made while Redis is down past retryForMs fail, and are not applied once it is back', async () => {
-  const storage = new RedisStorage<{ n: number }>({ redis: server.url, retryForMs: 300 });
-  const lease = new RedisLease({ redis: server.url, retryForMs: 300 });
+  const storage = new RedisStorage<{ n: number }>({ redis: redis.server.url, retryForMs: 300 });
+  const lease = new RedisLease({ redis: redis.server.url, retryForMs: 300 });
   expect(await storage.set('session', { n: 1 }, { ifVersion: 0 })).toBe(true);
-  await stopRedisServer(server);
+  await stopRedisServer(redis.server);
   const started = Date.now();
   const [written, granted, batched] = await Promise.allSettled([
     storage.set('session', { n: 2 }, { ifVersion: 1 }),
@@ -49,7 +35,7 @@ test('calls made while Redis is down past retryForMs fail, and are not applied o
   expect(Date.now() - started).toBeLessThan(3_000);
   for (const outcome of [written, granted, batched])
     expect(outcome).toMatchObject({ status: 'rejected', reason: expect.any(RedisUnavailableError) });
-  await startRedisServer(server);
+  await startRedisServer(redis.server);
   // Nothing of what failed was sent once Redis came back.
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(await storage.get('session')).toEqual({ value: { n: 1 }, version: 1 });
@@ -64,7 +50,7 @@ test('many calls at once share their abort signal without a listener warning', a
     warnings.push(warning);
   };
   process.on('warning', onWarning);
-  const storage = new RedisStorage({ redis: server.url });
+  const storage = new RedisStorage({ redis: redis.server.url });
   await Promise.all(Array.from({ length: 50 }, (_, i) => storage.get(`k${i}`)));
   await Promise.all(Array.from({ length: 50 }, (_, i) => storage.set(`k${i}`, i)));
   await new Promise((resolve) => setImmediate(resolve));

@@ -147,8 +147,16 @@ describe('reading ahead', () => {
     cleanups.push(async () => {
       await poll.stop();
     });
-    await until(() => texts.length === 3);
+    await until(() => texts.length === 3, 20_000).catch(async () => {
+      throw new Error(
+        `handled ${JSON.stringify(texts)}; the stand-in was asked ${JSON.stringify(await vk.asked())}`,
+      );
+    });
     await poll.stop();
+    // Once stop() resolved, no request of the poll goes out any more, ahead or not.
+    const askedAtStop = (await vk.asked()).length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await vk.asked()).length).toBe(askedAtStop);
     expect(texts).toEqual(['zero', 'first', 'second']);
     // The guess went out while the answer was parsed, then the parsed ts; nothing past the guess.
     const asked = await vk.asked();

@@ -98,6 +98,8 @@ export class RedisSource {
   private ready: RedisHandle | undefined;
   /** The abort signal of the calls started in the current send window, and when the window ends. */
   private window: { readonly signal: AbortSignal; readonly until: number } | undefined;
+  /** The windows' timers still to fire: cleared by `close()`, so none fires after it. */
+  private readonly windowTimers = new Set<NodeJS.Timeout>();
   private closed = false;
   /** Aborted by `close()`: a connect still trying gives up (its client is destroyed). */
   private readonly closing = new AbortController();
@@ -159,10 +161,12 @@ export class RedisSource {
     // Every command of the window listens to it (until it is sent): not a leak.
     setMaxListeners(0, controller.signal);
     // Counted from the window's end: no call waits less than the send wait.
-    setTimeout(
-      () => controller.abort(),
-      Math.max(this.retryForMs, MIN_SEND_WAIT_MS) + SEND_WINDOW_MS,
-    ).unref();
+    const timer = setTimeout(() => {
+      this.windowTimers.delete(timer);
+      controller.abort();
+    }, Math.max(this.retryForMs, MIN_SEND_WAIT_MS) + SEND_WINDOW_MS);
+    timer.unref();
+    this.windowTimers.add(timer);
     this.window = { signal: controller.signal, until: now + SEND_WINDOW_MS };
     return controller.signal;
   }
@@ -227,6 +231,9 @@ export class RedisSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const timer of this.windowTimers) clearTimeout(timer);
+    this.windowTimers.clear();
+    this.window = undefined;
     const connecting = this.connecting;
     this.connecting = undefined;
     this.ready = undefined;

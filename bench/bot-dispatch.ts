@@ -5,8 +5,13 @@
  * 37 chats and rotate through 50 texts: 60% commands (every one, some with arguments or in
  * capitals), 20% hears (every one), 20% nothing the bot knows. Rate = events / time from the first
  * handled event to the last; median of 3 rounds per client after a warm-up of each, alternating.
+ * Each client's own CPU per event (this process, first event to last) is reported beside the rate:
+ * it does not depend on how fast the sandbox answers.
  *
- *   pnpm --filter @vkwire/bench bot-dispatch [--events 300000] [--rounds 3] [--only vkwire|vk-io]
+ * `--vk-like` runs the sandbox in its VK-like benchmark mode: each Long Poll answer is built per
+ * request, as VK builds it, instead of served from text the sandbox kept.
+ *
+ *   pnpm --filter @vkwire/bench bot-dispatch [--events 300000] [--rounds 3] [--vk-like] [--only vkwire|vk-io]
  */
 import http from 'node:http';
 import type https from 'node:https';
@@ -21,12 +26,14 @@ const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '300000' },
     rounds: { type: 'string', default: '3' },
+    'vk-like': { type: 'boolean', default: false },
     // One client alone (to profile it: node --cpu-prof --import tsx ...).
     only: { type: 'string' },
   },
 });
 const EVENTS = Number(values.events);
 const ROUNDS = Number(values.rounds);
+const VK_LIKE = values['vk-like'];
 
 const COMMANDS = Array.from({ length: 20 }, (_, index) => `cmd${index}`);
 const HEARS: readonly RegExp[] = [
@@ -188,25 +195,30 @@ async function measure(
   sandbox: SandboxProcess,
   start: Start,
   count: number,
-): Promise<{ rate: number; tally: Tally }> {
+): Promise<{ rate: number; cpuUs: number; tally: Tally }> {
   const tally = newTally();
   let first = 0;
   let last = 0;
+  let cpu = process.cpuUsage();
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => {
     finish = resolve;
   });
   const consumer = await start(sandbox, tally, () => {
-    if (tally.handled === 1) first = performance.now();
+    if (tally.handled === 1) {
+      first = performance.now();
+      cpu = process.cpuUsage();
+    }
     if (tally.handled === count) {
       last = performance.now();
+      cpu = process.cpuUsage(cpu);
       finish();
     }
   });
   await control(sandbox, '/bulk', { count, userIds: USERS, chats: chatIds, texts: TEXTS });
   await done;
   await consumer.stop();
-  return { rate: count / ((last - first) / 1000), tally };
+  return { rate: count / ((last - first) / 1000), cpuUs: (cpu.user + cpu.system) / count, tally };
 }
 
 /** Whether a round's handlers counted what the mix holds: same semantics on both sides. */
@@ -230,7 +242,12 @@ const median = (list: readonly number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-const sandbox = await startSandboxProcess(['--no-rate-limit', '--history-size', String(EVENTS * 2)]);
+const sandbox = await startSandboxProcess([
+  '--no-rate-limit',
+  '--history-size',
+  String(EVENTS * 2),
+  ...(VK_LIKE ? ['--vk-like'] : []),
+]);
 let chatIds: number[] = [];
 try {
   const chatUsers = (chat: number) =>
@@ -255,28 +272,43 @@ try {
   const warmUp = Math.max(TEXTS.length, Math.round(EVENTS / 3));
   for (const [name, start] of clients) check(name, (await measure(sandbox, start, warmUp)).tally, warmUp);
   const rates: Record<string, number[]> = { vkwire: [], 'vk-io': [] };
+  const cpus: Record<string, number[]> = { vkwire: [], 'vk-io': [] };
   for (let round = 0; round < ROUNDS; round += 1)
     for (const [name, start] of round % 2 === 0 ? clients : [...clients].reverse()) {
-      const { rate, tally } = await measure(sandbox, start, EVENTS);
+      const { rate, cpuUs, tally } = await measure(sandbox, start, EVENTS);
       check(name, tally, EVENTS);
       rates[name]?.push(rate);
+      cpus[name]?.push(cpuUs);
     }
   const vkwire = median(rates.vkwire ?? []);
   const vkio = median(rates['vk-io'] ?? []);
+  const cpuUs = (name: string) => Number(median(cpus[name] ?? []).toFixed(1));
   const figures = {
     scenario: 'bot-dispatch',
+    sandbox: VK_LIKE ? 'vk-like' : 'default',
     events: EVENTS,
     conversations: { dialogs: USERS.length, chats: CHATS },
     mix: { commands: 0.6, hears: 0.2, unhandled: 0.2 },
-    vkwire: { eventsPerSecond: Math.round(vkwire), rounds: (rates.vkwire ?? []).map(Math.round) },
-    'vk-io': { eventsPerSecond: Math.round(vkio), rounds: (rates['vk-io'] ?? []).map(Math.round) },
+    vkwire: {
+      eventsPerSecond: Math.round(vkwire),
+      rounds: (rates.vkwire ?? []).map(Math.round),
+      cpuUsPerEvent: cpuUs('vkwire'),
+    },
+    'vk-io': {
+      eventsPerSecond: Math.round(vkio),
+      rounds: (rates['vk-io'] ?? []).map(Math.round),
+      cpuUsPerEvent: cpuUs('vk-io'),
+    },
     ratio: Number((vkwire / vkio).toFixed(2)),
+    cpuRatio: Number((cpuUs('vk-io') / cpuUs('vkwire')).toFixed(2)),
   };
   console.log(JSON.stringify(figures));
   console.log(
     `bot-dispatch: vkwire ${figures.vkwire.eventsPerSecond.toLocaleString('en')} ev/s, ` +
       `vk-io + @vk-io/hear ${figures['vk-io'].eventsPerSecond.toLocaleString('en')} ev/s ` +
-      `(${figures.ratio}× vk-io; medians of ${ROUNDS} rounds, same counts on both sides)`,
+      `(${figures.ratio}× vk-io; by CPU per event ${figures.vkwire.cpuUsPerEvent} vs ` +
+      `${figures['vk-io'].cpuUsPerEvent} µs, ${figures.cpuRatio}×; medians of ${ROUNDS} rounds, ` +
+      `same counts on both sides${VK_LIKE ? ', VK-like sandbox' : ''})`,
   );
 } finally {
   await sandbox.stop();

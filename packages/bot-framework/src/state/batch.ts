@@ -24,7 +24,12 @@ export interface StateMember {
  */
 export class StateGroup {
   readonly lock: KeyLock;
-  private readonly members: StateMember[] = [];
+  /**
+   * The features, held weakly: the group lives as long as its storage, and a process that makes
+   * bots as communities come and go must not keep (and read the keys of) every feature it ever made.
+   * A feature holds its own member for as long as it is used.
+   */
+  private members: Array<WeakRef<StateMember>> = [];
   /**
    * Whether two members share a prefix: two features that would read and write one key (or one
    * feature's copies in two bots of this process, which never meet in one update). Only then does
@@ -43,9 +48,9 @@ export class StateGroup {
 
   /** Adds a feature: its key is read with the others of its update from now on. */
   join(keyOf: StateKeyFn<BaseContext>, prefix: string): StateMember {
-    if (this.members.some((member) => member.prefix === prefix)) this.sharedPrefix = true;
     const member: StateMember = { keyOf, prefix };
-    this.members.push(member);
+    this.members.push(new WeakRef(member));
+    this.forgetDead();
     return member;
   }
 
@@ -55,12 +60,35 @@ export class StateGroup {
    */
   keysOf(ctx: BaseContext, keyOf: StateKeyFn<BaseContext>, base: string, first: string): string[] {
     const keys = [first];
-    for (const member of this.members) {
+    let dead = false;
+    for (const ref of this.members) {
+      const member = ref.deref();
+      if (member === undefined) {
+        dead = true;
+        continue;
+      }
       if (member.keyOf !== keyOf && member.keyOf(ctx) !== base) continue;
       const key = featureKey(base, member.prefix);
       if (!keys.includes(key)) keys.push(key);
     }
+    if (dead) this.forgetDead();
     return keys;
+  }
+
+  /** Drops the members whose features are gone, and says again whether two of the rest share a prefix. */
+  private forgetDead(): void {
+    const live: Array<WeakRef<StateMember>> = [];
+    const prefixes = new Set<string>();
+    let shared = false;
+    for (const ref of this.members) {
+      const member = ref.deref();
+      if (member === undefined) continue;
+      live.push(ref);
+      if (prefixes.has(member.prefix)) shared = true;
+      prefixes.add(member.prefix);
+    }
+    this.members = live;
+    this.sharedPrefix = shared;
   }
 }
 

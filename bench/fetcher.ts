@@ -22,8 +22,11 @@
  *
  *   pnpm --filter @vkwire/bench fetcher [--events 100000] [--rounds 3] [--rate 1000] [--seconds 10]
  *     [--users 1000] [--partitions 16] [--cpu-prof <dir>] [--fetcher-main <file>]
+ *     [--node-option <flag>]...
  * (`--cpu-prof <dir>` runs the fetcher with `node --cpu-prof` and writes its profile there at stop;
- * `--fetcher-main <file>` runs another build's main.js instead, to compare a change.)
+ * `--fetcher-main <file>` runs another build's main.js instead, to compare a change;
+ * `--node-option` passes a flag to the fetcher's node, e.g. `--node-option=--max-old-space-size=96`
+ * to see it run in a small heap.)
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '16' },
     'cpu-prof': { type: 'string' },
     'fetcher-main': { type: 'string' },
+    'node-option': { type: 'string', multiple: true },
   },
 });
 const EVENTS = Number(values.events);
@@ -104,7 +108,10 @@ const fetcher = await startFetcherProcess({
     BUS_PARTITIONS: String(PARTITIONS),
     LP_WAIT: '25',
   },
-  nodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [],
+  nodeFlags: [
+    ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
+    ...(values['node-option'] ?? []),
+  ],
   ...(values['fetcher-main'] ? { main: values['fetcher-main'] } : {}),
 });
 const client = createClient({ url: redis.url }) as RedisClientType;

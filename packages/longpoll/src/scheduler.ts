@@ -40,7 +40,11 @@ export interface SchedulerOptions<U> {
 export class Scheduler<U> {
   private running = 0;
   private held = 0;
-  private ready: Array<Job<U>> = [];
+  /**
+   * Jobs waiting to start, from `readyHead` on; a started job's slot is emptied at once (an answer
+   * job holds a whole answer: the slots before the head must not keep what was handled).
+   */
+  private ready: Array<Job<U> | undefined> = [];
   private readyHead = 0;
   /**
    * Keys that have a job running or waiting; the array holds the waiting ones in order, `null`
@@ -119,11 +123,15 @@ export class Scheduler<U> {
   private pump(): void {
     while (!this.stopped && this.running < this.options.concurrency && this.readyHead < this.ready.length) {
       const job = this.ready[this.readyHead] as Job<U>;
+      this.ready[this.readyHead] = undefined;
       this.readyHead += 1;
       this.start(job);
     }
-    // Compact the ready queue now and then instead of shifting it per job.
-    if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
+    // Compact the ready queue when it empties, or now and then, instead of shifting it per job.
+    if (this.readyHead === this.ready.length) {
+      this.ready.length = 0;
+      this.readyHead = 0;
+    } else if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
       this.ready = this.ready.slice(this.readyHead);
       this.readyHead = 0;
     }

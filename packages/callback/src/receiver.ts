@@ -299,7 +299,7 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
     if (!isThenable(result)) {
       // A synchronous handler: no deadline to watch, nothing can interleave.
       context.finished = true;
-      const outcome: Outcome = result ?? OK;
+      const outcome = outcomeOf(result);
       const recorded = record(key, owner, outcome);
       return recorded ? recorded.then(() => answerFor(outcome)) : answerFor(outcome);
     }
@@ -318,7 +318,7 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
     };
     running.set(key, handling);
     result.then(
-      (value) => finish(handling, value ?? OK),
+      (value) => finish(handling, outcomeOf(value)),
       (error: unknown) => {
         if (!handling.abandoned)
           report(error, update, context, 'onUpdate failed; VK will redeliver the update');
@@ -396,6 +396,25 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
 }
 
 const noop = (): void => {};
+
+/**
+ * What a handler's resolved value means: a reply made by `retryLater` or `removeServer`, or else
+ * "handled". A core `UpdateHandler` may return anything TypeScript lets a void function return
+ * (`queue.push(update)` gives a number), and that is the handler saying it is done, never a
+ * failure that would make VK redeliver an update already handled.
+ */
+function outcomeOf(value: unknown): Outcome {
+  if (typeof value !== 'object' || value === null) return OK;
+  const reply = value as Partial<Record<keyof Extract<CallbackReply, { kind: 'retry' }>, unknown>>;
+  if (reply.kind === 'remove') return value as CallbackReply;
+  if (
+    reply.kind === 'retry' &&
+    typeof reply.afterSeconds === 'number' &&
+    (reply.status === 503 || reply.status === 429 || reply.status === 410)
+  )
+    return value as CallbackReply;
+  return OK;
+}
 
 /** The outcome, or `TIMED_OUT` once `ms` pass (the handling itself goes on). */
 function withDeadline(outcome: Promise<Outcome>, ms: number): Promise<Outcome> {

@@ -106,19 +106,24 @@ class VkApiClient {
   private info: Promise<TokenInfo> | undefined;
   private readonly logger: Logger;
   private closing: Promise<void> | undefined;
+  /** The options without the token: a client printed or serialized whole must not show it. */
+  private readonly options: Readonly<Omit<VkApiOptions, 'token'>>;
 
-  constructor(private readonly options: VkApiOptions) {
+  constructor(options: VkApiOptions) {
     checkOptions(options);
+    const { token, ...rest } = options;
+    this.options = rest;
     this.logger = options.logger ?? defaultLogger;
     this.baseUrl = (options.baseUrl ?? 'https://api.vk.com/method').replace(/\/+$/, '');
-    this.key = tokenFingerprint(options.token);
+    this.key = tokenFingerprint(token);
     this.tokenType = options.tokenType;
     const timeoutMs = options.timeoutMs ?? 10_000;
     this.engine = new RequestEngine({
       limiter: options.rateLimiter ?? sharedLimiter,
       slot: () => ({ key: this.key, limit: this.requestsPerSecond(), windowMs: 1000 }),
       batching: () => options.batching ?? this.tokenType === 'group',
-      send: (method, params, signal, timeout) => this.send(method, params, signal, timeout),
+      // The token lives only in this closure, out of reach of inspect() and JSON.stringify().
+      send: (method, params, signal, timeout) => this.send(token, method, params, signal, timeout),
       retry: {
         attempts: options.retry?.attempts ?? 5,
         baseDelayMs: options.retry?.baseDelayMs ?? 200,
@@ -236,13 +241,14 @@ class VkApiClient {
   }
 
   private async send(
+    token: string,
     method: string,
     params: Readonly<Record<string, string>>,
     signal: AbortSignal | undefined,
     timeoutMs: number,
   ): Promise<WireResult> {
     const body = new URLSearchParams(params);
-    body.set('access_token', this.options.token);
+    body.set('access_token', token);
     body.set('v', this.options.version ?? VK_API_VERSION);
     if (this.options.language !== undefined) body.set('lang', this.options.language);
     const answer = await this.transport.postForm(new URL(`${this.baseUrl}/${method}`), body.toString(), {

@@ -141,6 +141,8 @@ interface Call {
 }
 
 const TRANSIENT_CODES = new Set([1, 6, 10]);
+/** Errors of an execute as a whole (compile, runtime) that its calls sent alone would not meet. */
+const BATCH_FAILURE_CODES = new Set([12, 13]);
 
 /** Added to the longest attempt timeout for a grant's lease: reading the answer takes a moment too. */
 const LEASE_MARGIN_MS = 2000;
@@ -344,7 +346,9 @@ export class RequestEngine {
         { method, batch: batch.length, durationMs: Math.round(performance.now() - started) },
         'vk api request',
       );
-      if (result.kind === 'error') {
+      if (result.kind === 'error' && !single && BATCH_FAILURE_CODES.has(result.error.error_code)) {
+        this.unbatch(batch, result.error);
+      } else if (result.kind === 'error') {
         for (const call of batch)
           await this.failure(call, createApiError(result.error, call.method, call.params));
       } else if (single) {
@@ -360,6 +364,21 @@ export class RequestEngine {
       for (const call of batch) await this.failure(call, toError(error));
     }
   }
+  /**
+   * The execute the client built failed as a whole (12, 13: one of VK's execute limits, which the
+   * same calls alone do not meet). Batching must never fail a call: each is sent again alone.
+   */
+  private unbatch(batch: Call[], error: VkErrorObject): void {
+    this.deps.logger.warn(
+      { batch: batch.length, code: error.error_code, vkMessage: error.error_msg },
+      'vk api execute batch failed as a whole; its calls are sent one by one',
+    );
+    for (const call of batch) {
+      call.batchable = false;
+      this.requeue(call, 0);
+    }
+  }
+
   /** Maps an execute answer to its callers: the n-th `false` is the n-th execute_errors entry. */
   private async spread(batch: Call[], response: unknown, executeErrors: VkErrorObject[]): Promise<void> {
     if (!Array.isArray(response) || response.length !== batch.length) {

@@ -1,4 +1,4 @@
-import { type Logger, type MaybePromise, toError } from '@vkwire/core';
+import { type Logger, type MaybePromise, toError, VkwireConfigError } from '@vkwire/core';
 import {
   createApiError,
   VkApiError,
@@ -18,7 +18,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** `false` sends the call alone, never inside an `execute`. @default true */
   batch?: boolean;
-  /** Milliseconds each HTTP attempt may take. @default the VkApi's `timeoutMs` */
+  /**
+   * Milliseconds each HTTP attempt may take (fractions are rounded up; `Infinity`: no limit). A
+   * value that is not a positive number fails the call with VkwireConfigError.
+   * @default the VkApi's `timeoutMs`
+   */
   timeoutMs?: number;
 }
 
@@ -182,8 +186,21 @@ export class RequestEngine {
     if (this.closed) return Promise.reject(new VkClosedError(method));
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (options.timeoutMs !== undefined && options.timeoutMs > this.longestTimeoutMs)
-      this.longestTimeoutMs = options.timeoutMs;
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0))
+      return Promise.reject(
+        new VkwireConfigError(
+          `VkApi call of ${method}`,
+          'timeoutMs',
+          'a positive number of milliseconds (or Infinity)',
+          {
+            got: timeoutMs,
+          },
+        ),
+      );
+    // A grant's lease outlasts the longest finite timeout; a call without one may outlive its lease.
+    if (timeoutMs !== undefined && Number.isFinite(timeoutMs) && timeoutMs > this.longestTimeoutMs)
+      this.longestTimeoutMs = timeoutMs;
     const hooks = this.deps.hooks;
     if (hooks?.beforeCall) this.runHook('beforeCall', method, () => hooks.beforeCall?.({ method, params }));
     return new Promise((resolve, reject) => {

@@ -274,15 +274,11 @@ class VkApiClient {
       }
     }
     const reason = json ? 'neither `response` nor `error` in the answer' : 'not a VK JSON answer';
+    // The error quotes the answer, and an echo service or a proxy may have echoed the request.
+    const quoted = withoutToken(answer.body, token);
     // A 5xx page is a proxy or VK in trouble: worth a retry. Anything else answers the same each time.
-    if (answer.status >= 500) throw new VkResponseError(method, answer.status, answer.body, reason);
-    throw new VkEndpointError(
-      method,
-      this.publicUrl(method),
-      answer.status,
-      answer.body,
-      `answered ${reason}`,
-    );
+    if (answer.status >= 500) throw new VkResponseError(method, answer.status, quoted, reason);
+    throw new VkEndpointError(method, this.publicUrl(method), answer.status, quoted, `answered ${reason}`);
   }
 
   /** The URL of a method without credentials or a query, for messages. */
@@ -290,6 +286,18 @@ class VkApiClient {
     const url = new URL(this.baseUrl);
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}/${method}`;
   }
+}
+
+/** `text` with every occurrence of the token (as sent, or URL-encoded) replaced by `<token>`. */
+function withoutToken(text: string, token: string): string {
+  let redacted = text;
+  for (const form of new Set([
+    token,
+    encodeURIComponent(token),
+    new URLSearchParams({ t: token }).toString().slice(2),
+  ]))
+    redacted = redacted.replaceAll(form, '<token>');
+  return redacted;
 }
 
 /** The VK API client (see `VkApiOptions`); every section of the API is a property: `api.messages.send(...)`. */

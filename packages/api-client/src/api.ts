@@ -205,10 +205,12 @@ class VkApiClient {
   private async detect(): Promise<TokenInfo> {
     this.detecting = true;
     try {
-      const answer = (await this.engine.call('groups.getById', {}, { batch: false }, false)) as {
-        groups?: Array<{ id: number; name: string; screen_name: string }>;
-      };
-      const group = answer.groups?.[0];
+      type Community = { id: number; name: string; screen_name: string };
+      const answer = (await this.engine.call('groups.getById', {}, { batch: false }, false)) as
+        | { groups?: Community[] }
+        | Community[];
+      // 5.199 answers { groups, profiles }; versions before that change answer the array itself.
+      const group = Array.isArray(answer) ? answer[0] : answer.groups?.[0];
       if (!group)
         throw new VkResponseError(
           'groups.getById',

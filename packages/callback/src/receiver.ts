@@ -194,6 +194,9 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
 
   /** Parses and checks the body: JSON, community, secret, confirmation, event_id, schema. */
   function receive(delivery: Delivery, body: BodyResult): Reply | Promise<Reply> {
+    // The body arrived (or broke off, cut by the shutdown) after stop() began: whatever it holds,
+    // VK delivers it again later, and no refusal is reported by a receiver that is stopping.
+    if (stopping) return stoppingReply;
     if (!body.ok)
       return reject(body.status, body.status === 413 ? 'body_too_large' : 'unreadable_body', body.reason);
     let value: unknown;
@@ -215,7 +218,6 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
       // VK may or may not send the secret here; a wrong one is still refused.
       if (raw.secret !== undefined && group.secret !== undefined && !secretMatches(group.secret, raw.secret))
         return reject(403, 'bad_secret', 'bad secret', { groupId });
-      if (stopping) return stoppingReply;
       logger.info({ groupId }, 'callback confirmation requested');
       return reply(200, group.confirmation);
     }
@@ -227,8 +229,6 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
     const parsed = safeParseUpdate(raw, parseOptions);
     if (!parsed.success)
       return reject(400, 'invalid_update', `invalid update: ${parsed.error.code}`, { groupId, eventId });
-    // The body arrived after stop() began: VK delivers it again later (or to another replica).
-    if (stopping) return stoppingReply;
     const counter = delivery.header('x-retry-counter');
     const retryCounter = counter === null ? 0 : Math.max(0, Number.parseInt(counter, 10) || 0);
     const context = new DeliveryContext(groupId, eventId, retryCounter, delivery);

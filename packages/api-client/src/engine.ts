@@ -140,6 +140,8 @@ interface Call {
   settled: boolean;
   /** The listener on the caller's signal, removed when the call settles. */
   onAbort: (() => void) | undefined;
+  /** The timer of a retry it waits for, cleared when the call settles. */
+  retryTimer: ReturnType<typeof setTimeout> | undefined;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -214,6 +216,7 @@ export class RequestEngine {
         startedAt: performance.now(),
         settled: false,
         onAbort: undefined,
+        retryTimer: undefined,
         resolve,
         reject,
       };
@@ -499,7 +502,11 @@ export class RequestEngine {
       this.schedule();
     };
     if (delayMs <= 0) put();
-    else setTimeout(put, delayMs);
+    else
+      call.retryTimer = setTimeout(() => {
+        call.retryTimer = undefined;
+        put();
+      }, delayMs);
   }
 
   private succeed(call: Call, value: unknown): void {
@@ -519,6 +526,8 @@ export class RequestEngine {
     if (call.settled) return false;
     call.settled = true;
     if (call.onAbort) call.options.signal?.removeEventListener('abort', call.onAbort);
+    // A retry it was waiting for will not come: no timer of a settled call fires later.
+    if (call.retryTimer !== undefined) clearTimeout(call.retryTimer);
     this.open.delete(call);
     // Nothing queued is left to use the grant being waited for: stop waiting.
     if (this.waiting && !this.hasQueued()) this.waiting.abort();

@@ -393,7 +393,8 @@ export class RequestEngine {
       { batch: batch.length, code: error.error_code, vkMessage: error.error_msg },
       'vk api execute batch failed as a whole; its calls are sent one by one',
     );
-    for (const call of batch) {
+    // Each goes back to the head of the queue: the last first, so they leave in the order asked.
+    for (const call of [...batch].reverse()) {
       call.batchable = false;
       this.requeue(call, 0);
     }

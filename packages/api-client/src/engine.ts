@@ -129,6 +129,19 @@ export interface EngineDeps {
   maxBatch: number;
 }
 
+/** Calls of one failed request waiting for their retry together, on one timer. */
+interface RetryGroup {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  calls: Set<Call>;
+}
+
+/** What a failed request's calls decided: who is tried again, after how long (one backoff each request). */
+interface Retries {
+  /** The backoff's random factor, one per request so its calls keep their order. */
+  readonly jitter: number;
+  readonly calls: Array<{ call: Call; delayMs: number }>;
+}
+
 interface Call {
   method: string;
   params: Record<string, string>;
@@ -140,8 +153,10 @@ interface Call {
   settled: boolean;
   /** The listener on the caller's signal, removed when the call settles. */
   onAbort: (() => void) | undefined;
-  /** The timer of a retry it waits for, cleared when the call settles. */
-  retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Order of issue: the queue is kept in it, retries included. */
+  seq: number;
+  /** The retry it waits for (shared with the calls of its request), left when the call settles. */
+  retry: RetryGroup | undefined;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -159,7 +174,9 @@ const LEASE_MARGIN_MS = 2000;
  * caller, and retries transient failures. Every call settles exactly once.
  */
 export class RequestEngine {
+  /** Calls waiting to go, in order of issue (`seq`). */
   private queue: Call[] = [];
+  private nextSeq = 0;
   private pumping = false;
   /** Calls not settled yet: queued, waiting to be queued, in flight or waiting for a retry. */
   private readonly open = new Set<Call>();
@@ -216,7 +233,8 @@ export class RequestEngine {
         startedAt: performance.now(),
         settled: false,
         onAbort: undefined,
-        retryTimer: undefined,
+        seq: this.nextSeq++,
+        retry: undefined,
         resolve,
         reject,
       };
@@ -356,6 +374,7 @@ export class RequestEngine {
     const single = batch.length === 1 ? batch[0] : undefined;
     const method = single ? single.method : 'execute';
     for (const call of batch) call.attempts += 1;
+    const retries = newRetries();
     try {
       const params = single ? single.params : { code: executeCode(batch) };
       const timeoutMs = Math.max(...batch.map((call) => call.options.timeoutMs ?? this.deps.timeoutMs));
@@ -370,19 +389,20 @@ export class RequestEngine {
         this.unbatch(batch, result.error);
       } else if (result.kind === 'error') {
         for (const call of batch)
-          await this.failure(call, createApiError(result.error, call.method, call.params));
+          await this.failure(call, createApiError(result.error, call.method, call.params), retries);
       } else if (single) {
         this.succeed(single, result.response);
       } else {
-        await this.spread(batch, result.response, result.executeErrors);
+        await this.spread(batch, result.response, result.executeErrors, retries);
       }
     } catch (error) {
       this.deps.logger.debug(
         { method, batch: batch.length, error: toError(error).message },
         'vk api request failed',
       );
-      for (const call of batch) await this.failure(call, toError(error));
+      for (const call of batch) await this.failure(call, toError(error), retries);
     }
+    this.requeue(retries.calls);
   }
   /**
    * The execute the client built failed as a whole (12, 13: one of VK's execute limits, which the
@@ -393,15 +413,17 @@ export class RequestEngine {
       { batch: batch.length, code: error.error_code, vkMessage: error.error_msg },
       'vk api execute batch failed as a whole; its calls are sent one by one',
     );
-    // Each goes back to the head of the queue: the last first, so they leave in the order asked.
-    for (const call of [...batch].reverse()) {
-      call.batchable = false;
-      this.requeue(call, 0);
-    }
+    for (const call of batch) call.batchable = false;
+    this.requeue(batch.map((call) => ({ call, delayMs: 0 })));
   }
 
   /** Maps an execute answer to its callers: the n-th `false` is the n-th execute_errors entry. */
-  private async spread(batch: Call[], response: unknown, executeErrors: VkErrorObject[]): Promise<void> {
+  private async spread(
+    batch: Call[],
+    response: unknown,
+    executeErrors: VkErrorObject[],
+    retries: Retries,
+  ): Promise<void> {
     if (!Array.isArray(response) || response.length !== batch.length) {
       const error = new VkResponseError(
         'execute',
@@ -409,7 +431,7 @@ export class RequestEngine {
         JSON.stringify(response) ?? '',
         `expected an array of ${batch.length} results`,
       );
-      for (const call of batch) await this.failure(call, error);
+      for (const call of batch) await this.failure(call, error, retries);
       return;
     }
     let nextError = 0;
@@ -418,15 +440,18 @@ export class RequestEngine {
       const innerError = value === false ? executeErrors[nextError] : undefined;
       if (innerError) {
         nextError += 1;
-        await this.failure(call, createApiError(innerError, call.method, call.params));
+        await this.failure(call, createApiError(innerError, call.method, call.params), retries);
       } else {
         this.succeed(call, value);
       }
     }
   }
 
-  /** Retries what VK calls transient, asks the captcha handler about 14, fails the rest. */
-  private async failure(call: Call, error: Error): Promise<void> {
+  /**
+   * Retries what VK calls transient, asks the captcha handler about 14, fails the rest. A call to
+   * try again is added to `retries`; the caller puts them back in the queue together.
+   */
+  private async failure(call: Call, error: Error, retries: Retries): Promise<void> {
     if (call.settled) return;
     if (error instanceof VkCaptchaError && this.deps.onCaptcha && call.captchas < 3) {
       call.captchas += 1;
@@ -459,13 +484,13 @@ export class RequestEngine {
           });
         // A captcha answer belongs to one request: send this call alone.
         call.batchable = false;
-        this.requeue(call, 0);
+        retries.calls.push({ call, delayMs: 0 });
         return;
       }
     }
     if (isTransient(error) && call.attempts < this.deps.retry.attempts) {
       const { baseDelayMs, maxDelayMs, rateLimitDelayMs } = this.deps.retry;
-      let delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (call.attempts - 1)) * (0.5 + Math.random() / 2);
+      let delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (call.attempts - 1)) * retries.jitter;
       if (error instanceof VkApiError && error.code === 6) {
         delay = Math.max(delay, rateLimitDelayMs);
         const limiter = this.deps.limiter;
@@ -489,25 +514,41 @@ export class RequestEngine {
         };
         this.runHook('onRetry', call.method, () => hooks.onRetry?.(info));
       }
-      this.requeue(call, delay);
+      retries.calls.push({ call, delayMs: delay });
       return;
     }
     this.fail(call, error);
   }
 
-  private requeue(call: Call, delayMs: number): void {
+  /**
+   * Puts the calls of one failed request back in the queue together, after the longest of their
+   * delays, each at its place in the order of issue: ahead of every call issued after it (retries
+   * have waited longest), and a batch's calls in the order they were asked for.
+   */
+  private requeue(retries: ReadonlyArray<{ call: Call; delayMs: number }>): void {
+    if (retries.length === 0) return;
+    const calls = retries.map(({ call }) => call);
     const put = (): void => {
-      if (call.settled) return;
-      // Retries go first: they have waited longest.
-      this.queue.unshift(call);
+      for (const call of calls) {
+        if (call.settled) continue;
+        call.retry = undefined;
+        const at = this.queue.findIndex((queued) => queued.seq > call.seq);
+        if (at === -1) this.queue.push(call);
+        else this.queue.splice(at, 0, call);
+      }
       this.schedule();
     };
-    if (delayMs <= 0) put();
-    else
-      call.retryTimer = setTimeout(() => {
-        call.retryTimer = undefined;
-        put();
-      }, delayMs);
+    const delayMs = Math.max(...retries.map((retry) => retry.delayMs));
+    if (delayMs <= 0) {
+      put();
+      return;
+    }
+    const group: RetryGroup = { timer: undefined, calls: new Set(calls) };
+    for (const call of calls) call.retry = group;
+    group.timer = setTimeout(() => {
+      group.timer = undefined;
+      put();
+    }, delayMs);
   }
 
   private succeed(call: Call, value: unknown): void {
@@ -527,8 +568,13 @@ export class RequestEngine {
     if (call.settled) return false;
     call.settled = true;
     if (call.onAbort) call.options.signal?.removeEventListener('abort', call.onAbort);
-    // A retry it was waiting for will not come: no timer of a settled call fires later.
-    if (call.retryTimer !== undefined) clearTimeout(call.retryTimer);
+    // It no longer waits for a retry: once no call does, the retry's timer goes (none fires later).
+    const retry = call.retry;
+    if (retry) {
+      call.retry = undefined;
+      retry.calls.delete(call);
+      if (retry.calls.size === 0 && retry.timer !== undefined) clearTimeout(retry.timer);
+    }
     this.open.delete(call);
     // Nothing queued is left to use the grant being waited for: stop waiting.
     if (this.waiting && !this.hasQueued()) this.waiting.abort();
@@ -567,6 +613,10 @@ export class RequestEngine {
       report(error);
     }
   }
+}
+
+function newRetries(): Retries {
+  return { jitter: 0.5 + Math.random() / 2, calls: [] };
 }
 
 function isThenable<T>(value: MaybePromise<T> | unknown): value is PromiseLike<T> {

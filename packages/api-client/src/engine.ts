@@ -84,7 +84,7 @@ export interface RetryInfo extends CallInfo {
   attempt: number;
   /** How long the call waits before the next attempt. */
   delayMs: number;
-  /** Why it failed: a transient VK error (6, 9, 10, …), a network error or an HTTP 5xx. */
+  /** Why it failed: a transient VK error (1, 6, 10), a network error, a timeout or an HTTP 5xx page. */
   error: Error;
 }
 

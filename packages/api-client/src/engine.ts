@@ -438,7 +438,13 @@ export class RequestEngine {
     for (const [index, call] of batch.entries()) {
       const value: unknown = response[index];
       const innerError = value === false ? executeErrors[nextError] : undefined;
-      if (innerError) {
+      if (innerError?.error_code === 14) {
+        // VK reports an inner captcha without its sid, picture or redirect_uri: nothing anyone could
+        // solve. Alone, the call meets the captcha with the whole challenge.
+        nextError += 1;
+        call.batchable = false;
+        retries.calls.push({ call, delayMs: 0 });
+      } else if (innerError) {
         nextError += 1;
         await this.failure(call, createApiError(innerError, call.method, call.params), retries);
       } else {

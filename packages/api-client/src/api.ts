@@ -106,19 +106,24 @@ class VkApiClient {
   private info: Promise<TokenInfo> | undefined;
   private readonly logger: Logger;
   private closing: Promise<void> | undefined;
+  /** The options without the token: a client printed or serialized whole must not show it. */
+  private readonly options: Readonly<Omit<VkApiOptions, 'token'>>;
 
-  constructor(private readonly options: VkApiOptions) {
+  constructor(options: VkApiOptions) {
     checkOptions(options);
+    const { token, ...rest } = options;
+    this.options = rest;
     this.logger = options.logger ?? defaultLogger;
     this.baseUrl = (options.baseUrl ?? 'https://api.vk.com/method').replace(/\/+$/, '');
-    this.key = tokenFingerprint(options.token);
+    this.key = tokenFingerprint(token);
     this.tokenType = options.tokenType;
     const timeoutMs = options.timeoutMs ?? 10_000;
     this.engine = new RequestEngine({
       limiter: options.rateLimiter ?? sharedLimiter,
       slot: () => ({ key: this.key, limit: this.requestsPerSecond(), windowMs: 1000 }),
       batching: () => options.batching ?? this.tokenType === 'group',
-      send: (method, params, signal, timeout) => this.send(method, params, signal, timeout),
+      // The token lives only in this closure, out of reach of inspect() and JSON.stringify().
+      send: (method, params, signal, timeout) => this.send(token, method, params, signal, timeout),
       retry: {
         attempts: options.retry?.attempts ?? 5,
         baseDelayMs: options.retry?.baseDelayMs ?? 200,
@@ -200,10 +205,12 @@ class VkApiClient {
   private async detect(): Promise<TokenInfo> {
     this.detecting = true;
     try {
-      const answer = (await this.engine.call('groups.getById', {}, { batch: false }, false)) as {
-        groups?: Array<{ id: number; name: string; screen_name: string }>;
-      };
-      const group = answer.groups?.[0];
+      type Community = { id: number; name: string; screen_name: string };
+      const answer = (await this.engine.call('groups.getById', {}, { batch: false }, false)) as
+        | { groups?: Community[] }
+        | Community[];
+      // 5.199 answers { groups, profiles }; versions before that change answer the array itself.
+      const group = Array.isArray(answer) ? answer[0] : answer.groups?.[0];
       if (!group)
         throw new VkResponseError(
           'groups.getById',
@@ -236,13 +243,14 @@ class VkApiClient {
   }
 
   private async send(
+    token: string,
     method: string,
     params: Readonly<Record<string, string>>,
     signal: AbortSignal | undefined,
     timeoutMs: number,
   ): Promise<WireResult> {
     const body = new URLSearchParams(params);
-    body.set('access_token', this.options.token);
+    body.set('access_token', token);
     body.set('v', this.options.version ?? VK_API_VERSION);
     if (this.options.language !== undefined) body.set('lang', this.options.language);
     const answer = await this.transport.postForm(new URL(`${this.baseUrl}/${method}`), body.toString(), {
@@ -268,15 +276,11 @@ class VkApiClient {
       }
     }
     const reason = json ? 'neither `response` nor `error` in the answer' : 'not a VK JSON answer';
+    // The error quotes the answer, and an echo service or a proxy may have echoed the request.
+    const quoted = withoutToken(answer.body, token);
     // A 5xx page is a proxy or VK in trouble: worth a retry. Anything else answers the same each time.
-    if (answer.status >= 500) throw new VkResponseError(method, answer.status, answer.body, reason);
-    throw new VkEndpointError(
-      method,
-      this.publicUrl(method),
-      answer.status,
-      answer.body,
-      `answered ${reason}`,
-    );
+    if (answer.status >= 500) throw new VkResponseError(method, answer.status, quoted, reason);
+    throw new VkEndpointError(method, this.publicUrl(method), answer.status, quoted, `answered ${reason}`);
   }
 
   /** The URL of a method without credentials or a query, for messages. */
@@ -284,6 +288,18 @@ class VkApiClient {
     const url = new URL(this.baseUrl);
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}/${method}`;
   }
+}
+
+/** `text` with every occurrence of the token (as sent, or URL-encoded) replaced by `<token>`. */
+function withoutToken(text: string, token: string): string {
+  let redacted = text;
+  for (const form of new Set([
+    token,
+    encodeURIComponent(token),
+    new URLSearchParams({ t: token }).toString().slice(2),
+  ]))
+    redacted = redacted.replaceAll(form, '<token>');
+  return redacted;
 }
 
 /** The VK API client (see `VkApiOptions`); every section of the API is a property: `api.messages.send(...)`. */

@@ -1,4 +1,4 @@
-import { type Logger, type MaybePromise, toError } from '@vkwire/core';
+import { type Logger, type MaybePromise, toError, VkwireConfigError } from '@vkwire/core';
 import {
   createApiError,
   VkApiError,
@@ -18,7 +18,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** `false` sends the call alone, never inside an `execute`. @default true */
   batch?: boolean;
-  /** Milliseconds each HTTP attempt may take. @default the VkApi's `timeoutMs` */
+  /**
+   * Milliseconds each HTTP attempt may take (fractions are rounded up; `Infinity`: no limit). A
+   * value that is not a positive number fails the call with VkwireConfigError.
+   * @default the VkApi's `timeoutMs`
+   */
   timeoutMs?: number;
 }
 
@@ -80,7 +84,7 @@ export interface RetryInfo extends CallInfo {
   attempt: number;
   /** How long the call waits before the next attempt. */
   delayMs: number;
-  /** Why it failed: a transient VK error (6, 9, 10, …), a network error or an HTTP 5xx. */
+  /** Why it failed: a transient VK error (1, 6, 10), a network error, a timeout or an HTTP 5xx page. */
   error: Error;
 }
 
@@ -125,6 +129,19 @@ export interface EngineDeps {
   maxBatch: number;
 }
 
+/** Calls of one failed request waiting for their retry together, on one timer. */
+interface RetryGroup {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  calls: Set<Call>;
+}
+
+/** What a failed request's calls decided: who is tried again, after how long (one backoff each request). */
+interface Retries {
+  /** The backoff's random factor, one per request so its calls keep their order. */
+  readonly jitter: number;
+  readonly calls: Array<{ call: Call; delayMs: number }>;
+}
+
 interface Call {
   method: string;
   params: Record<string, string>;
@@ -136,11 +153,17 @@ interface Call {
   settled: boolean;
   /** The listener on the caller's signal, removed when the call settles. */
   onAbort: (() => void) | undefined;
+  /** Order of issue: the queue is kept in it, retries included. */
+  seq: number;
+  /** The retry it waits for (shared with the calls of its request), left when the call settles. */
+  retry: RetryGroup | undefined;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
 
 const TRANSIENT_CODES = new Set([1, 6, 10]);
+/** Errors of an execute as a whole (compile, runtime) that its calls sent alone would not meet. */
+const BATCH_FAILURE_CODES = new Set([12, 13]);
 
 /** Added to the longest attempt timeout for a grant's lease: reading the answer takes a moment too. */
 const LEASE_MARGIN_MS = 2000;
@@ -151,7 +174,9 @@ const LEASE_MARGIN_MS = 2000;
  * caller, and retries transient failures. Every call settles exactly once.
  */
 export class RequestEngine {
+  /** Calls waiting to go, in order of issue (`seq`). */
   private queue: Call[] = [];
+  private nextSeq = 0;
   private pumping = false;
   /** Calls not settled yet: queued, waiting to be queued, in flight or waiting for a retry. */
   private readonly open = new Set<Call>();
@@ -180,8 +205,21 @@ export class RequestEngine {
     if (this.closed) return Promise.reject(new VkClosedError(method));
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (options.timeoutMs !== undefined && options.timeoutMs > this.longestTimeoutMs)
-      this.longestTimeoutMs = options.timeoutMs;
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0))
+      return Promise.reject(
+        new VkwireConfigError(
+          `VkApi call of ${method}`,
+          'timeoutMs',
+          'a positive number of milliseconds (or Infinity)',
+          {
+            got: timeoutMs,
+          },
+        ),
+      );
+    // A grant's lease outlasts the longest finite timeout; a call without one may outlive its lease.
+    if (timeoutMs !== undefined && Number.isFinite(timeoutMs) && timeoutMs > this.longestTimeoutMs)
+      this.longestTimeoutMs = timeoutMs;
     const hooks = this.deps.hooks;
     if (hooks?.beforeCall) this.runHook('beforeCall', method, () => hooks.beforeCall?.({ method, params }));
     return new Promise((resolve, reject) => {
@@ -195,6 +233,8 @@ export class RequestEngine {
         startedAt: performance.now(),
         settled: false,
         onAbort: undefined,
+        seq: this.nextSeq++,
+        retry: undefined,
         resolve,
         reject,
       };
@@ -334,6 +374,7 @@ export class RequestEngine {
     const single = batch.length === 1 ? batch[0] : undefined;
     const method = single ? single.method : 'execute';
     for (const call of batch) call.attempts += 1;
+    const retries = newRetries();
     try {
       const params = single ? single.params : { code: executeCode(batch) };
       const timeoutMs = Math.max(...batch.map((call) => call.options.timeoutMs ?? this.deps.timeoutMs));
@@ -344,24 +385,45 @@ export class RequestEngine {
         { method, batch: batch.length, durationMs: Math.round(performance.now() - started) },
         'vk api request',
       );
-      if (result.kind === 'error') {
+      if (result.kind === 'error' && !single && BATCH_FAILURE_CODES.has(result.error.error_code)) {
+        this.unbatch(batch, result.error);
+      } else if (result.kind === 'error') {
         for (const call of batch)
-          await this.failure(call, createApiError(result.error, call.method, call.params));
+          await this.failure(call, createApiError(result.error, call.method, call.params), retries);
       } else if (single) {
         this.succeed(single, result.response);
       } else {
-        await this.spread(batch, result.response, result.executeErrors);
+        await this.spread(batch, result.response, result.executeErrors, retries);
       }
     } catch (error) {
       this.deps.logger.debug(
         { method, batch: batch.length, error: toError(error).message },
         'vk api request failed',
       );
-      for (const call of batch) await this.failure(call, toError(error));
+      for (const call of batch) await this.failure(call, toError(error), retries);
     }
+    this.requeue(retries.calls);
   }
+  /**
+   * The execute the client built failed as a whole (12, 13: one of VK's execute limits, which the
+   * same calls alone do not meet). Batching must never fail a call: each is sent again alone.
+   */
+  private unbatch(batch: Call[], error: VkErrorObject): void {
+    this.deps.logger.warn(
+      { batch: batch.length, code: error.error_code, vkMessage: error.error_msg },
+      'vk api execute batch failed as a whole; its calls are sent one by one',
+    );
+    for (const call of batch) call.batchable = false;
+    this.requeue(batch.map((call) => ({ call, delayMs: 0 })));
+  }
+
   /** Maps an execute answer to its callers: the n-th `false` is the n-th execute_errors entry. */
-  private async spread(batch: Call[], response: unknown, executeErrors: VkErrorObject[]): Promise<void> {
+  private async spread(
+    batch: Call[],
+    response: unknown,
+    executeErrors: VkErrorObject[],
+    retries: Retries,
+  ): Promise<void> {
     if (!Array.isArray(response) || response.length !== batch.length) {
       const error = new VkResponseError(
         'execute',
@@ -369,24 +431,33 @@ export class RequestEngine {
         JSON.stringify(response) ?? '',
         `expected an array of ${batch.length} results`,
       );
-      for (const call of batch) await this.failure(call, error);
+      for (const call of batch) await this.failure(call, error, retries);
       return;
     }
     let nextError = 0;
     for (const [index, call] of batch.entries()) {
       const value: unknown = response[index];
       const innerError = value === false ? executeErrors[nextError] : undefined;
-      if (innerError) {
+      if (innerError?.error_code === 14) {
+        // VK reports an inner captcha without its sid, picture or redirect_uri: nothing anyone could
+        // solve. Alone, the call meets the captcha with the whole challenge.
         nextError += 1;
-        await this.failure(call, createApiError(innerError, call.method, call.params));
+        call.batchable = false;
+        retries.calls.push({ call, delayMs: 0 });
+      } else if (innerError) {
+        nextError += 1;
+        await this.failure(call, createApiError(innerError, call.method, call.params), retries);
       } else {
         this.succeed(call, value);
       }
     }
   }
 
-  /** Retries what VK calls transient, asks the captcha handler about 14, fails the rest. */
-  private async failure(call: Call, error: Error): Promise<void> {
+  /**
+   * Retries what VK calls transient, asks the captcha handler about 14, fails the rest. A call to
+   * try again is added to `retries`; the caller puts them back in the queue together.
+   */
+  private async failure(call: Call, error: Error, retries: Retries): Promise<void> {
     if (call.settled) return;
     if (error instanceof VkCaptchaError && this.deps.onCaptcha && call.captchas < 3) {
       call.captchas += 1;
@@ -419,13 +490,13 @@ export class RequestEngine {
           });
         // A captcha answer belongs to one request: send this call alone.
         call.batchable = false;
-        this.requeue(call, 0);
+        retries.calls.push({ call, delayMs: 0 });
         return;
       }
     }
     if (isTransient(error) && call.attempts < this.deps.retry.attempts) {
       const { baseDelayMs, maxDelayMs, rateLimitDelayMs } = this.deps.retry;
-      let delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (call.attempts - 1)) * (0.5 + Math.random() / 2);
+      let delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (call.attempts - 1)) * retries.jitter;
       if (error instanceof VkApiError && error.code === 6) {
         delay = Math.max(delay, rateLimitDelayMs);
         const limiter = this.deps.limiter;
@@ -449,21 +520,41 @@ export class RequestEngine {
         };
         this.runHook('onRetry', call.method, () => hooks.onRetry?.(info));
       }
-      this.requeue(call, delay);
+      retries.calls.push({ call, delayMs: delay });
       return;
     }
     this.fail(call, error);
   }
 
-  private requeue(call: Call, delayMs: number): void {
+  /**
+   * Puts the calls of one failed request back in the queue together, after the longest of their
+   * delays, each at its place in the order of issue: ahead of every call issued after it (retries
+   * have waited longest), and a batch's calls in the order they were asked for.
+   */
+  private requeue(retries: ReadonlyArray<{ call: Call; delayMs: number }>): void {
+    if (retries.length === 0) return;
+    const calls = retries.map(({ call }) => call);
     const put = (): void => {
-      if (call.settled) return;
-      // Retries go first: they have waited longest.
-      this.queue.unshift(call);
+      for (const call of calls) {
+        if (call.settled) continue;
+        call.retry = undefined;
+        const at = this.queue.findIndex((queued) => queued.seq > call.seq);
+        if (at === -1) this.queue.push(call);
+        else this.queue.splice(at, 0, call);
+      }
       this.schedule();
     };
-    if (delayMs <= 0) put();
-    else setTimeout(put, delayMs);
+    const delayMs = Math.max(...retries.map((retry) => retry.delayMs));
+    if (delayMs <= 0) {
+      put();
+      return;
+    }
+    const group: RetryGroup = { timer: undefined, calls: new Set(calls) };
+    for (const call of calls) call.retry = group;
+    group.timer = setTimeout(() => {
+      group.timer = undefined;
+      put();
+    }, delayMs);
   }
 
   private succeed(call: Call, value: unknown): void {
@@ -483,6 +574,13 @@ export class RequestEngine {
     if (call.settled) return false;
     call.settled = true;
     if (call.onAbort) call.options.signal?.removeEventListener('abort', call.onAbort);
+    // It no longer waits for a retry: once no call does, the retry's timer goes (none fires later).
+    const retry = call.retry;
+    if (retry) {
+      call.retry = undefined;
+      retry.calls.delete(call);
+      if (retry.calls.size === 0 && retry.timer !== undefined) clearTimeout(retry.timer);
+    }
     this.open.delete(call);
     // Nothing queued is left to use the grant being waited for: stop waiting.
     if (this.waiting && !this.hasQueued()) this.waiting.abort();
@@ -521,6 +619,10 @@ export class RequestEngine {
       report(error);
     }
   }
+}
+
+function newRetries(): Retries {
+  return { jitter: 0.5 + Math.random() / 2, calls: [] };
 }
 
 function isThenable<T>(value: MaybePromise<T> | unknown): value is PromiseLike<T> {

@@ -41,8 +41,8 @@ export class HttpTransport {
         path: `${url.pathname}${url.search}`,
         method: 'GET',
         signal: this.signal(options),
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
+        headersTimeout: timerMs(options.timeoutMs),
+        bodyTimeout: timerMs(options.timeoutMs),
       });
       return { status: response.statusCode, bytes: Buffer.from(await response.body.arrayBuffer()) };
     } catch (error) {
@@ -72,8 +72,8 @@ export class HttpTransport {
         headers,
         body,
         signal: this.signal(options),
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
+        headersTimeout: timerMs(options.timeoutMs),
+        bodyTimeout: timerMs(options.timeoutMs),
       });
       return { status: response.statusCode, body: await response.body.text() };
     } catch (error) {
@@ -81,8 +81,10 @@ export class HttpTransport {
     }
   }
 
-  private signal(options: HttpRequestOptions): AbortSignal {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
+  private signal(options: HttpRequestOptions): AbortSignal | undefined {
+    const ms = timerMs(options.timeoutMs);
+    const timeout = ms === 0 ? undefined : AbortSignal.timeout(ms);
+    if (!timeout) return options.signal;
     return options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   }
 
@@ -107,4 +109,16 @@ export class HttpTransport {
     }
     return pool;
   }
+}
+
+/** The longest delay a Node timer takes (about 49.7 days). */
+const MAX_TIMER_MS = 2 ** 32 - 1;
+
+/**
+ * A timeout as timers and undici take it: a whole number of milliseconds within a timer's range,
+ * or 0 for none (`Infinity`). A computed, fractional timeout is rounded up, never refused.
+ */
+function timerMs(timeoutMs: number): number {
+  if (!Number.isFinite(timeoutMs)) return 0;
+  return Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(timeoutMs)));
 }

@@ -53,6 +53,7 @@ export class Uploads {
   constructor(
     private readonly call: Caller,
     private readonly transport: HttpTransport,
+    /** The client's per-attempt timeout: an upload's POST and download take the call's `timeoutMs` first. */
     private readonly timeoutMs: number,
   ) {}
 
@@ -148,7 +149,7 @@ export class Uploads {
     const form = new FormData();
     form.append(field, new Blob([file.bytes]), file.filename);
     const answer = await this.transport.postMultipart(new URL(url), form, {
-      timeoutMs: this.timeoutMs,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
       signal: options.signal,
       label: `upload of ${what}`,
     });
@@ -192,7 +193,7 @@ export class Uploads {
     const url = source instanceof URL ? source : /^https?:\/\//i.test(source) ? new URL(source) : undefined;
     if (url && url.protocol !== 'file:') {
       const { status, bytes } = await this.transport.getBytes(url, {
-        timeoutMs: this.timeoutMs,
+        timeoutMs: options.timeoutMs ?? this.timeoutMs,
         signal: options.signal,
         label: `download of ${url.origin}${url.pathname}`,
       });

@@ -35,7 +35,8 @@ export type CallbackHandlerResult = void | CallbackReply;
 /**
  * Handles one update. Resolve when the update is safe (handled, or written to your queue): only
  * then does VK get `ok`. Throw (or reject) to make VK deliver it again; return `retryLater(s)` to
- * choose the delay, or `removeServer()` to make VK delete this callback server. Any core
+ * choose the delay, or `removeServer()` to make VK delete this callback server; any other value
+ * counts as handled (`(update) => queue.push(update)` is fine). Any core
  * `UpdateHandler` (a bot's `handleUpdate`) fits.
  */
 export type CallbackUpdateHandler = (

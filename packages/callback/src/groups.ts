@@ -23,7 +23,8 @@ export interface CallbackGroupConfig {
  * groups.set({ groupId: 2, secret: 't', confirmation: 'f00d' }); // served from now on
  */
 export class CallbackGroups {
-  private readonly byId = new Map<number, Readonly<CallbackGroupConfig>>();
+  // A true private field: `console.log(groups)` and `JSON.stringify` cannot reach the secrets.
+  readonly #byId = new Map<number, Readonly<CallbackGroupConfig>>();
 
   constructor(groups: Iterable<CallbackGroupConfig> = []) {
     for (const group of groups) this.set(group);
@@ -61,28 +62,38 @@ export class CallbackGroups {
         'a non-empty string or left out',
         { got: group.secret, secret: true },
       );
-    this.byId.set(group.groupId, { ...group });
+    this.#byId.set(group.groupId, { ...group });
     return this;
   }
 
   /** The keys of a community, or undefined when it is not served here. */
   get(groupId: number): Readonly<CallbackGroupConfig> | undefined {
-    return this.byId.get(groupId);
+    return this.#byId.get(groupId);
   }
 
   /** Stops serving a community. */
   delete(groupId: number): boolean {
-    return this.byId.delete(groupId);
+    return this.#byId.delete(groupId);
   }
 
   /** Ids of the communities served. */
   ids(): number[] {
-    return [...this.byId.keys()];
+    return [...this.#byId.keys()];
   }
 
   /** How many communities are served. */
   get size(): number {
-    return this.byId.size;
+    return this.#byId.size;
+  }
+
+  /** What `JSON.stringify` shows: the communities served, never their secrets or codes. */
+  toJSON(): { groupIds: number[] } {
+    return { groupIds: this.ids() };
+  }
+
+  /** What Node's `inspect` (`console.log`) shows: the communities served, never their secrets. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `CallbackGroups { groupIds: [${this.ids().join(', ')}] }`;
   }
 }
 

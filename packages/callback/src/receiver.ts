@@ -194,6 +194,9 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
 
   /** Parses and checks the body: JSON, community, secret, confirmation, event_id, schema. */
   function receive(delivery: Delivery, body: BodyResult): Reply | Promise<Reply> {
+    // The body arrived (or broke off, cut by the shutdown) after stop() began: whatever it holds,
+    // VK delivers it again later, and no refusal is reported by a receiver that is stopping.
+    if (stopping) return stoppingReply;
     if (!body.ok)
       return reject(body.status, body.status === 413 ? 'body_too_large' : 'unreadable_body', body.reason);
     let value: unknown;
@@ -215,7 +218,6 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
       // VK may or may not send the secret here; a wrong one is still refused.
       if (raw.secret !== undefined && group.secret !== undefined && !secretMatches(group.secret, raw.secret))
         return reject(403, 'bad_secret', 'bad secret', { groupId });
-      if (stopping) return stoppingReply;
       logger.info({ groupId }, 'callback confirmation requested');
       return reply(200, group.confirmation);
     }
@@ -227,8 +229,6 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
     const parsed = safeParseUpdate(raw, parseOptions);
     if (!parsed.success)
       return reject(400, 'invalid_update', `invalid update: ${parsed.error.code}`, { groupId, eventId });
-    // The body arrived after stop() began: VK delivers it again later (or to another replica).
-    if (stopping) return stoppingReply;
     const counter = delivery.header('x-retry-counter');
     const retryCounter = counter === null ? 0 : Math.max(0, Number.parseInt(counter, 10) || 0);
     const context = new DeliveryContext(groupId, eventId, retryCounter, delivery);
@@ -299,7 +299,7 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
     if (!isThenable(result)) {
       // A synchronous handler: no deadline to watch, nothing can interleave.
       context.finished = true;
-      const outcome: Outcome = result ?? OK;
+      const outcome = outcomeOf(result);
       const recorded = record(key, owner, outcome);
       return recorded ? recorded.then(() => answerFor(outcome)) : answerFor(outcome);
     }
@@ -318,7 +318,7 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
     };
     running.set(key, handling);
     result.then(
-      (value) => finish(handling, value ?? OK),
+      (value) => finish(handling, outcomeOf(value)),
       (error: unknown) => {
         if (!handling.abandoned)
           report(error, update, context, 'onUpdate failed; VK will redeliver the update');
@@ -396,6 +396,25 @@ export function buildReceiver(component: string, options: CallbackReceiverOption
 }
 
 const noop = (): void => {};
+
+/**
+ * What a handler's resolved value means: a reply made by `retryLater` or `removeServer`, or else
+ * "handled". A core `UpdateHandler` may return anything TypeScript lets a void function return
+ * (`queue.push(update)` gives a number), and that is the handler saying it is done, never a
+ * failure that would make VK redeliver an update already handled.
+ */
+function outcomeOf(value: unknown): Outcome {
+  if (typeof value !== 'object' || value === null) return OK;
+  const reply = value as Partial<Record<keyof Extract<CallbackReply, { kind: 'retry' }>, unknown>>;
+  if (reply.kind === 'remove') return value as CallbackReply;
+  if (
+    reply.kind === 'retry' &&
+    typeof reply.afterSeconds === 'number' &&
+    (reply.status === 503 || reply.status === 429 || reply.status === 410)
+  )
+    return value as CallbackReply;
+  return OK;
+}
 
 /** The outcome, or `TIMED_OUT` once `ms` pass (the handling itself goes on). */
 function withDeadline(outcome: Promise<Outcome>, ms: number): Promise<Outcome> {

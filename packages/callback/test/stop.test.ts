@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { type DedupeStore, MemoryDedupeStore, type StopResult } from '@vkwire/core';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, test } from 'vitest';
 import { callbackRoute, createCallbackHandler } from '../src/hono.js';
 import { type CallbackReceiverOptions, createCallbackReceiver } from '../src/index.js';
-import { createNodeCallbackHandler } from '../src/node.js';
+import { createNodeCallbackHandler, serveCallback } from '../src/node.js';
 import { fixture, gate, type Rig, rig, until } from './setup.js';
 
 const GROUP = 218734561;
@@ -228,5 +228,91 @@ describe('stop() of serveCallback, against the sandbox pusher', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(calls.slice(atStop)).toEqual([]);
     expect(calls.filter((call) => call.startsWith('complete'))).toEqual([]);
+  });
+});
+
+// A request whose body is still arriving when stop() is called is "anything, once stop() was
+// called": it gets 503 stopping, and it is no refusal to report — least of all after stop()
+// resolved, when nothing of the receiver may run any more.
+describe('stop() with a body still arriving', () => {
+  const quietSpy = () => {
+    let stopped = false;
+    const after: string[] = [];
+    const note = (what: string) => {
+      if (stopped) after.push(what);
+    };
+    return {
+      after,
+      markStopped: () => {
+        stopped = true;
+      },
+      options: {
+        onRejected: (reason: string) => note(`onRejected ${reason}`),
+        logger: {
+          debug: () => {},
+          info: () => {},
+          warn: (_fields: unknown, message: string) => note(`warn ${message}`),
+          error: (_fields: unknown, message: string) => note(`error ${message}`),
+        },
+      },
+    };
+  };
+
+  test('serveCallback: a client cut off by stop() fires no onRejected and no log line after stop()', async () => {
+    const spy = quietSpy();
+    const server = await serveCallback({
+      groups: [{ groupId: GROUP, secret: SECRET, confirmation: CODE }],
+      onUpdate: () => {},
+      stopTimeoutMs: STOP_TIMEOUT,
+      ...spy.options,
+    });
+    const url = new URL(server.url);
+    const socket = connect(Number(url.port), url.hostname);
+    socket.on('error', () => {});
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST ${url.pathname} HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"type":`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(await server.stop()).toEqual({ abandoned: 0 });
+    spy.markStopped();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(spy.after).toEqual([]);
+  });
+
+  test('the fetch receiver: a body that ends after stop() is answered 503 stopping, no refusal reported', async () => {
+    const spy = quietSpy();
+    const receiver = createCallbackReceiver({
+      groups: [{ groupId: GROUP, secret: SECRET, confirmation: CODE }],
+      onUpdate: () => {},
+      stopTimeoutMs: STOP_TIMEOUT,
+      ...spy.options,
+    });
+    let finish: () => void = () => {};
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"type":'));
+        finish = () => controller.close();
+      },
+    });
+    const answer = receiver.fetch(
+      new Request('http://bot.local/callback', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(await receiver.stop()).toEqual({ abandoned: 0 });
+    spy.markStopped();
+    finish();
+    const response = await answer;
+    expect({ status: response.status, text: await response.text() }).toEqual({
+      status: 503,
+      text: 'stopping',
+    });
+    expect(spy.after).toEqual([]);
   });
 });

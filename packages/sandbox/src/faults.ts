@@ -33,6 +33,13 @@ export interface FaultOptions {
   probability?: number;
   /** API only: hit only this method (for example `messages.send`). */
   method?: string;
+  /**
+   * API only: hit the calls an `execute` makes (of `method`, when given) instead of HTTP requests.
+   * Only `error` faults apply there, as VK reports an inner failure: the call yields `false` and
+   * its code and message go to `execute_errors` (no extra keys: VK sends none there).
+   * @default false
+   */
+  inExecute?: boolean;
 }
 
 interface FaultRule {
@@ -42,6 +49,7 @@ interface FaultRule {
   until: number;
   probability: number;
   method: string | undefined;
+  inExecute: boolean;
 }
 
 /** A handle to remove one injected fault before it is spent. */
@@ -63,6 +71,7 @@ export class Faults {
       until: options.durationMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.durationMs,
       probability: options.probability ?? 1,
       method: options.method,
+      inExecute: options.inExecute ?? false,
     };
     this.rules.push(rule);
     return { clear: () => this.remove(rule) };
@@ -79,14 +88,15 @@ export class Faults {
     return this.rules.length;
   }
 
-  /** The fault that hits this request, if any (and counts it). */
-  take(target: FaultTarget, method?: string): FaultAction | undefined {
+  /** The fault that hits this request (or, with `inExecute`, this call of an execute), if any (and counts it). */
+  take(target: FaultTarget, method?: string, inExecute = false): FaultAction | undefined {
     if (this.rules.length === 0) return undefined;
     const now = Date.now();
     this.prune(now);
     for (const rule of this.rules) {
       if (rule.target !== target) continue;
       if (rule.method !== undefined && rule.method !== method) continue;
+      if (rule.inExecute !== inExecute) continue;
       if (rule.probability < 1 && Math.random() >= rule.probability) continue;
       rule.remaining -= 1;
       if (rule.remaining <= 0) this.remove(rule);

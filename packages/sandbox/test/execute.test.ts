@@ -49,6 +49,32 @@ describe('execute over HTTP', () => {
     expect(vk.sent({ peer: 193847562 })[0]?.text).toBe('quote " and\nnewline');
   });
 
+  test('a fault with inExecute hits an inner call as VK reports it (false, execute_errors), not the request', async () => {
+    vk.user(1).send('hi');
+    vk.faults.apiError(14, { method: 'messages.send', inExecute: true });
+    const code = batch([
+      ['messages.send', { peer_id: '1', message: 'a', random_id: '1' }],
+      ['messages.send', { peer_id: '1', message: 'b', random_id: '2' }],
+    ]);
+    const answer = await call(vk, 'execute', { code });
+    expect(answer.response).toEqual([false, expect.any(Number)]);
+    expect(answer.execute_errors).toEqual([
+      { method: 'messages.send', error_code: 14, error_msg: 'Captcha needed' },
+    ]);
+    expect(vk.sent({ peer: 1 }).map((message) => message.text)).toEqual(['b']);
+    // A request of that method is not hit by it, and an inner call not by a plain fault.
+    vk.faults.apiError(14, { method: 'messages.send', inExecute: true });
+    expect(
+      (await call(vk, 'messages.send', { peer_id: '1', message: 'c', random_id: '3' })).response,
+    ).toEqual(expect.any(Number));
+    vk.faults.clear();
+    vk.faults.apiError(10, { method: 'messages.send' });
+    const plain = await call(vk, 'execute', {
+      code: batch([['messages.send', { peer_id: '1', message: 'd', random_id: '4' }]]),
+    });
+    expect(plain.response).toEqual([expect.any(Number)]);
+  });
+
   test('an execute counts as one request for the rate limit', async () => {
     vk.user(1).send('hi');
     const code = batch(

@@ -1,3 +1,4 @@
+import type { ApiCallRecord } from '../../state.js';
 import type { CallContext, MethodTable } from '../context.js';
 import { EnvelopeExtras, runMethod } from '../dispatch.js';
 import { VkError } from '../errors.js';
@@ -15,6 +16,20 @@ export function executeMethod(methods: () => MethodTable): MethodTable {
         const { access_token: _token, ...args } = context.params.raw;
         try {
           const outcome = runExecute(code, args, (method, values) => {
+            // An injected inner failure, as VK reports it: false in the result, an execute_errors entry.
+            const fault = context.state.faults.take('api', method, true);
+            if (fault?.kind === 'error') {
+              const injected = new VkError(fault.code);
+              context.state.logCall({
+                method,
+                params: toRawParams(values),
+                caller: callerRecord(context),
+                inExecute: true,
+                fault: 'error',
+                errorCode: fault.code,
+              });
+              return { ok: false, error: { error_code: injected.code, error_msg: injected.message } };
+            }
             const result = runMethod(
               context.state,
               methods(),
@@ -40,4 +55,12 @@ export function executeMethod(methods: () => MethodTable): MethodTable {
       },
     },
   };
+}
+
+/** The caller as the call log records it. */
+function callerRecord(context: CallContext): ApiCallRecord['caller'] {
+  const { caller } = context;
+  return caller.kind === 'group'
+    ? { kind: 'group', groupId: caller.group.id }
+    : { kind: 'user', userId: caller.user.id };
 }

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { inspect } from 'node:util';
 import {
   defaultLogger,
   errorText,
@@ -85,6 +86,25 @@ export abstract class BotBase<C extends BaseContext, E extends BotEvents = BotEv
   private stopping: Promise<StopResult> | undefined;
   private readonly root: MiddlewareFn<C>;
   private readonly helpName: string | false;
+
+  /**
+   * What `JSON.stringify` shows of the bot: its kind, its state and what {@link printedFields} adds —
+   * never its token, secrets or options.
+   */
+  toJSON(): Record<string, unknown> {
+    return { bot: this.constructor.name, state: this.state, ...this.printedFields() };
+  }
+
+  /** What Node's `inspect` (`console.log`) shows: the same as {@link toJSON}. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const { bot, ...fields } = this.toJSON();
+    return `${String(bot)} ${inspect(fields, { breakLength: Number.POSITIVE_INFINITY })}`;
+  }
+
+  /** Fields a kind of bot adds to what printing it shows (nothing secret). */
+  protected printedFields(): Record<string, unknown> {
+    return {};
+  }
 
   constructor(component: string, options: BotBaseOptions) {
     super();

@@ -279,6 +279,11 @@ export class Bot<C extends Context = Context, E extends BotEvents = BotEvents> e
     return this.byGroup.get(groupId)?.api;
   }
 
+  /** Printing the bot shows the communities it serves. */
+  protected override printedFields(): Record<string, unknown> {
+    return { groupIds: this.groupIds };
+  }
+
   /** The ids of the communities (known once `start()` detected them from the tokens). */
   get groupIds(): number[] {
     return this.communities.flatMap((community) =>

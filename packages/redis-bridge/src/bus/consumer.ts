@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { inspect } from 'node:util';
 import {
   defaultLogger,
   errorText,
@@ -131,6 +132,22 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
   private resolveFinished!: (finished: Finished) => void;
   private idleWaiters: (() => void)[] = [];
   private iterator: DeliveryQueue | undefined;
+
+  /** What `JSON.stringify` shows: which consumer this is, never its Redis URL (it may hold a password). */
+  toJSON(): { name: string; stream: string; group: string; started: boolean; stopping: boolean } {
+    return {
+      name: this.name,
+      stream: this.stream,
+      group: this.group,
+      started: this.started,
+      stopping: this.stopping,
+    };
+  }
+
+  /** What Node's `inspect` (`console.log`) shows: the same as {@link toJSON}. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `BusConsumer ${inspect(this.toJSON(), { breakLength: Number.POSITIVE_INFINITY })}`;
+  }
 
   constructor(private readonly options: ConsumerOptions) {
     if (typeof options !== 'object' || options === null)

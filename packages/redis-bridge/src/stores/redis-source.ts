@@ -104,6 +104,19 @@ export class RedisSource {
   /** Aborted by `close()`: a connect still trying gives up (its client is destroyed). */
   private readonly closing = new AbortController();
 
+  /**
+   * What `JSON.stringify` shows of a store's connection: its key prefix, never the Redis URL or
+   * client it was given (a URL may hold a password, a client holds its options).
+   */
+  toJSON(): { prefix: string } {
+    return { prefix: this.prefix };
+  }
+
+  /** What Node's `inspect` (`console.log`) shows: the same as {@link toJSON}. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `RedisSource { prefix: ${JSON.stringify(this.prefix)} }`;
+  }
+
   constructor(
     private readonly component: string,
     private readonly options: RedisStoreOptions,

@@ -5,7 +5,6 @@ import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { callbackRoute, createCallbackHandler } from '../src/hono.js';
 import { type CallbackReceiverOptions, createCallbackReceiver } from '../src/index.js';
-import { serveCallback } from '../src/node.js';
 import { fixture, type Rig, rig, until } from './setup.js';
 
 const USER = 193847562;

@@ -1,0 +1,45 @@
+// Stop means stopped: once Fetcher.stop() resolved, nothing of it is left — no poll, no Redis
+// connection, no lease renewal or fleet heartbeat, no timer of its bounded shutdown still armed —
+// and nothing more reaches the bus.
+import { createSandbox } from '@vkwire/sandbox';
+import { type LeftResource, watchResources } from '@vkwire/testing';
+import { expect, test } from 'vitest';
+import { busEvents, testFetcher, uniqueStream, until } from './helpers.js';
+
+/**
+ * What is left, one line each; node-redis's own per-command timeout is left out: each command it
+ * queues arms an AbortSignal.timeout (5 s here, the fetcher's command timeout) whose listener it
+ * removes once the command is written, and that no caller can clear: it fires into nothing.
+ */
+function lines(left: LeftResource[]): string[] {
+  return left
+    .filter((item) => !(item.type === 'Timeout' && item.createdAt.includes('@redis/client/dist/lib/client/')))
+    .map((item) => `${item.type} ${item.detail} @ ${item.createdAt}`);
+}
+
+test('a fetcher that polled and published leaves nothing after stop(), and publishes nothing more', async () => {
+  const watch = watchResources();
+  try {
+    await using vk = await createSandbox();
+    const stream = uniqueStream();
+    watch.begin();
+    const fetcher = testFetcher({
+      tokens: [vk.group.token],
+      apiBaseUrl: vk.apiUrl,
+      stream,
+      keyPrefix: `${stream}:`,
+    });
+    fetcher.start();
+    await until(() => fetcher.status().ready);
+    const anna = vk.user(193847562);
+    for (let i = 0; i < 5; i++) anna.send(`n${i}`);
+    await until(async () => (await busEvents(stream, 4)).length === 5);
+    await fetcher.stop();
+    expect(lines(await watch.settle())).toEqual([]);
+    anna.send('after stop');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await busEvents(stream, 4)).toHaveLength(5);
+  } finally {
+    watch.end();
+  }
+});

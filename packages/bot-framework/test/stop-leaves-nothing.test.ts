@@ -3,13 +3,21 @@
 // and no handler or task runs afterwards, whatever was pending when it stopped.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemoryKeyValueStore } from '@vkwire/core';
+import { MemoryKeyValueStore, MemoryLease } from '@vkwire/core';
 import { createSandbox, type Sandbox } from '@vkwire/sandbox';
 import { type ResourceWatch, watchResources } from '@vkwire/testing';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { Bot } from '../src/bot.js';
 import type { Context } from '../src/context.js';
-import { type ConversationsFlavor, cooldown, type SceneFlavor, scene, stage } from '../src/index.js';
+import {
+  type ConversationsFlavor,
+  cooldown,
+  type SceneFlavor,
+  type SessionFlavor,
+  scene,
+  session,
+  stage,
+} from '../src/index.js';
 import { UserBot } from '../src/user-bot.js';
 import { memoryLogger, texts } from './helpers.js';
 
@@ -179,4 +187,38 @@ test('UserBot over User Long Poll: nothing left after stop()', async () => {
   await vi.waitFor(() => expect(handled.n).toBeGreaterThanOrEqual(1));
   await bot.stop();
   expect(lines(await watch.settle())).toEqual([]);
+});
+
+test("a handler abandoned by stop() while it holds a session's lease: the lease is no longer renewed after stop()", async () => {
+  const lease = new MemoryLease();
+  let renewals = 0;
+  const renew = lease.renew.bind(lease);
+  lease.renew = (key, token, ttlMs) => {
+    renewals++;
+    return renew(key, token, ttlMs);
+  };
+  watch.begin();
+  const bot = new Bot<Context & SessionFlavor<{ n: number }>>({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    logger: memoryLogger().logger,
+    longPoll: { wait: 1 },
+    stopTimeoutMs: 100,
+  });
+  bot.use(session({ initial: () => ({ n: 0 }), storage: new MemoryKeyValueStore(), lease, leaseMs: 150 }));
+  let entered = false;
+  bot.on('message_new', async () => {
+    entered = true;
+    await new Promise(() => {}); // never ends, whatever its signal says: stop() abandons it
+  });
+  running.push(bot);
+  await bot.start();
+  vk.user(ANNA).send('hang');
+  await vi.waitFor(() => expect(entered).toBe(true));
+  await vi.waitFor(() => expect(renewals).toBeGreaterThan(0)); // renewed every 50 ms while held
+  expect(await bot.stop()).toEqual({ abandoned: 1 });
+  expect(lines(await watch.settle())).toEqual([]);
+  const after = renewals;
+  await new Promise((resolve) => setTimeout(resolve, 300)); // six renewal periods
+  expect(renewals).toBe(after);
 });

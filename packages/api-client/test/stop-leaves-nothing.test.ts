@@ -75,3 +75,30 @@ test('a call waiting for its retry when close() gives up: its retry timer is cle
   expect(warnings).toEqual([expect.objectContaining({ abandoned: 1 })]);
   expect(lines(await watch.settle())).toEqual([]);
 });
+
+test("calls queued behind the rate limiter when close() gives up: they fail, and the limiter's timer is cleared", async () => {
+  watch.begin();
+  api = new VkApi({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    rateLimiter: new MemoryRateLimiter(),
+    requestsPerSecond: 2,
+    batching: false,
+    closeTimeoutMs: 50,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+  // Two go at once-ish, the rest wait for the limiter (one every 500 ms).
+  const calls = Array.from({ length: 6 }, () =>
+    api?.users.get({ user_ids: [PEER] }).then(
+      () => 'answered',
+      (error: unknown) => (error instanceof VkClosedError ? 'closed' : String(error)),
+    ),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The limiter's timer for the next grant is armed.
+  expect(watch.live().some((item) => item.createdAt.includes('rate-limiter.ts'))).toBe(true);
+  await api.close();
+  const outcomes = await Promise.all(calls);
+  expect(outcomes.filter((outcome) => outcome === 'closed').length).toBeGreaterThanOrEqual(3);
+  expect(lines(await watch.settle())).toEqual([]);
+});

@@ -222,3 +222,41 @@ test("a handler abandoned by stop() while it holds a session's lease: the lease 
   await new Promise((resolve) => setTimeout(resolve, 300)); // six renewal periods
   expect(renewals).toBe(after);
 });
+
+test('bot.webhook() mounted by fetch: after stop() nothing is left and a later update reaches no handler', async () => {
+  watch.begin();
+  const bot = new Bot({
+    token: vk.group.token,
+    baseUrl: vk.apiUrl,
+    logger: memoryLogger().logger,
+    confirmation: 'c0de',
+    secret: 'k',
+  });
+  const handled = counter();
+  bot.on('message_new', async (ctx) => {
+    handled.bump();
+    await ctx.reply('seen');
+  });
+  const webhook = bot.webhook();
+  running.push(bot);
+  await bot.start();
+  const post = (body: object) =>
+    webhook.fetch(
+      new Request('http://bot.local/vk', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...body, secret: 'k' }),
+      }),
+    );
+  vk.user(ANNA).send('one');
+  const [update] = vk.events().slice(-1);
+  expect(await (await post(update as object)).text()).toBe('ok');
+  await vi.waitFor(() => expect(texts(vk, ANNA)).toEqual(['seen']));
+  await bot.stop();
+  expect(lines(await watch.settle())).toEqual([]);
+  vk.user(ANNA).send('two');
+  const [later] = vk.events().slice(-1);
+  expect((await post(later as object)).status).not.toBe(200);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(handled.n).toBe(1);
+});

@@ -11,6 +11,7 @@ import {
   stopRedisServer,
   watchResources,
 } from '@vkwire/testing';
+import { createClient, type RedisClientType } from 'redis';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { createConsumer } from '../src/bus/consumer-index.js';
 import { createPublisher } from '../src/bus/publisher-index.js';
@@ -231,4 +232,34 @@ test('with Redis killed while calls wait for it: every close() and stop() resolv
   ]);
   expect(Object.entries(rest).filter(([, ms]) => (ms as number) >= 2500)).toEqual([]);
   expect(publisherMs).toBeLessThan(5000);
+});
+
+test('a publisher on a client of yours that you destroy while a publish waits for a killed Redis: the publish fails at once, close() resolves, nothing is left', async () => {
+  const stream = uniqueStream();
+  watch.begin();
+  const client = createClient({ url: redis.server.url });
+  client.on('error', () => {});
+  await client.connect();
+  const publisher = await createPublisher({
+    redis: client as unknown as RedisClientType,
+    stream,
+    partitions: 2,
+    maxWaitMs: 600_000,
+    logger: silentLogger,
+  });
+  await publisher.publish(messageEvent(11, 'one', `e-${randomUUID()}`));
+  await stopRedisServer(redis.server);
+  const pending = publisher.publish(messageEvent(12, 'two', `e-${randomUUID()}`)).then(
+    () => 'resolved',
+    (error: unknown) => (error as Error).name,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // The owner of the client cuts it (as a service does when its shutdown runs out of time).
+  client.destroy();
+  const started = Date.now();
+  const outcome = await pending;
+  await publisher.close();
+  expect(Date.now() - started).toBeLessThan(1000);
+  expect(outcome).not.toBe('resolved');
+  expect(lines(await watch.settle())).toEqual([]);
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { inspect } from 'node:util';
 import {
@@ -150,6 +151,8 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
   }
 
   constructor(private readonly options: ConsumerOptions) {
+    // Every command of the loops (a renewal per held partition at once) listens to it until sent.
+    setMaxListeners(0, this.stopController.signal);
     if (typeof options !== 'object' || options === null)
       throw new VkwireConfigError(COMPONENT, 'options', 'an object', { got: options });
     if (typeof options.group !== 'string' || options.group === '')
@@ -933,6 +936,8 @@ const FAREWELL_MS = 1000;
 /** Runs `goodbye` with a signal that drops its commands still unsent after {@link FAREWELL_MS}. */
 async function farewell(goodbye: (signal: AbortSignal) => Promise<void>): Promise<void> {
   const controller = new AbortController();
+  // A release per held partition (up to 16) listens to it at once until sent.
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(), FAREWELL_MS);
   try {
     await goodbye(controller.signal);

@@ -19,7 +19,7 @@ import type { Publisher } from '@vkwire/redis-bridge';
 import type { FleetShare } from './fleet.js';
 import type { CommunityReadiness } from './http.js';
 import type { CommunityRole, FetcherObserver } from './observer.js';
-import { aborted, within } from './sleep.js';
+import { aborted, within, withinMs } from './sleep.js';
 
 /** Long Poll answers handled at once per community: one being written to Redis, the next queued. */
 const ANSWERS_IN_FLIGHT = 2;
@@ -407,7 +407,7 @@ export class CommunityPoller {
         return true;
       },
     );
-    if ((await within(released, AbortSignal.timeout(LEASE_RELEASE_TIMEOUT_MS))) === true) return;
+    if ((await withinMs(released, LEASE_RELEASE_TIMEOUT_MS)) === true) return;
     late = true;
     logger.warn(
       { timeoutMs: LEASE_RELEASE_TIMEOUT_MS },

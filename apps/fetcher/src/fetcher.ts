@@ -1,5 +1,5 @@
 import { VkApi, VkApiError } from '@vkwire/api-client';
-import { type Logger, sleep } from '@vkwire/core';
+import type { Logger } from '@vkwire/core';
 import type { VkNameResolver } from '@vkwire/events-schema';
 import {
   createPublisher,
@@ -13,6 +13,7 @@ import { CommunityPoller } from './community.js';
 import { FleetShare } from './fleet.js';
 import type { Readiness } from './http.js';
 import { type FetcherObserver, silentObserver } from './observer.js';
+import { withinMs } from './sleep.js';
 
 /**
  * How long the parts may take to close at stop, all together, before what is left is cut: after
@@ -267,14 +268,17 @@ export class Fetcher {
     // The parts share one bounded time, in order: with Redis down, what they still hold is cut below.
     const closeBy = performance.now() + CLOSE_ALL_MS;
     const closing = async (what: string, close: () => Promise<unknown>) => {
-      const outcome = await Promise.race([
+      const outcome = await withinMs(
         close().then(
-          () => 'closed',
-          (error: unknown) => logger.warn({ err: error }, `fetcher: closing ${what} failed`),
+          () => 'closed' as const,
+          (error: unknown) => {
+            logger.warn({ err: error }, `fetcher: closing ${what} failed`);
+            return 'failed' as const;
+          },
         ),
-        sleep(Math.max(0, closeBy - performance.now())).then(() => 'timeout' as const),
-      ]);
-      if (outcome === 'timeout') logger.warn({}, `fetcher: closing ${what} timed out; cutting it`);
+        Math.max(0, closeBy - performance.now()),
+      );
+      if (outcome === undefined) logger.warn({}, `fetcher: closing ${what} timed out; cutting it`);
     };
     await Promise.all(
       this.#resolvers.map((resolver) => closing('the name resolver', async () => resolver.close?.())),

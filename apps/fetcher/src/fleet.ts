@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Logger, sleep } from '@vkwire/core';
 import type { RedisClientType } from 'redis';
+import { withinMs } from './sleep.js';
 
 /**
  * Marks this fetcher alive (by Redis's clock), forgets members not seen for a lease term, and
@@ -118,7 +119,7 @@ export class FleetShare {
     this.#stopping.abort();
     // A count in flight while Redis hangs is not waited for past a second: the service closes
     // the connection next, which ends it (and the loop, which does nothing more once stopped).
-    await Promise.race([this.#beating, sleep(1000)]);
+    if (this.#beating !== undefined) await withinMs(this.#beating, 1000);
     // With Redis down the entry just lapses after a lease term.
     if (this.#beating === undefined || !this.options.client.isReady) return;
     await this.options.client.zRem(this.#key, this.#id).catch(() => undefined);

@@ -16,3 +16,17 @@ export function within<T>(promise: Promise<T>, signal: AbortSignal): Promise<T |
     throw error;
   });
 }
+
+/**
+ * `promise`'s value, or undefined once `ms` have passed (the promise is left to settle unobserved);
+ * the timer is cleared either way, so none outlives the wait (AbortSignal.timeout's would).
+ */
+export async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), ms);
+  try {
+    return await within(promise, deadline.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -36,17 +36,20 @@ export class HttpTransport {
   /** GETs a URL (downloading an upload source). Returns the raw bytes. */
   async getBytes(url: URL, options: HttpRequestOptions): Promise<{ status: number; bytes: Buffer }> {
     const pool = await this.pool(url);
+    const { signal, clear } = this.signal(options);
     try {
       const response = await pool.request({
         path: `${url.pathname}${url.search}`,
         method: 'GET',
-        signal: this.signal(options),
+        signal,
         headersTimeout: timerMs(options.timeoutMs),
         bodyTimeout: timerMs(options.timeoutMs),
       });
       return { status: response.statusCode, bytes: Buffer.from(await response.body.arrayBuffer()) };
     } catch (error) {
       throw this.failure(error, options);
+    } finally {
+      clear();
     }
   }
 
@@ -65,27 +68,41 @@ export class HttpTransport {
     options: HttpRequestOptions,
   ): Promise<HttpAnswer> {
     const pool = await this.pool(url);
+    const { signal, clear } = this.signal(options);
     try {
       const response = await pool.request({
         path: `${url.pathname}${url.search}`,
         method,
         headers,
         body,
-        signal: this.signal(options),
+        signal,
         headersTimeout: timerMs(options.timeoutMs),
         bodyTimeout: timerMs(options.timeoutMs),
       });
       return { status: response.statusCode, body: await response.body.text() };
     } catch (error) {
       throw this.failure(error, options);
+    } finally {
+      clear();
     }
   }
 
-  private signal(options: HttpRequestOptions): AbortSignal | undefined {
+  /**
+   * The request's signal: the caller's, and a timeout of `timeoutMs` (none for 0) that `clear()`
+   * disarms once the request is over (AbortSignal.timeout's timer would stay armed for the whole
+   * `timeoutMs` after every call, and outlive close()).
+   */
+  private signal(options: HttpRequestOptions): { signal: AbortSignal | undefined; clear: () => void } {
     const ms = timerMs(options.timeoutMs);
-    const timeout = ms === 0 ? undefined : AbortSignal.timeout(ms);
-    if (!timeout) return options.signal;
-    return options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    if (ms === 0) return { signal: options.signal, clear: () => {} };
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      // setTimeout's own limit is lower than undici's (2^31-1 ms, about 24.8 days): past it, none.
+      Math.min(ms, 2_147_483_647),
+    );
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+    return { signal, clear: () => clearTimeout(timer) };
   }
 
   /** The caller's abort stays an abort; everything else becomes a VkNetworkError. */

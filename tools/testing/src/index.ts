@@ -34,6 +34,8 @@ export {
   stopRedisServer,
   type TestRedisServer,
 } from './redis-server.js';
+// What an object under test left alive after its stop() or close()
+export { type LeftResource, type ResourceWatch, watchResources } from './resource-watch.js';
 // The minimal RESP client
 export {
   encodeCommand,

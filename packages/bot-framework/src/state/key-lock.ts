@@ -1,4 +1,4 @@
-import type { Lease } from '@vkwire/core';
+import { type Lease, sleep } from '@vkwire/core';
 import { StateError } from './errors.js';
 
 /** Options of {@link KeyLock}. */
@@ -22,6 +22,8 @@ interface LeaseHold {
   readonly leaseKey: string;
   readonly token: string;
   timer: NodeJS.Timeout | undefined;
+  /** Removes the listener that stops the renewal when the work's signal aborts. */
+  unlisten: (() => void) | undefined;
 }
 
 /**
@@ -92,8 +94,7 @@ export class KeyLock {
       this.next(key);
       return undefined;
     }
-    clearTimeout(turn.timer);
-    turn.timer = undefined;
+    this.stopRenewing(turn);
     const lease = this.options.lease as Lease;
     return Promise.resolve(lease.release(turn.leaseKey, turn.token))
       .catch(() => false)
@@ -114,8 +115,15 @@ export class KeyLock {
     for (;;) {
       const grant = await lease.acquire(leaseKey, this.leaseMs);
       if (grant !== null) {
-        const hold: LeaseHold = { leaseKey, token: grant.token, timer: undefined };
+        const hold: LeaseHold = { leaseKey, token: grant.token, timer: undefined, unlisten: undefined };
         this.renew(lease, hold);
+        // Work abandoned (the bot stopped without waiting for it) holds the lease no longer: it is
+        // not renewed any more and lapses, whether or not the work ever ends.
+        if (signal !== undefined) {
+          const stop = (): void => this.stopRenewing(hold);
+          signal.addEventListener('abort', stop, { once: true });
+          hold.unlisten = () => signal.removeEventListener('abort', stop);
+        }
         return hold;
       }
       if (signal?.aborted) throw signal.reason;
@@ -125,9 +133,18 @@ export class KeyLock {
           `state "${leaseKey.slice(5)}" stayed locked by another worker for ${this.waitMs} ms (raise waitMs, or look for a handler that hangs)`,
           leaseKey.slice(5),
         );
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      await sleep(pause, signal);
+      if (signal?.aborted) throw signal.reason;
       pause = Math.min(pause * 2, 200);
     }
+  }
+
+  /** Stops renewing `hold`'s lease (a renewal in flight schedules no next one). */
+  private stopRenewing(hold: LeaseHold): void {
+    clearTimeout(hold.timer);
+    hold.timer = undefined;
+    hold.unlisten?.();
+    hold.unlisten = undefined;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { inspect } from 'node:util';
 import {
@@ -150,6 +151,8 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
   }
 
   constructor(private readonly options: ConsumerOptions) {
+    // Every command of the loops (a renewal per held partition at once) listens to it until sent.
+    setMaxListeners(0, this.stopController.signal);
     if (typeof options !== 'object' || options === null)
       throw new VkwireConfigError(COMPONENT, 'options', 'an object', { got: options });
     if (typeof options.group !== 'string' || options.group === '')
@@ -227,6 +230,9 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
    * Stops reading (a blocking read is cut), leaves queued events pending for the next owner, waits
    * for running handlers up to `stopTimeoutMs` (then aborts their signal: they are abandoned, not
    * acked), releases the partitions and leaves the group. Nothing is handled after it resolves.
+   * While Redis is out of reach it does not wait for a reconnect: the reads and heartbeats waiting
+   * to be sent are dropped at once, the goodbyes (releases, leaving) after 1 s (the leases then run
+   * out by themselves).
    */
   stop(): Promise<StopResult> {
     this.stopPromise ??= this.shutdown();
@@ -255,7 +261,7 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
     this.stopping = true;
     this.stopController.abort();
     this.iterator?.close();
-    await this.unblock();
+    await farewell((signal) => this.unblock(signal));
     this.wake();
     await this.readLoop?.catch(() => undefined);
     await this.tickLoop?.catch(() => undefined);
@@ -283,12 +289,14 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
       }
     }
     if (abandoned === 0) await Promise.all([...this.tasks]);
-    if (this.leases && this.redis) {
-      await Promise.all(
-        [...this.leases.held.keys()].map((n) => this.leases?.release(n).catch(() => undefined)),
-      );
-      await this.leases.leave().catch(() => undefined);
-    }
+    const leases = this.leases;
+    if (leases && this.redis)
+      await farewell(async (signal) => {
+        await Promise.all(
+          [...leases.held.keys()].map((n) => leases.release(n, signal).catch(() => undefined)),
+        );
+        await leases.leave(signal).catch(() => undefined);
+      });
     await this.reader?.close().catch(() => undefined);
     await this.redis?.close().catch(() => undefined);
     this.resolveFinished({ reason: 'stopped' });
@@ -317,9 +325,9 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
   }
 
   /** Cuts a blocking read short (CLIENT UNBLOCK from the other connection). */
-  private async unblock(): Promise<void> {
+  private async unblock(signal?: AbortSignal): Promise<void> {
     if (!this.readerBlocked || this.readerId === undefined || !this.redis) return;
-    await this.redis.run(undefined, ['CLIENT', 'UNBLOCK', this.readerId]).catch(() => undefined);
+    await this.redis.run(undefined, ['CLIENT', 'UNBLOCK', this.readerId], signal).catch(() => undefined);
   }
 
   // —— membership and leases ——
@@ -343,8 +351,9 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
   private async tick(): Promise<void> {
     const leases = this.leases;
     if (!leases) return;
-    this.members = new Set(await leases.heartbeat());
-    for (const n of await leases.renew()) this.lose(n);
+    const signal = this.stopController.signal;
+    this.members = new Set(await leases.heartbeat(signal));
+    for (const n of await leases.renew(signal)) this.lose(n);
     const target = leases.target(this.members.size);
     const owned = [...this.parts.values()].filter((part) => part.state !== 'releasing');
     // Give back the extras (the newest first), once their queued events are handled; a blocking
@@ -354,7 +363,7 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
     if (extras.some((part) => this.inRead.has(part))) await this.unblock();
     for (const part of this.parts.values()) await this.releaseIfDrained(part);
     if (this.stopping || this.parts.size >= target) return;
-    const gained = await leases.acquire(target);
+    const gained = await leases.acquire(target, new Set(), signal);
     for (const n of gained) {
       this.parts.set(n, {
         n,
@@ -426,7 +435,9 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
         await sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)), this.stopController.signal);
         if (this.reader && !this.stopping)
           this.readerId = Number(
-            await this.reader.run(undefined, ['CLIENT', 'ID']).catch(() => this.readerId),
+            await this.reader
+              .run(undefined, ['CLIENT', 'ID'], this.stopController.signal)
+              .catch(() => this.readerId),
           );
       }
     }
@@ -466,7 +477,7 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
       for (const part of readable) this.inRead.add(part);
       let reply: unknown;
       try {
-        reply = await this.reader.run(readable[0]?.key, args);
+        reply = await this.reader.run(readable[0]?.key, args, this.stopController.signal);
         for (const [key, entries] of streamsOf(reply)) {
           const part = readable.find((p) => p.key === key);
           if (part) for (const entry of entries) this.dispatch(part, entry, 1);
@@ -482,7 +493,11 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
     for (const part of readable) {
       this.inRead.add(part);
       try {
-        const reply = await redis.run(part.key, [...head, 'STREAMS', part.key, '>']);
+        const reply = await redis.run(
+          part.key,
+          [...head, 'STREAMS', part.key, '>'],
+          this.stopController.signal,
+        );
         for (const [, entries] of streamsOf(reply)) {
           for (const entry of entries) this.dispatch(part, entry, 1);
           got += entries.length;
@@ -505,7 +520,11 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
   private async createGroup(part: Part): Promise<void> {
     try {
       // From 0: a group made by the first consumer reads what was published before it existed.
-      await this.redis?.run(part.key, ['XGROUP', 'CREATE', part.key, this.group, '0', 'MKSTREAM']);
+      await this.redis?.run(
+        part.key,
+        ['XGROUP', 'CREATE', part.key, this.group, '0', 'MKSTREAM'],
+        this.stopController.signal,
+      );
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
     }
@@ -520,7 +539,11 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
     const redis = this.redis as RedisHandle;
     for (;;) {
       const rows = pendingOf(
-        await redis.run(part.key, ['XPENDING', part.key, this.group, part.recoveredFrom, '+', PENDING_PAGE]),
+        await redis.run(
+          part.key,
+          ['XPENDING', part.key, this.group, part.recoveredFrom, '+', PENDING_PAGE],
+          this.stopController.signal,
+        ),
       ).filter((row) => !this.inProcess.has(`${part.n}:${row.id}`));
       if (rows.length === 0) {
         part.state = 'reading';
@@ -533,14 +556,11 @@ export class BusConsumer implements UpdateSource<VkwireEvent, BusContext>, Async
       const claimable = blocked === -1 ? rows : rows.slice(0, blocked);
       if (claimable.length > 0) {
         const claimed = entriesOf(
-          await redis.run(part.key, [
-            'XCLAIM',
+          await redis.run(
             part.key,
-            this.group,
-            this.name,
-            0,
-            ...claimable.map((row) => row.id),
-          ]),
+            ['XCLAIM', part.key, this.group, this.name, 0, ...claimable.map((row) => row.id)],
+            this.stopController.signal,
+          ),
         );
         const counts = new Map(claimable.map((row) => [row.id, row.deliveries + 1]));
         for (const entry of claimed) this.dispatch(part, entry, counts.get(entry.id) ?? 1);
@@ -903,4 +923,25 @@ class DeliveryQueue {
  */
 export function createConsumer(options: ConsumerOptions): BusConsumer {
   return new BusConsumer(options);
+}
+
+/**
+ * How long stop()'s goodbyes to Redis (cutting the blocking read, releasing the leases, leaving the
+ * members) may wait to be sent: on a live connection they go at once; while Redis is out of reach
+ * they are dropped past it (the leases then run out by themselves), so stop() does not wait for a
+ * reconnect.
+ */
+const FAREWELL_MS = 1000;
+
+/** Runs `goodbye` with a signal that drops its commands still unsent after {@link FAREWELL_MS}. */
+async function farewell(goodbye: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const controller = new AbortController();
+  // A release per held partition (up to 16) listens to it at once until sent.
+  setMaxListeners(0, controller.signal);
+  const timer = setTimeout(() => controller.abort(), FAREWELL_MS);
+  try {
+    await goodbye(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
 }

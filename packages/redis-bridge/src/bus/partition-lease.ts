@@ -85,15 +85,15 @@ export class PartitionLeases {
   }
 
   /** Announces this consumer as live for `leaseMs`; answers the live members (this one included). */
-  async heartbeat(): Promise<string[]> {
+  async heartbeat(signal?: AbortSignal): Promise<string[]> {
     const key = membersKey(this.stream, this.group);
-    return (await this.redis.script(HEARTBEAT, [key], [this.owner, this.leaseMs, '0'])) as string[];
+    return (await this.redis.script(HEARTBEAT, [key], [this.owner, this.leaseMs, '0'], signal)) as string[];
   }
 
   /** Removes this consumer from the live members (on stop). */
-  async leave(): Promise<void> {
+  async leave(signal?: AbortSignal): Promise<void> {
     const key = membersKey(this.stream, this.group);
-    await this.redis.script(HEARTBEAT, [key], [this.owner, this.leaseMs, '1']);
+    await this.redis.script(HEARTBEAT, [key], [this.owner, this.leaseMs, '1'], signal);
   }
 
   /** How many partitions this consumer should hold with `live` consumers in the group. */
@@ -102,12 +102,12 @@ export class PartitionLeases {
   }
 
   /** Renews every held lease; answers the partitions whose lease was lost (another owner, or expired). */
-  async renew(): Promise<number[]> {
+  async renew(signal?: AbortSignal): Promise<number[]> {
     const lost: number[] = [];
     await Promise.all(
       [...this.held.keys()].map(async (n) => {
         const key = partitionLeaseKey(this.stream, this.group, n);
-        const ok = await this.redis.script(RENEW, [key], [this.owner, this.leaseMs]);
+        const ok = await this.redis.script(RENEW, [key], [this.owner, this.leaseMs], signal);
         if (Number(ok) !== 1) {
           this.held.delete(n);
           lost.push(n);
@@ -121,7 +121,11 @@ export class PartitionLeases {
    * Tries to take free partitions until `count` are held (those in `skip` excepted); answers the
    * newly acquired ones.
    */
-  async acquire(count: number, skip: ReadonlySet<number> = new Set()): Promise<number[]> {
+  async acquire(
+    count: number,
+    skip: ReadonlySet<number> = new Set(),
+    signal?: AbortSignal,
+  ): Promise<number[]> {
     const gained: number[] = [];
     for (const n of this.order) {
       if (this.held.size >= count) break;
@@ -131,6 +135,7 @@ export class PartitionLeases {
           ACQUIRE,
           [partitionLeaseKey(this.stream, this.group, n), partitionFenceKey(this.stream, this.group, n)],
           [this.owner, this.leaseMs],
+          signal,
         ),
       );
       if (fence > 0) {
@@ -142,8 +147,8 @@ export class PartitionLeases {
   }
 
   /** Gives up partition `n` (only if this consumer still holds it). */
-  async release(n: number): Promise<void> {
+  async release(n: number, signal?: AbortSignal): Promise<void> {
     this.held.delete(n);
-    await this.redis.script(RELEASE, [partitionLeaseKey(this.stream, this.group, n)], [this.owner]);
+    await this.redis.script(RELEASE, [partitionLeaseKey(this.stream, this.group, n)], [this.owner], signal);
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { VkwireConfigError } from '@vkwire/core';
+import { sleep, VkwireConfigError } from '@vkwire/core';
 import { AbortError } from 'redis';
 import {
   connectRedis,
@@ -98,8 +98,11 @@ export class RedisSource {
   private ready: RedisHandle | undefined;
   /** The abort signal of the calls started in the current send window, and when the window ends. */
   private window: { readonly signal: AbortSignal; readonly until: number } | undefined;
-  /** The windows' timers still to fire: cleared by `close()`, so none fires after it. */
-  private readonly windowTimers = new Set<NodeJS.Timeout>();
+  /**
+   * The windows still open, each with its timer: `close()` clears the timers (none fires after it)
+   * and aborts the windows, so what still waits to be sent leaves node-redis's queue at once.
+   */
+  private readonly windows = new Map<NodeJS.Timeout, AbortController>();
   private closed = false;
   /** Aborted by `close()`: a connect still trying gives up (its client is destroyed). */
   private readonly closing = new AbortController();
@@ -154,11 +157,14 @@ export class RedisSource {
       try {
         return await operation(this.ready ?? (await this.connected(signal)), signal);
       } catch (error) {
-        if (error instanceof AbortError && !this.closed)
+        // A call still waiting when close() came fails as closed, whatever node-redis made of it.
+        if (this.closed) throw new RedisStoreClosedError(this.component);
+        if (error instanceof AbortError)
           throw new RedisUnavailableError(this.component, Date.now() - started);
-        if (this.closed || !isRetriable(error) || Date.now() >= deadline) throw error;
+        if (!isRetriable(error) || Date.now() >= deadline) throw error;
         const pause = Math.min(retryDelayMs(attempt), Math.max(0, deadline - Date.now()));
-        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        if (pause > 0) await sleep(pause, this.closing.signal);
+        if (this.closed) throw new RedisStoreClosedError(this.component);
       }
     }
   }
@@ -175,11 +181,11 @@ export class RedisSource {
     setMaxListeners(0, controller.signal);
     // Counted from the window's end: no call waits less than the send wait.
     const timer = setTimeout(() => {
-      this.windowTimers.delete(timer);
+      this.windows.delete(timer);
       controller.abort();
     }, Math.max(this.retryForMs, MIN_SEND_WAIT_MS) + SEND_WINDOW_MS);
     timer.unref();
-    this.windowTimers.add(timer);
+    this.windows.set(timer, controller);
     this.window = { signal: controller.signal, until: now + SEND_WINDOW_MS };
     return controller.signal;
   }
@@ -244,8 +250,11 @@ export class RedisSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const timer of this.windowTimers) clearTimeout(timer);
-    this.windowTimers.clear();
+    for (const [timer, controller] of this.windows) {
+      clearTimeout(timer);
+      controller.abort();
+    }
+    this.windows.clear();
     this.window = undefined;
     const connecting = this.connecting;
     this.connecting = undefined;

@@ -40,9 +40,15 @@ test('publisher → consumer: each conversation in order; a repeat published wit
   }
 });
 
-const python = spawnSync('python3', ['-c', 'import redis, jsonschema'], { encoding: 'utf8' });
+/**
+ * A Python 3 that has redis-py and jsonschema: the one on PATH, else the system's (Debian's
+ * python3-redis and python3-jsonschema, which .ci/run installs, go to /usr/bin/python3 only).
+ */
+const python = ['python3', '/usr/bin/python3'].find(
+  (command) => spawnSync(command, ['-c', 'import redis, jsonschema'], { encoding: 'utf8' }).status === 0,
+);
 
-test.skipIf(python.status !== 0)(
+test.skipIf(python === undefined)(
   'the Python consumer of the README reads and validates what the publisher wrote',
   async () => {
     const stream = uniqueStream();
@@ -52,7 +58,7 @@ test.skipIf(python.status !== 0)(
     );
     await publisher.close();
     const script = fileURLToPath(new URL('../examples/consumer.py', import.meta.url));
-    const run = spawnSync('python3', [script, redisUrl(), stream, 'python-readers', '6'], {
+    const run = spawnSync(python as string, [script, redisUrl(), stream, 'python-readers', '6'], {
       encoding: 'utf8',
       timeout: 20_000,
     });
